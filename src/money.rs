@@ -1,0 +1,237 @@
+//! Money and rates: exact decimals, one rounding rule, strict parsing.
+//!
+//! Every amount in payrules is a [`Decimal`] in yuan. Amounts are computed
+//! exactly and rounded **once per payslip line** with [`round_fen`], half away
+//! from zero (四舍五入) to 0.01. Totals are sums of rounded lines, so every
+//! payslip adds up to the fen.
+//!
+//! `Decimal`'s own `round()` is banker's rounding; never call it on money.
+//!
+//! ```
+//! use payrules::money::{parse_amount, round_fen};
+//! use rust_decimal::Decimal;
+//!
+//! let a = parse_amount("2200.00").unwrap();
+//! // 2200.00 × 15/31 = 1064.5161… → 1064.52
+//! let exact = a * Decimal::from(15) / Decimal::from(31);
+//! assert_eq!(round_fen(exact).to_string(), "1064.52");
+//! // half away from zero, not to even:
+//! assert_eq!(round_fen("0.125".parse().unwrap()).to_string(), "0.13");
+//! assert_eq!(round_fen("-0.125".parse().unwrap()).to_string(), "-0.13");
+//! assert!(parse_amount("1e3").is_err());
+//! assert!(parse_amount("12.345").is_err());
+//! ```
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::fmt;
+
+/// Decimal places of an amount (fen).
+pub const AMOUNT_DP: u32 = 2;
+/// Decimal places a rate (a cap, a probation pay rate) may carry.
+pub const RATE_DP: u32 = 6;
+
+/// Rounds an exact amount half away from zero to the fen (0.01 yuan).
+///
+/// This is the only rounding function for money in payrules; the result
+/// always carries exactly two decimal places, so `to_string()` prints
+/// `"1300.00"`, never `"1300"`.
+pub fn round_fen(exact: Decimal) -> Decimal {
+    let mut r = exact.round_dp_with_strategy(AMOUNT_DP, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(AMOUNT_DP);
+    r
+}
+
+/// Formats an amount with exactly two decimals (`"1300.00"`).
+///
+/// The value is rounded with [`round_fen`] first, so a value that is already
+/// on the fen prints unchanged.
+pub fn format_amount(amount: Decimal) -> String {
+    round_fen(amount).to_string()
+}
+
+/// Why a decimal string was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    /// Empty string.
+    #[error("empty amount; write a decimal such as \"1300.00\"")]
+    Empty,
+    /// Not a plain decimal (letters, exponent, NaN, several points…).
+    #[error(
+        "{0:?} is not a plain decimal; write digits with an optional sign and point, such as \"1300.00\" (no exponent, no thousands separator)"
+    )]
+    Syntax(String),
+    /// More decimal places than allowed.
+    #[error("{text:?} has {got} decimal places; at most {max} are allowed here")]
+    TooPrecise {
+        /// The text as given.
+        text: String,
+        /// Decimal places found.
+        got: usize,
+        /// Decimal places allowed.
+        max: u32,
+    },
+    /// Too many digits for an exact decimal.
+    #[error("{0:?} is too large to represent exactly")]
+    Overflow(String),
+    /// A negative value where only zero or more makes sense.
+    #[error("{0:?} is negative; a value of zero or more is expected")]
+    Negative(String),
+}
+
+/// Parses a decimal with at most `max_dp` decimal places.
+///
+/// Accepts an optional leading `-` or `+`, digits, and an optional `.` with
+/// digits after it. Refuses exponents (`1e3`), `NaN`, `inf`, thousands
+/// separators, surrounding spaces and anything else that is not a plain
+/// decimal, so a value can never be silently reinterpreted.
+pub fn parse_decimal(text: &str, max_dp: u32) -> Result<Decimal, MoneyError> {
+    if text.is_empty() {
+        return Err(MoneyError::Empty);
+    }
+    let body = text
+        .strip_prefix('-')
+        .or_else(|| text.strip_prefix('+'))
+        .unwrap_or(text);
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || frac.is_some_and(|f| !digits(f)) {
+        return Err(MoneyError::Syntax(text.to_string()));
+    }
+    let dp = frac.map_or(0, str::len);
+    if dp > max_dp as usize {
+        return Err(MoneyError::TooPrecise {
+            text: text.to_string(),
+            got: dp,
+            max: max_dp,
+        });
+    }
+    let normalized = text.strip_prefix('+').unwrap_or(text);
+    Decimal::from_str_exact(normalized).map_err(|_| MoneyError::Overflow(text.to_string()))
+}
+
+/// Parses an amount in yuan: a plain decimal with at most two decimals.
+pub fn parse_amount(text: &str) -> Result<Decimal, MoneyError> {
+    parse_decimal(text, AMOUNT_DP)
+}
+
+/// Parses an amount that must not be negative.
+pub fn parse_non_negative_amount(text: &str) -> Result<Decimal, MoneyError> {
+    let d = parse_amount(text)?;
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(MoneyError::Negative(text.to_string()));
+    }
+    Ok(d)
+}
+
+/// Parses a rate (a fraction such as `"0.20"`): at most six decimals.
+pub fn parse_rate(text: &str) -> Result<Decimal, MoneyError> {
+    parse_decimal(text, RATE_DP)
+}
+
+/// An amount that serialises as a two-decimal JSON string and deserialises
+/// only from a string, so a JSON number such as `1300.1` is an error rather
+/// than a silently rounded float.
+///
+/// ```
+/// use payrules::money::Amount;
+/// let a: Amount = serde_json::from_str("\"1300.00\"").unwrap();
+/// assert_eq!(serde_json::to_string(&a).unwrap(), "\"1300.00\"");
+/// assert!(serde_json::from_str::<Amount>("1300.1").is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Amount(pub Decimal);
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format_amount(self.0))
+    }
+}
+
+impl serde::Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Amount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Amount;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an amount as a string with at most two decimals, such as \"1300.00\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Amount, E> {
+                parse_amount(v).map(Amount).map_err(E::custom)
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Amount, E> {
+                Err(E::custom(format!(
+                    "amount {v} is a JSON number; amounts must be strings such as \"{v}\" so no float rounding can creep in"
+                )))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Amount, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Amount, E> {
+                self.visit_f64(v as f64)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero() {
+        assert_eq!(round_fen(d("0.005")).to_string(), "0.01");
+        assert_eq!(round_fen(d("0.015")).to_string(), "0.02");
+        assert_eq!(round_fen(d("0.025")).to_string(), "0.03"); // banker's would give 0.02
+        assert_eq!(round_fen(d("-0.025")).to_string(), "-0.03");
+        assert_eq!(round_fen(d("0.0049999")).to_string(), "0.00");
+        assert_eq!(round_fen(d("1300")).to_string(), "1300.00");
+    }
+
+    #[test]
+    fn parses_plain_decimals_only() {
+        assert_eq!(parse_amount("1300.00").unwrap(), d("1300"));
+        assert_eq!(parse_amount("+5").unwrap(), d("5"));
+        assert_eq!(parse_amount("-0.5").unwrap(), d("-0.5"));
+        for bad in [
+            "", " 1", "1 ", "1e3", "1E3", "NaN", "nan", "inf", "1,000", ".5", "5.", "1.2.3", "--1",
+            "0x10", "１２",
+        ] {
+            assert!(parse_amount(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert!(matches!(
+            parse_amount("1.005"),
+            Err(MoneyError::TooPrecise { got: 3, max: 2, .. })
+        ));
+        assert_eq!(parse_rate("0.123456").unwrap(), d("0.123456"));
+        assert!(parse_rate("0.1234567").is_err());
+        assert!(parse_amount("99999999999999999999999999999999").is_err());
+        assert!(parse_non_negative_amount("-1").is_err());
+        assert!(parse_non_negative_amount("-0.00").is_ok());
+    }
+
+    #[test]
+    fn amount_json_is_string_only() {
+        let a: Amount = serde_json::from_str("\"2200.5\"").unwrap();
+        assert_eq!(serde_json::to_string(&a).unwrap(), "\"2200.50\"");
+        let err = serde_json::from_str::<Amount>("2200.5")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("JSON number"), "{err}");
+        assert!(serde_json::from_str::<Amount>("2200").is_err());
+        assert!(serde_json::from_str::<Amount>("\"1e3\"").is_err());
+    }
+}

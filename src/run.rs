@@ -1,0 +1,900 @@
+//! A whole run: read a request, validate every input, grade, compute the
+//! payslips, collect the errors and totals, and write the response.
+//!
+//! The JSON documents here are the ones every face uses: `payrules run`, the
+//! C function `payrules_run_json` and Python's `payrules.run`.
+//!
+//! ```
+//! use payrules::run::{run_json, Request};
+//!
+//! let request = r#"{
+//!   "kind": "monthly", "period": "2026-11",
+//!   "workers": [{"id": "W001", "name": "林晓", "unit": "温泉社区", "position": "社区工作者",
+//!                "title": "社会工作师", "hired_on": "2020-03-01"}],
+//!   "assessments": [{"worker_id": "W001", "period": "2026-11", "grade": "合格"}]
+//! }"#;
+//! let response = run_json(request.as_bytes(), None).unwrap();
+//! let v: serde_json::Value = serde_json::from_str(&response.json).unwrap();
+//! assert_eq!(v["complete"], true);
+//! // 2200 + 600 + 300 + 400 + 900 (one worker alone in a pool: 20% of 1 rounds down to no excellent slot)
+//! assert_eq!(v["payslips"][0]["gross"], "4400.00");
+//! assert_eq!(v["payslips"][0]["lines"][4]["explain"], "grade pass → 900.00");
+//! ```
+
+use crate::money::Amount;
+use crate::payslip::{self, Context, GradeNote, LineCode, Payslip};
+use crate::period::{Year, YearMonth, parse_date};
+use crate::policy::{Missing, Policy, PolicyError, PolicySet};
+use crate::quota::{self, Candidate, PoolReport};
+use crate::worker::{
+    AssessmentRecord, Grade, Honour, HonourLevel, HonourRecord, Worker, WorkerRecord,
+};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Deserialize, Serialize, Serializer};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+/// The kind of run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Monthly pay for a `YYYY-MM`.
+    Monthly,
+    /// The annual bonus for a `YYYY`.
+    Annual,
+}
+
+/// A run request: the JSON document `payrules run` reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// `monthly` or `annual`.
+    pub kind: Kind,
+    /// `YYYY-MM` for monthly, `YYYY` for annual.
+    pub period: String,
+    /// A policy as TOML text; absent means the one the caller supplies, or the built-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The roster.
+    #[serde(default)]
+    pub workers: Vec<WorkerRecord>,
+    /// Assessments (other periods are ignored).
+    #[serde(default)]
+    pub assessments: Vec<AssessmentRecord>,
+    /// Honours (paid in the month awarded, by monthly runs).
+    #[serde(default)]
+    pub honours: Vec<HonourRecord>,
+}
+
+/// Which input list a record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum List {
+    /// `workers`.
+    Workers,
+    /// `assessments`.
+    Assessments,
+    /// `honours`.
+    Honours,
+}
+
+impl List {
+    /// The list's name in the request.
+    pub fn name(self) -> &'static str {
+        match self {
+            List::Workers => "workers",
+            List::Assessments => "assessments",
+            List::Honours => "honours",
+        }
+    }
+}
+
+/// A problem with one input record. The run goes on without that worker.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InputError {
+    /// The worker concerned, when known.
+    pub worker_id: Option<String>,
+    /// The field at fault (`title`, `hired_on`, `grade`…).
+    pub field: String,
+    /// What was wrong and what was expected.
+    pub message: String,
+    /// The record: its list and index in the request (a file reader maps it to `file:line`).
+    pub source: Option<(List, usize)>,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((list, i)) = self.source {
+            write!(f, "{}[{i}]: ", list.name())?;
+        }
+        if let Some(w) = &self.worker_id {
+            write!(f, "worker {w}: ")?;
+        }
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl Serialize for InputError {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("InputError", 3)?;
+        st.serialize_field("worker_id", &self.worker_id)?;
+        st.serialize_field("field", &self.field)?;
+        let message = match self.source {
+            Some((list, i)) => format!("{} ({}[{i}])", self.message, list.name()),
+            None => self.message.clone(),
+        };
+        st.serialize_field("message", &message)?;
+        st.end()
+    }
+}
+
+/// Why a request could not be run at all (exit code 1).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// Not JSON, or not a request document.
+    #[error("request is not a valid run document: {0}")]
+    Json(String),
+    /// Bad `period`.
+    #[error("period: {0}")]
+    Period(String),
+    /// The policy could not be read, or has no version for the period.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}
+
+/// Totals of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Totals {
+    /// Workers paid.
+    pub workers: usize,
+    /// Sum of gross pay.
+    pub gross: Decimal,
+    /// Sum per line code, for codes that occur.
+    pub by_code: BTreeMap<LineCode, Decimal>,
+    /// Sum of gross per unit.
+    pub by_unit: BTreeMap<String, Decimal>,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The policy version used.
+    pub policy: Policy,
+    /// Monthly or annual.
+    pub kind: Kind,
+    /// The period as written (`2026-11`, `2026`).
+    pub period: String,
+    /// Validated workers; payslips point into this list.
+    pub workers: Vec<Worker>,
+    /// Validated honours paid in the period, per worker index.
+    pub honours: Vec<Vec<Honour>>,
+    /// Payslips, sorted by worker id.
+    pub payslips: Vec<Payslip>,
+    /// Input errors, sorted by worker id, field and message.
+    pub errors: Vec<InputError>,
+    /// Quota pools (when grades came from scores or were checked).
+    pub quota: Vec<PoolReport>,
+    /// Totals.
+    pub totals: Totals,
+}
+
+impl Run {
+    /// Whether every input was valid and every employed worker paid.
+    pub fn complete(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The rendering context of a payslip.
+    pub fn with_context<R>(&self, slip: &Payslip, f: impl FnOnce(&Context) -> R) -> R {
+        let honours: Vec<&Honour> = self.honours[slip.worker].iter().collect();
+        let pools: Vec<String> = self.quota.iter().map(|p| p.pool.clone()).collect();
+        let cx = Context {
+            policy: &self.policy,
+            worker: &self.workers[slip.worker],
+            honours: &honours,
+            pools: &pools,
+        };
+        f(&cx)
+    }
+
+    /// The response document as JSON.
+    pub fn to_json(&self) -> String {
+        // Invariant: the response holds only strings, numbers, booleans, maps
+        // with string keys and sequences, which serde_json always writes.
+        serde_json::to_string_pretty(self).expect("response serialises")
+    }
+}
+
+/// A serialised response and whether the run was complete.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The response document.
+    pub json: String,
+    /// `complete` in the document.
+    pub complete: bool,
+}
+
+/// Reads a JSON request, runs it and writes the JSON response.
+///
+/// `policy` is used when the request carries no `policy` text; with neither,
+/// the built-in policy is used.
+pub fn run_json(request: &[u8], policy: Option<&PolicySet>) -> Result<Response, RequestError> {
+    let req = parse_request(request)?;
+    let run = run(&req, policy)?;
+    Ok(Response {
+        json: run.to_json(),
+        complete: run.complete(),
+    })
+}
+
+/// Parses a request document.
+pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
+    if request.iter().all(u8::is_ascii_whitespace) {
+        return Err(RequestError::Json(
+            "the request is empty; expected a JSON object with kind, period and workers".into(),
+        ));
+    }
+    serde_json::from_slice(request).map_err(|e| RequestError::Json(e.to_string()))
+}
+
+/// Runs a request.
+pub fn run(req: &Request, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
+    let owned;
+    let set = match (&req.policy, policy) {
+        (Some(text), _) => {
+            owned = PolicySet::from_toml(text)?;
+            &owned
+        }
+        (None, Some(p)) => p,
+        (None, None) => {
+            owned = PolicySet::builtin();
+            &owned
+        }
+    };
+    match req.kind {
+        Kind::Monthly => {
+            let month: YearMonth = req
+                .period
+                .parse()
+                .map_err(|e: crate::period::PeriodError| RequestError::Period(e.to_string()))?;
+            let policy = set.version_on(month.first_day())?;
+            Ok(Runner::new(policy, req, month.first_day(), month.last_day()).monthly(month))
+        }
+        Kind::Annual => {
+            let year: Year = req
+                .period
+                .parse()
+                .map_err(|e: crate::period::PeriodError| RequestError::Period(e.to_string()))?;
+            let policy = set.version_on(year.first_day())?;
+            Ok(Runner::new(policy, req, year.first_day(), year.last_day()).annual(year))
+        }
+    }
+}
+
+/// An assessment as read: its index, grade and score.
+type Given = (usize, Option<Grade>, Option<Decimal>);
+
+/// A worker's grade for the period, once decided.
+#[derive(Clone, Copy)]
+enum Decided {
+    Grade(Grade, GradeNote),
+    Bad,
+}
+
+struct Runner<'a> {
+    policy: &'a Policy,
+    req: &'a Request,
+    first: NaiveDate,
+    last: NaiveDate,
+    errors: Vec<InputError>,
+    /// Validated employed workers with their record index, sorted by id.
+    workers: Vec<(Worker, usize)>,
+    /// Worker ids that had any error, so they are not paid.
+    bad: std::collections::HashSet<String>,
+    /// Quota pools of the graded workers.
+    quota: Vec<PoolReport>,
+}
+
+impl<'a> Runner<'a> {
+    fn new(policy: &'a Policy, req: &'a Request, first: NaiveDate, last: NaiveDate) -> Self {
+        let mut r = Runner {
+            policy,
+            req,
+            first,
+            last,
+            errors: Vec::new(),
+            workers: Vec::new(),
+            bad: Default::default(),
+            quota: Vec::new(),
+        };
+        r.read_workers();
+        r
+    }
+
+    fn error(
+        &mut self,
+        worker_id: Option<&str>,
+        field: &str,
+        message: String,
+        source: (List, usize),
+    ) {
+        if let Some(w) = worker_id {
+            self.bad.insert(w.to_string());
+        }
+        self.errors.push(InputError {
+            worker_id: worker_id.map(str::to_string),
+            field: field.to_string(),
+            message,
+            source: Some(source),
+        });
+    }
+
+    fn date(&mut self, id: &str, field: &str, text: &str, src: (List, usize)) -> Option<NaiveDate> {
+        match parse_date(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.error(Some(id), field, e.to_string(), src);
+                None
+            }
+        }
+    }
+
+    fn read_workers(&mut self) {
+        let req = self.req;
+        let mut seen: HashMap<&str, Vec<usize>> = HashMap::with_capacity(req.workers.len());
+        for (i, w) in req.workers.iter().enumerate() {
+            seen.entry(w.id.as_str()).or_default().push(i);
+        }
+        for (i, rec) in req.workers.iter().enumerate() {
+            let src = (List::Workers, i);
+            let id = rec.id.as_str();
+            if id.trim().is_empty() {
+                self.error(
+                    None,
+                    "id",
+                    "empty worker id; every worker needs an id (工号)".into(),
+                    src,
+                );
+                continue;
+            }
+            let dups = &seen[id];
+            if dups.len() > 1 {
+                if dups[0] == i {
+                    let at: Vec<String> = dups.iter().map(|j| format!("workers[{j}]")).collect();
+                    self.error(
+                        Some(id),
+                        "id",
+                        format!(
+                            "duplicate worker id, given {} times ({}); ids must be unique",
+                            dups.len(),
+                            at.join(", ")
+                        ),
+                        src,
+                    );
+                }
+                continue;
+            }
+            let hired = self.date(id, "hired_on", &rec.hired_on, src);
+            let left = match &rec.left_on {
+                Some(t) if !t.is_empty() => self.date(id, "left_on", t, src).map(Some),
+                _ => Some(None),
+            };
+            let probation = match &rec.probation_until {
+                Some(t) if !t.is_empty() => self.date(id, "probation_until", t, src).map(Some),
+                _ => Some(None),
+            };
+            let (Some(hired), Some(left), Some(probation)) = (hired, left, probation) else {
+                continue;
+            };
+            if let Some(l) = left.filter(|l| *l < hired) {
+                self.error(
+                    Some(id),
+                    "left_on",
+                    format!("left_on {l} is before hired_on {hired}"),
+                    src,
+                );
+                continue;
+            }
+            let employed = hired <= self.last && left.is_none_or(|l| l >= self.first);
+            if !employed {
+                continue;
+            }
+            let title = match rec.title.parse() {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    self.error(Some(id), "title", format!("{e}"), src);
+                    None
+                }
+            };
+            let position = match self.policy.position_index(&rec.position) {
+                Some(p) => Some(self.policy.positions[p].code.clone()),
+                None => {
+                    let msg = format!(
+                        "unknown position {:?}; policy {} has: {}",
+                        rec.position,
+                        self.policy.cite(),
+                        self.policy.position_codes()
+                    );
+                    self.error(Some(id), "position", msg, src);
+                    None
+                }
+            };
+            let (Some(title), Some(position)) = (title, position) else {
+                continue;
+            };
+            self.workers.push((
+                Worker {
+                    id: rec.id.clone(),
+                    name: rec.name.clone(),
+                    unit: rec.unit.clone(),
+                    position,
+                    title,
+                    hired_on: hired,
+                    left_on: left,
+                    probation_until: probation,
+                },
+                i,
+            ));
+        }
+        self.workers.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    }
+
+    /// The worker index for an id among validated workers, or an error
+    /// recorded when the id is not in the roster at all.
+    fn find(&mut self, id: &str, src: (List, usize)) -> Option<usize> {
+        match self
+            .workers
+            .binary_search_by(|(w, _)| w.id.as_str().cmp(id))
+        {
+            Ok(i) => Some(i),
+            Err(_) => {
+                if !self.req.workers.iter().any(|w| w.id == id) {
+                    self.error(
+                        Some(id),
+                        "worker_id",
+                        format!("no worker {id:?} in the roster"),
+                        src,
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// Decides every validated worker's grade for the period from the
+    /// assessments whose period matches `period_matches`.
+    fn grades(
+        &mut self,
+        is_period: impl Fn(&str) -> Result<bool, String>,
+        period: &str,
+    ) -> Vec<Decided> {
+        let req = self.req;
+        let n = self.workers.len();
+        let mut given: Vec<Option<Given>> = vec![None; n];
+        let mut decided = vec![Decided::Bad; n];
+        let mut scored: Vec<(usize, Decimal, Option<Grade>, usize)> = Vec::new();
+        for (ai, a) in req.assessments.iter().enumerate() {
+            let src = (List::Assessments, ai);
+            match is_period(&a.period) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(msg) => {
+                    self.error(Some(&a.worker_id), "period", msg, src);
+                    continue;
+                }
+            }
+            let Some(wi) = self.find(&a.worker_id, src) else {
+                continue;
+            };
+            if let Some((first, ..)) = given[wi] {
+                self.error(
+                    Some(&a.worker_id),
+                    "period",
+                    format!("assessed twice for {period} (also assessments[{first}]); keep one"),
+                    src,
+                );
+                continue;
+            }
+            let grade = match a.grade.as_deref().map(str::parse::<Grade>) {
+                None => None,
+                Some(Ok(g)) => Some(g),
+                Some(Err(e)) => {
+                    self.error(Some(&a.worker_id), "grade", e.to_string(), src);
+                    continue;
+                }
+            };
+            let score = match a
+                .score
+                .as_deref()
+                .map(|s| quota::parse_score(&self.policy.quota, s))
+            {
+                None => None,
+                Some(Ok(s)) => Some(s),
+                Some(Err(e)) => {
+                    self.error(Some(&a.worker_id), "score", e, src);
+                    continue;
+                }
+            };
+            if grade.is_none() && score.is_none() {
+                self.error(
+                    Some(&a.worker_id),
+                    "grade",
+                    "no grade and no score; give one".into(),
+                    src,
+                );
+                continue;
+            }
+            given[wi] = Some((ai, grade, score));
+        }
+        let graded_probation = self.policy.probation.graded;
+        for wi in 0..n {
+            let (w, wsrc) = &self.workers[wi];
+            let (id, wsrc) = (w.id.clone(), *wsrc);
+            let on_probation = !graded_probation && w.on_probation(self.last);
+            decided[wi] = match given[wi] {
+                _ if on_probation => match given[wi] {
+                    Some((ai, g, s)) if g != Some(Grade::Ungraded) || s.is_some() => {
+                        self.error(
+                            Some(&id),
+                            "grade",
+                            format!(
+                                "on probation until {} and policy {} does not grade probationers (probation.graded = false); remove the assessment or mark it ungraded",
+                                w.probation_until.map(|d| d.to_string()).unwrap_or_default(),
+                                self.policy.cite()
+                            ),
+                            (List::Assessments, ai),
+                        );
+                        Decided::Bad
+                    }
+                    // Invariant: on_probation implies probation_until is set.
+                    _ => Decided::Grade(
+                        Grade::Ungraded,
+                        GradeNote::Probation(w.probation_until.unwrap_or(self.last)),
+                    ),
+                },
+                Some((_, Some(g), None)) => Decided::Grade(g, GradeNote::Given),
+                Some((ai, grade, Some(score))) => {
+                    scored.push((wi, score, grade, ai));
+                    Decided::Bad // decided below by quota
+                }
+                Some((_, None, None)) => Decided::Bad,
+                None => match self.policy.missing_assessment {
+                    Missing::Ungraded => Decided::Grade(Grade::Ungraded, GradeNote::Missing),
+                    Missing::Error => {
+                        self.error(
+                            Some(&id),
+                            "assessment",
+                            format!(
+                                "no assessment for {period}; give a grade or a score (or set assessment.missing = \"ungraded\" in the policy)"
+                            ),
+                            wsrc_or(wsrc),
+                        );
+                        Decided::Bad
+                    }
+                },
+            };
+        }
+        self.apply_quota(&mut decided, &scored);
+        decided
+    }
+
+    /// Grades the scored workers by quota, checks every pool's grades against
+    /// the caps, and records the pool reports.
+    fn apply_quota(
+        &mut self,
+        decided: &mut [Decided],
+        scored: &[(usize, Decimal, Option<Grade>, usize)],
+    ) {
+        let rule = &self.policy.quota;
+        let cands: Vec<Candidate> = scored
+            .iter()
+            .map(|&(wi, score, _, _)| {
+                let w = &self.workers[wi].0;
+                Candidate {
+                    id: &w.id,
+                    pool: &w.unit,
+                    score,
+                    hired_on: w.hired_on,
+                }
+            })
+            .collect();
+        let (assigned, pools) = quota::assign(rule, &cands);
+        drop(cands);
+        let mut notes = Vec::with_capacity(scored.len());
+        for (&(wi, score, given, ai), a) in scored.iter().zip(&assigned) {
+            match given {
+                Some(g) if g != a.grade => {
+                    let id = self.workers[wi].0.id.clone();
+                    let msg = format!(
+                        "grade {g} disagrees with score {score}, which ranks {} of {} in pool {} and earns {}; give one or make them agree",
+                        a.rank, a.of, pools[a.pool as usize].pool, a.grade
+                    );
+                    self.error(Some(&id), "grade", msg, (List::Assessments, ai));
+                }
+                _ => {
+                    decided[wi] = Decided::Grade(a.grade, a.note());
+                    notes.push(wi);
+                }
+            }
+        }
+        let rule = &self.policy.quota;
+        let graded = self
+            .workers
+            .iter()
+            .zip(decided.iter())
+            .filter_map(|((w, _), d)| match d {
+                Decided::Grade(g, _) if !self.bad.contains(&w.id) => Some((w.unit.as_str(), *g)),
+                _ => None,
+            });
+        let reports = quota::check(rule, graded);
+        // Point the quota notes at the pools of the final report.
+        for wi in notes {
+            if let Decided::Grade(
+                g,
+                GradeNote::Quota {
+                    rank,
+                    of,
+                    pool,
+                    slots,
+                },
+            ) = decided[wi]
+            {
+                let name = &pools[pool as usize].pool;
+                let pool = reports.iter().position(|r| &r.pool == name).unwrap_or(0) as u32;
+                decided[wi] = Decided::Grade(
+                    g,
+                    GradeNote::Quota {
+                        rank,
+                        of,
+                        pool,
+                        slots,
+                    },
+                );
+            }
+        }
+        for r in &reports {
+            for (grade, used, allowed) in r.violations() {
+                self.errors.push(InputError {
+                    worker_id: None,
+                    field: "grade".into(),
+                    message: format!(
+                        "pool {}: {used} {grade} grades for {} graded workers, {allowed} allowed by policy {} §quota.{grade}; {} over the cap",
+                        r.pool,
+                        r.graded,
+                        self.policy.cite(),
+                        used - allowed
+                    ),
+                    source: None,
+                });
+            }
+        }
+        self.quota = reports;
+    }
+
+    fn honours(&mut self, month: Option<YearMonth>) -> Vec<Vec<Honour>> {
+        let req = self.req;
+        let mut out: Vec<Vec<Honour>> = vec![Vec::new(); self.workers.len()];
+        for (hi, h) in req.honours.iter().enumerate() {
+            let src = (List::Honours, hi);
+            let id = h.worker_id.as_str();
+            let level: Result<HonourLevel, _> = h.level.parse();
+            let date = parse_date(&h.awarded_on);
+            let (level, date) = match (level, date) {
+                (Ok(l), Ok(d)) => (l, d),
+                (l, d) => {
+                    if let Err(e) = l {
+                        self.error(Some(id), "level", e.to_string(), src);
+                    }
+                    if let Err(e) = d {
+                        self.error(Some(id), "awarded_on", e.to_string(), src);
+                    }
+                    continue;
+                }
+            };
+            if !month.is_some_and(|m| m.contains(date)) {
+                // Paid by the run of the month awarded; still an error when
+                // the worker is unknown.
+                if !req.workers.iter().any(|w| w.id == id) {
+                    self.error(
+                        Some(id),
+                        "worker_id",
+                        format!("no worker {id:?} in the roster"),
+                        src,
+                    );
+                }
+                continue;
+            };
+            let Some(wi) = self.find(id, src) else {
+                continue;
+            };
+            out[wi].push(Honour {
+                worker_id: id.to_string(),
+                level,
+                awarded_on: date,
+                deed: h.deed.clone().filter(|d| !d.trim().is_empty()),
+            });
+        }
+        out
+    }
+
+    fn finish(
+        mut self,
+        kind: Kind,
+        decided: Vec<Decided>,
+        honours: Vec<Vec<Honour>>,
+        mut pay: impl FnMut(&Policy, &Worker, usize, Grade, GradeNote, &[&Honour]) -> Payslip,
+    ) -> Run {
+        let mut payslips = Vec::with_capacity(self.workers.len());
+        let mut totals = Totals::default();
+        for (wi, (w, _)) in self.workers.iter().enumerate() {
+            if self.bad.contains(&w.id) {
+                continue;
+            }
+            let Decided::Grade(grade, note) = decided[wi] else {
+                continue;
+            };
+            let hs: Vec<&Honour> = honours[wi].iter().collect();
+            let slip = pay(self.policy, w, wi, grade, note, &hs);
+            totals.workers += 1;
+            totals.gross += slip.gross;
+            for l in &slip.lines {
+                *totals.by_code.entry(l.code).or_default() += l.amount;
+            }
+            *totals.by_unit.entry(w.unit.clone()).or_default() += slip.gross;
+            payslips.push(slip);
+        }
+        self.errors.sort();
+        self.errors.dedup();
+        Run {
+            policy: self.policy.clone(),
+            kind,
+            period: self.req.period.clone(),
+            workers: self.workers.into_iter().map(|(w, _)| w).collect(),
+            honours,
+            payslips,
+            errors: self.errors,
+            quota: self.quota,
+            totals,
+        }
+    }
+
+    fn monthly(mut self, month: YearMonth) -> Run {
+        let period = month.to_string();
+        let decided = self.grades(
+            |p| match p.parse::<YearMonth>() {
+                Ok(m) => Ok(m == month),
+                Err(_) if p.parse::<Year>().is_ok() => Ok(false),
+                Err(e) => Err(e.to_string()),
+            },
+            &period,
+        );
+        let honours = self.honours(Some(month));
+        self.finish(
+            Kind::Monthly,
+            decided,
+            honours,
+            |policy, w, wi, grade, note, hs| {
+                // Invariant: the position was resolved against this policy version
+                // when the worker was read, so it cannot be unknown here.
+                payslip::monthly(policy, month, w, wi, grade, note, hs).expect("position validated")
+            },
+        )
+    }
+
+    fn annual(mut self, year: Year) -> Run {
+        let period = year.to_string();
+        let decided = self.grades(
+            |p| match p.parse::<Year>() {
+                Ok(y) => Ok(y == year),
+                Err(_) if p.parse::<YearMonth>().is_ok() => Ok(false),
+                Err(e) => Err(e.to_string()),
+            },
+            &period,
+        );
+        let honours = self.honours(None);
+        self.finish(
+            Kind::Annual,
+            decided,
+            honours,
+            |policy, w, wi, grade, note, _| payslip::annual(policy, year, w, wi, grade, note),
+        )
+    }
+}
+
+fn wsrc_or(i: usize) -> (List, usize) {
+    (List::Workers, i)
+}
+
+struct Lines<'a>(&'a Run, &'a Payslip);
+
+impl Serialize for Lines<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct L {
+            code: &'static str,
+            amount: Amount,
+            rule: String,
+            explain: String,
+        }
+        self.0.with_context(self.1, |cx| {
+            s.collect_seq(self.1.lines.iter().map(|l| L {
+                code: l.code.code(),
+                amount: Amount(l.amount),
+                rule: l.rule(cx),
+                explain: l.explain(cx),
+            }))
+        })
+    }
+}
+
+struct Slip<'a>(&'a Run, &'a Payslip);
+
+impl Serialize for Slip<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let w = &self.0.workers[self.1.worker];
+        let mut st = s.serialize_struct("Payslip", 5)?;
+        st.serialize_field("worker_id", &w.id)?;
+        st.serialize_field("name", &w.name)?;
+        st.serialize_field("unit", &w.unit)?;
+        st.serialize_field("lines", &Lines(self.0, self.1))?;
+        st.serialize_field("gross", &Amount(self.1.gross))?;
+        st.end()
+    }
+}
+
+struct TotalsDoc<'a>(&'a Totals);
+
+impl Serialize for TotalsDoc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct ByCode<'a>(&'a BTreeMap<LineCode, Decimal>);
+        impl Serialize for ByCode<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.0.len()))?;
+                for (k, v) in self.0 {
+                    m.serialize_entry(k.code(), &Amount(*v))?;
+                }
+                m.end()
+            }
+        }
+        let t = self.0;
+        let mut st = s.serialize_struct("Totals", 4)?;
+        st.serialize_field("workers", &t.workers)?;
+        st.serialize_field("gross", &Amount(t.gross))?;
+        st.serialize_field("by_code", &ByCode(&t.by_code))?;
+        let by_unit: BTreeMap<&str, Amount> = t
+            .by_unit
+            .iter()
+            .map(|(k, v)| (k.as_str(), Amount(*v)))
+            .collect();
+        st.serialize_field("by_unit", &by_unit)?;
+        st.end()
+    }
+}
+
+impl Serialize for Run {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct PolicyRef<'a> {
+            id: &'a str,
+            version: &'a str,
+        }
+        let mut st = s.serialize_struct("Response", 8)?;
+        st.serialize_field(
+            "policy",
+            &PolicyRef {
+                id: &self.policy.id,
+                version: &self.policy.version,
+            },
+        )?;
+        st.serialize_field("kind", &self.kind)?;
+        st.serialize_field("period", &self.period)?;
+        st.serialize_field("complete", &self.complete())?;
+        let slips: Vec<Slip> = self.payslips.iter().map(|p| Slip(self, p)).collect();
+        st.serialize_field("payslips", &slips)?;
+        st.serialize_field("errors", &self.errors)?;
+        st.serialize_field("quota", &self.quota)?;
+        st.serialize_field("totals", &TotalsDoc(&self.totals))?;
+        st.end()
+    }
+}
