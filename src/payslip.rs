@@ -402,19 +402,22 @@ impl Line {
                 }
             }
         }
-        if !matches!(
+        let shown = matches!(
             self.why,
             Why::Fixed {
                 share: Share::Full,
                 ..
             } | Why::Honour { .. }
-        ) && !matches!(
-            self.why,
-            Why::Bonus {
-                share: Share::Full,
-                ..
-            }
-        ) {
+                | Why::Bonus {
+                    share: Share::Full,
+                    ..
+                }
+                | Why::Bonus {
+                    grade: Grade::Ungraded,
+                    ..
+                }
+        );
+        if !shown {
             let _ = write!(out, " = {}", self.amount);
         }
         out
@@ -526,7 +529,11 @@ pub fn monthly(
     let mut lines = Vec::with_capacity(5 + honours.len());
     let mut gross = Decimal::ZERO;
     let mut push = |code, full: Decimal, why: Why, share: Share| {
-        let amount = round_fen(share.apply(full));
+        // Policy amounts are held on the fen, so a full share needs no rounding.
+        let amount = match share {
+            Share::Full => full,
+            _ => round_fen(share.apply(full)),
+        };
         gross += amount;
         lines.push(Line { code, amount, why });
     };

@@ -651,7 +651,14 @@ impl Reader {
                 );
                 None
             }
-            Ok(d) => Some(d),
+            Ok(mut d) => {
+                if !rate {
+                    // Amounts are held on the fen (scale 2), so a full-month
+                    // line is the policy amount itself, already rounded.
+                    d.rescale(crate::money::AMOUNT_DP);
+                }
+                Some(d)
+            }
             Err(e) => {
                 self.problem(path, e.to_string());
                 None
