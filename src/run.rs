@@ -120,11 +120,9 @@ impl Serialize for InputError {
         let mut st = s.serialize_struct("InputError", 3)?;
         st.serialize_field("worker_id", &self.worker_id)?;
         st.serialize_field("field", &self.field)?;
-        let message = match self.source {
-            Some((list, i)) => format!("{} ({}[{i}])", self.message, list.name()),
-            None => self.message.clone(),
-        };
-        st.serialize_field("message", &message)?;
+        // The record's position is left out so that the response does not
+        // depend on input order; `Display` and the file readers show it.
+        st.serialize_field("message", &self.message)?;
         st.end()
     }
 }
@@ -372,14 +370,12 @@ impl<'a> Runner<'a> {
                 continue;
             }
             if group.len() > 1 {
-                let mut at: Vec<usize> = group.to_vec();
-                at.sort_unstable();
-                let at: Vec<String> = at.iter().map(|j| format!("workers[{j}]")).collect();
                 let msg = format!(
-                    "duplicate worker id, given {} times ({}); ids must be unique",
-                    group.len(),
-                    at.join(", ")
+                    "duplicate worker id, given {} times; ids must be unique",
+                    group.len()
                 );
+                let first = group.iter().min().copied().unwrap_or(i);
+                let src = (List::Workers, first);
                 self.error(Some(id), "id", msg, src);
                 continue;
             }
@@ -491,6 +487,8 @@ impl<'a> Runner<'a> {
         let n = self.workers.len();
         let mut given: Vec<Option<Given>> = vec![None; n];
         let mut decided = vec![Decided::Bad; n];
+        // Workers with an assessment for the period, valid or not.
+        let mut assessed = vec![false; n];
         let mut scored: Vec<(usize, Decimal, Option<Grade>, usize)> = Vec::new();
         for (ai, a) in req.assessments.iter().enumerate() {
             let src = (List::Assessments, ai);
@@ -505,11 +503,12 @@ impl<'a> Runner<'a> {
             let Some(wi) = self.find(&a.worker_id, src) else {
                 continue;
             };
-            if let Some((first, ..)) = given[wi] {
+            assessed[wi] = true;
+            if given[wi].is_some() {
                 self.error(
                     Some(&a.worker_id),
                     "period",
-                    format!("assessed twice for {period} (also assessments[{first}]); keep one"),
+                    format!("assessed more than once for {period}; keep one assessment per worker and period"),
                     src,
                 );
                 continue;
@@ -577,6 +576,8 @@ impl<'a> Runner<'a> {
                     Decided::Bad // decided below by quota
                 }
                 Some((_, None, None)) => Decided::Bad,
+                // An invalid assessment was already reported.
+                None if assessed[wi] => Decided::Bad,
                 None => match self.policy.missing_assessment {
                     Missing::Ungraded => Decided::Grade(Grade::Ungraded, GradeNote::Missing),
                     Missing::Error => {
@@ -733,6 +734,12 @@ impl<'a> Runner<'a> {
                 level,
                 awarded_on: date,
                 deed: h.deed.clone().filter(|d| !d.trim().is_empty()),
+            });
+        }
+        // Input order must not matter: each worker's honours in date, level, deed order.
+        for hs in &mut out {
+            hs.sort_by(|a, b| {
+                (a.awarded_on, a.level, &a.deed).cmp(&(b.awarded_on, b.level, &b.deed))
             });
         }
         out
