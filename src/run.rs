@@ -361,7 +361,6 @@ impl<'a> Runner<'a> {
             let group = &roster[k..end];
             k = end;
             let i = group[0];
-            let src = (List::Workers, i);
             if id.trim().is_empty() {
                 for &j in group {
                     let msg = "empty worker id; every worker needs an id (工号)".into();
