@@ -353,7 +353,7 @@ proptest! {
         for rep in &reports {
             prop_assert!(rep.excellent.used <= rep.excellent.allowed);
             prop_assert!(rep.good.used <= rep.good.allowed);
-            prop_assert!(rep.excellent.allowed + rep.good.allowed <= rep.graded.max(0));
+            prop_assert!(rep.excellent.allowed + rep.good.allowed <= rep.graded);
             let members: Vec<_> = a.iter().filter(|x| reports[x.pool as usize].pool == rep.pool).collect();
             prop_assert_eq!(members.len() as u32, rep.graded);
             prop_assert_eq!(members.iter().filter(|x| x.grade == Excellent).count() as u32, rep.excellent.used);
