@@ -302,6 +302,12 @@ impl Policy {
     }
     /// Finds a position by code or Chinese name.
     pub fn position_index(&self, code: &str) -> Option<usize> {
+        let exact = self
+            .positions
+            .binary_search_by(|p| p.code.as_str().cmp(code));
+        if let Ok(i) = exact {
+            return Some(i);
+        }
         let code = code.trim();
         self.positions
             .binary_search_by(|p| p.code.as_str().cmp(code))

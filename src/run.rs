@@ -21,7 +21,7 @@
 //! assert_eq!(v["payslips"][0]["lines"][4]["explain"], "grade pass → 900.00");
 //! ```
 
-use crate::money::Amount;
+use crate::money::{Amount, FenSum};
 use crate::payslip::{self, Context, GradeNote, LineCode, Payslip};
 use crate::period::{Year, YearMonth, parse_date};
 use crate::policy::{Missing, Policy, PolicyError, PolicySet};
@@ -753,8 +753,9 @@ impl<'a> Runner<'a> {
     ) -> Run {
         let mut payslips = Vec::with_capacity(self.workers.len());
         let mut totals = Totals::default();
-        let mut by_code = [None::<Decimal>; LineCode::ALL.len()];
-        let mut by_unit: HashMap<&str, Decimal> = HashMap::new();
+        let mut by_code = [None::<FenSum>; LineCode::ALL.len()];
+        let mut by_unit: HashMap<&str, FenSum> = HashMap::new();
+        let mut gross = FenSum::default();
         for (wi, (w, _)) in self.workers.iter().enumerate() {
             if self.bad[wi] {
                 continue;
@@ -765,22 +766,25 @@ impl<'a> Runner<'a> {
             let hs: Vec<&Honour> = honours[wi].iter().collect();
             let slip = pay(self.policy, w, wi, grade, note, &hs);
             totals.workers += 1;
-            totals.gross += slip.gross;
+            gross.add(slip.gross);
             for l in &slip.lines {
-                *by_code[l.code as usize].get_or_insert(Decimal::ZERO) += l.amount;
+                by_code[l.code as usize]
+                    .get_or_insert_default()
+                    .add(l.amount);
             }
-            *by_unit.entry(w.unit.as_str()).or_default() += slip.gross;
+            by_unit.entry(w.unit.as_str()).or_default().add(slip.gross);
             payslips.push(slip);
         }
         totals.by_code = LineCode::ALL
             .iter()
             .zip(by_code)
-            .filter_map(|(c, t)| t.map(|t| (*c, t)))
+            .filter_map(|(c, t)| t.map(|t| (*c, t.total())))
             .collect();
         totals.by_unit = by_unit
             .into_iter()
-            .map(|(u, t)| (u.to_string(), t))
+            .map(|(u, t)| (u.to_string(), t.total()))
             .collect();
+        totals.gross = gross.total();
         self.errors.sort();
         self.errors.dedup();
         Run {
