@@ -21,12 +21,20 @@ use payrules::worker::Grade;
 use rust_decimal::Decimal;
 use std::hint::black_box;
 
-const N: usize = 1_000_000;
+/// 1,000,000 workers under `cargo bench`; a small smoke run under `cargo test --benches`.
+fn population() -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        1_000_000
+    } else {
+        1_000
+    }
+}
 
 fn engine(c: &mut Criterion) {
+    let n = population();
     let month: YearMonth = "2026-11".parse().unwrap();
     let set = PolicySet::builtin();
-    let req = monthly_request(N, month);
+    let req = monthly_request(n, month);
     // Validated workers and grades, as the run builds them.
     let r = run(&req, Some(&set)).unwrap();
     assert!(r.complete(), "{:?}", &r.errors[..r.errors.len().min(3)]);
