@@ -141,6 +141,9 @@ pub enum RequestError {
     /// The policy could not be read, or has no version for the period.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// A what-if request's reform could not be read or applied.
+    #[error(transparent)]
+    Reform(#[from] crate::reform::ReformError),
 }
 
 /// Totals of a run.
@@ -218,9 +221,16 @@ pub struct Response {
 /// Reads a JSON request, runs it and writes the JSON response.
 ///
 /// `policy` is used when the request carries no `policy` text; with neither,
-/// the built-in policy is used.
+/// the built-in policy is used. A document with `"kind": "whatif"` is a
+/// what-if request and gets a what-if response ([`crate::reform`]).
 pub fn run_json(request: &[u8], policy: Option<&PolicySet>) -> Result<Response, RequestError> {
-    let req = parse_request(request)?;
+    let req = match parse_request(request) {
+        Ok(req) => req,
+        Err(_) if crate::reform::is_whatif(request) => {
+            return crate::reform::whatif_json(request, policy);
+        }
+        Err(e) => return Err(e),
+    };
     let run = run(&req, policy)?;
     Ok(Response {
         json: run.to_json(),
