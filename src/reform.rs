@@ -511,8 +511,13 @@ impl Reform {
                 let known = known
                     .map(|t| t.keys().cloned().collect::<Vec<_>>().join(", "))
                     .unwrap_or_default();
+                let table = if parent.is_empty() {
+                    "the version".to_string()
+                } else {
+                    parent.join(".")
+                };
                 format!(
-                    "no such key in the policy schema (policy {} {base_label} has, here: {known})",
+                    "unknown key: the policy schema has no such key ({table} in policy {} {base_label} has: {known})",
                     base.id
                 )
             } else {
@@ -1027,8 +1032,8 @@ pub fn compare(
     for (kind, period, first) in scope.runs() {
         inputs.kind = kind;
         inputs.period = period.clone();
-        let old = run::run(&inputs, Some(base))?;
-        let new = run::run(&inputs, Some(&merged))?;
+        let (old, new) = run_pair(&inputs, base, &merged);
+        let (old, new) = (old?, new?);
         let in_force = merged.version_on(first)?.version == label;
         out.periods.push(PeriodDelta {
             kind,
@@ -1110,6 +1115,26 @@ pub fn compare(
         });
     }
     Ok(out)
+}
+
+/// Runs base and reform on the same inputs, on two threads when a thread can
+/// be started (the runs are independent), else one after the other.
+fn run_pair(
+    inputs: &Request,
+    base: &PolicySet,
+    merged: &PolicySet,
+) -> (Result<Run, RequestError>, Result<Run, RequestError>) {
+    std::thread::scope(|s| {
+        let other = std::thread::Builder::new().spawn_scoped(s, || run::run(inputs, Some(merged)));
+        let old = run::run(inputs, Some(base));
+        let new = match other.map(|h| h.join()) {
+            Ok(Ok(new)) => new,
+            // A panic in the reform run is re-raised as it would be without threads.
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => run::run(inputs, Some(merged)),
+        };
+        (old, new)
+    })
 }
 
 fn grade_of(slip: &Payslip) -> Option<(Grade, bool)> {
