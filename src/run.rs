@@ -651,7 +651,11 @@ impl<'a> Runner<'a> {
             ) = decided[wi]
             {
                 let name = &pools[pool as usize].pool;
-                let pool = reports.iter().position(|r| &r.pool == name).unwrap_or(0) as u32;
+                // Reports are sorted by pool name (quota::check), so search
+                // rather than scan: a scan made large runs quadratic.
+                let pool = reports
+                    .binary_search_by(|r| r.pool.as_str().cmp(name))
+                    .unwrap_or(0) as u32;
                 decided[wi] = Decided::Grade(
                     g,
                     GradeNote::Quota {
