@@ -1679,3 +1679,227 @@ impl Serialize for Whatif {
         st.end()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reform(changes: &str, from: &str) -> Reform {
+        Reform::from_toml(&format!(
+            "id = \"t\"\nbase = \"gulou\"\neffective_from = {from}\n[changes]\n{changes}\n"
+        ))
+        .unwrap()
+    }
+
+    fn problems(e: ReformError) -> Vec<(String, String)> {
+        match e {
+            ReformError::Invalid(p) => p.into_iter().map(|p| (p.path, p.message)).collect(),
+            other => panic!("expected problems, got {other}"),
+        }
+    }
+
+    #[test]
+    fn reads_keys_and_round_trips() {
+        let r = reform(
+            "quota.excellent = \"0.25\"\nmonthly_bonus = { band = [\"900.00\", \"1400.00\"], excellent = \"1400.00\" }",
+            "2026-01-01",
+        );
+        let keys: Vec<String> = r.changes.iter().map(Change::key).collect();
+        assert_eq!(
+            keys,
+            [
+                "monthly_bonus.band",
+                "monthly_bonus.excellent",
+                "quota.excellent"
+            ]
+        );
+        assert_eq!(r.effective_from, parse_date("2026-01-01").unwrap());
+        assert_eq!(Reform::from_toml(&r.to_toml()).unwrap(), r);
+    }
+
+    #[test]
+    fn refuses_bad_reform_files() {
+        let e = Reform::from_toml("id = \"a b\"\neffective_from = \"2026-13-01\"\ncolour = 1\n[changes]\nversion = \"x\"\n")
+            .unwrap_err();
+        let p = problems(e);
+        let paths: Vec<&str> = p.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["base", "id", "effective_from", "changes.version", "colour"]
+        );
+        let e = Reform::from_toml(
+            "id = \"x\"\nbase = \"gulou\"\neffective_from = 2026-01-01\n[changes]\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("changes: empty"), "{e}");
+        assert!(matches!(
+            Reform::from_toml("id = ["),
+            Err(ReformError::Toml(_))
+        ));
+    }
+
+    #[test]
+    fn a_later_date_ends_the_base_version_the_day_before() {
+        let set = PolicySet::builtin();
+        let merged = reform("quota.excellent = \"0.25\"", "2026-07-01")
+            .apply(&set)
+            .unwrap();
+        let labels: Vec<(&str, String, Option<String>)> = merged
+            .versions
+            .iter()
+            .map(|v| {
+                (
+                    v.version.as_str(),
+                    v.effective_from.to_string(),
+                    v.effective_until.map(|d| d.to_string()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("2018", "2018-01-01".into(), Some("2026-06-30".into())),
+                ("2018+t", "2026-07-01".into(), None)
+            ]
+        );
+        let (old, new) = (&merged.versions[0], &merged.versions[1]);
+        assert_eq!(old.quota.excellent.to_string(), "0.20");
+        assert_eq!(new.quota.excellent.to_string(), "0.25");
+        // Everything not changed is copied.
+        assert_eq!(new.monthly_bonus, old.monthly_bonus);
+        assert_eq!(new.positions, old.positions);
+    }
+
+    #[test]
+    fn the_same_date_replaces_the_base_version() {
+        let mut r = reform("honours.municipal = \"4000.00\"", "2018-01-01");
+        r.version = Some("2018b".into());
+        let merged = r.apply(&PolicySet::builtin()).unwrap();
+        assert_eq!(merged.versions.len(), 1);
+        assert_eq!(merged.versions[0].version, "2018b");
+        assert_eq!(merged.versions[0].honours.municipal.to_string(), "4000.00");
+        r.version = Some("2018".into());
+        assert!(r.apply(&PolicySet::builtin()).is_ok());
+    }
+
+    #[test]
+    fn merged_problems_name_the_reform_keys() {
+        let set = PolicySet::builtin();
+        // A band that leaves an unchanged amount outside it.
+        let p = problems(
+            reform(
+                "monthly_bonus.band = [\"1000.00\", \"1300.00\"]",
+                "2026-01-01",
+            )
+            .apply(&set)
+            .unwrap_err(),
+        );
+        assert_eq!(
+            p,
+            [(
+                "changes.monthly_bonus.band".to_string(),
+                "in the merged policy, monthly_bonus.pass: 900.00 is outside the band 1000.00..1300.00"
+                    .to_string()
+            )]
+        );
+        // Caps that overflow one headcount are reported on the quota table.
+        let p = problems(
+            reform("quota.good = \"0.85\"", "2026-01-01")
+                .apply(&set)
+                .unwrap_err(),
+        );
+        assert_eq!(p[0].0, "changes.quota.good");
+        assert!(
+            p[0].1
+                .contains("excellent 0.20 + good 0.85 = 1.05 is over 1"),
+            "{p:?}"
+        );
+        // A key below a value that is not a table.
+        let p = problems(
+            reform("quota.excellent.high = \"1\"", "2026-01-01")
+                .apply(&set)
+                .unwrap_err(),
+        );
+        assert_eq!(p[0].0, "changes.quota.excellent.high");
+        assert!(p[0].1.contains("quota.excellent is a string"), "{p:?}");
+        // A label already used.
+        let mut r = reform("quota.good = \"0.50\"", "2026-01-01");
+        r.version = Some("2018".into());
+        let p = problems(r.apply(&set).unwrap_err());
+        assert_eq!(p[0].0, "version");
+    }
+
+    #[test]
+    fn the_base_must_match() {
+        let mut r = reform("quota.good = \"0.50\"", "2026-01-01");
+        r.base = "other".into();
+        r.base_version = Some("2017".into());
+        let p = problems(r.apply(&PolicySet::builtin()).unwrap_err());
+        let paths: Vec<&str> = p.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(paths, ["base", "base_version"]);
+        assert!(p[1].1.contains("versions: 2018 from 2018-01-01"), "{p:?}");
+    }
+
+    #[test]
+    fn inverse_restores_the_base_values() {
+        let set = PolicySet::builtin();
+        let r = reform(
+            "quota.excellent = \"0.25\"\ntitle_allowance.social_worker = \"500.00\"",
+            "2026-01-01",
+        );
+        let merged = r.apply(&set).unwrap();
+        let inv = r.inverse(&set).unwrap();
+        assert_eq!(inv.changes[0].value, Value::String("0.20".into()));
+        let back = inv.apply(&merged).unwrap();
+        let d = parse_date("2026-05-01").unwrap();
+        let (mut a, b) = (
+            back.version_on(d).unwrap().clone(),
+            set.version_on(d).unwrap(),
+        );
+        assert_eq!(a.version, "2018+t-undo");
+        a.version = b.version.clone();
+        a.effective_from = b.effective_from;
+        assert_eq!(&a, b);
+        let added = reform("quota.excellent_min_score = \"90\"", "2026-01-01");
+        assert!(added.apply(&set).is_ok());
+        assert!(added.inverse(&set).is_err());
+    }
+
+    #[test]
+    fn errors_of_both_runs_are_merged() {
+        let e = |w: &str| InputError {
+            worker_id: Some(w.into()),
+            field: "grade".into(),
+            message: "m".into(),
+            source: None,
+        };
+        let mut out = Vec::new();
+        merge_errors("2026-11", &[e("A"), e("B")], &[e("B"), e("C")], &mut out);
+        let got: Vec<(Side, Option<String>)> = out
+            .into_iter()
+            .map(|x| (x.side, x.error.worker_id))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Side::Base, Some("A".into())),
+                (Side::Both, Some("B".into())),
+                (Side::Reform, Some("C".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn scope_and_widths() {
+        assert_eq!(
+            Scope::parse("2026-11").unwrap(),
+            Scope::Month("2026-11".parse().unwrap())
+        );
+        assert_eq!(Scope::parse("2026").unwrap().to_string(), "2026");
+        assert!(Scope::parse("2026-13").is_err());
+        assert_eq!(Scope::parse("2026").unwrap().runs().len(), 13);
+        assert_eq!(width("温泉社区 A"), 10);
+        assert_eq!(signed(Decimal::from(5)), "+5.00");
+        assert_eq!(signed(Decimal::from(-5)), "-5.00");
+    }
+}
