@@ -1,7 +1,7 @@
 //! A yearly what-if over a large district: twelve monthly runs and the
 //! annual run, each under the base policy and under the reform (26 runs).
 //!
-//! Workers default to 100,000; set `PAYRULES_BENCH_WORKERS` to change it.
+//! Workers default to 100,000 (1,000 when run as a test); set `PAYRULES_BENCH_WORKERS` to change it.
 //! Short by default; run with
 //! `cargo bench --bench whatif -- --warm-up-time 1 --measurement-time 2`.
 
@@ -67,7 +67,13 @@ fn bench(c: &mut Criterion) {
     let n: usize = std::env::var("PAYRULES_BENCH_WORKERS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
+        // `cargo test --all-targets` runs benchmarks once as a smoke test
+        // (no --bench flag): keep that quick.
+        .unwrap_or(if std::env::args().any(|a| a == "--bench") {
+            100_000
+        } else {
+            1_000
+        });
     let base = PolicySet::builtin();
     let reform = Reform::from_toml(include_str!("../examples/reforms/excellent-quota-25.toml"))
         .expect("example reform");
