@@ -14,7 +14,8 @@
 //! - [`policy`]: the rules as TOML data, validated, with the built-in district policy;
 //! - [`quota`]: grades from scores under the caps, and checks of given grades;
 //! - [`payslip`]: lines and their computation; [`award`]: honour payouts;
-//! - [`run`]: a whole run and its JSON documents.
+//! - [`run`]: a whole run and its JSON documents;
+//! - [`reform`]: reforms as data and what-if runs comparing base and reform.
 //!
 //! ```
 //! use payrules::run::{run_json, Request};
@@ -34,6 +35,7 @@ pub mod payslip;
 pub mod period;
 pub mod policy;
 pub mod quota;
+pub mod reform;
 pub mod run;
 pub mod synth;
 pub mod worker;

@@ -34,11 +34,61 @@ enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Price a policy change: run base and reform on the same inputs and compare.
+    ///
+    /// Exit 0 when complete; 2 when inputs had errors (the report is still
+    /// written); 1 when the reform, policy or request cannot be read.
+    Whatif(WhatifArgs),
     /// Show or check policies.
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+}
+
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["period", "year"])))]
+struct WhatifArgs {
+    /// Reform TOML file (see README "What-if runs").
+    #[arg(long)]
+    reform: PathBuf,
+    /// One month, YYYY-MM.
+    #[arg(long)]
+    period: Option<String>,
+    /// A year, YYYY: the twelve monthly runs and the annual run.
+    #[arg(long)]
+    year: Option<String>,
+    #[command(flatten)]
+    inputs: InputArgs,
+    /// Base policy TOML file (used when the request carries no policy); default: built-in.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write the report here instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+/// Where the workers, assessments and honours come from. (HR files —
+/// roster, assessments, honours as CSV/XLSX — are to join `--request` here.)
+#[derive(clap::Args)]
+struct InputArgs {
+    /// A JSON run request (as for `payrules run`) supplying workers,
+    /// assessments and honours; its kind and period are ignored. - for standard input.
+    #[arg(long)]
+    request: PathBuf,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// Aligned text for a terminal.
+    Table,
+    /// One CSV table with a `record` column.
+    Csv,
+    /// The JSON what-if document.
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -129,9 +179,18 @@ fn main_inner(cli: Cli) -> Result<u8, Fail> {
             policy,
         } => {
             let bytes = read_input(&request)?;
-            let req = parse_request(&bytes)
-                .map_err(|e| Fail(format!("{}: {e}", request.display()), 1))?;
             let policy = load_policy(policy.as_deref())?;
+            let req = match parse_request(&bytes) {
+                Ok(req) => req,
+                Err(_) if payrules::reform::is_whatif(&bytes) => {
+                    // A what-if document: the same answer as `payrules_run_json`.
+                    let resp = payrules::run::run_json(&bytes, Some(&policy))
+                        .map_err(|e| Fail(format!("{}: {e}", request.display()), 1))?;
+                    write_output(output.as_deref(), &resp.json)?;
+                    return Ok(if resp.complete { 0 } else { 2 });
+                }
+                Err(e) => return Err(Fail(format!("{}: {e}", request.display()), 1)),
+            };
             let result = run(&req, Some(&policy))
                 .map_err(|e| Fail(format!("{}: {e}", request.display()), 1))?;
             write_output(output.as_deref(), &result.to_json())?;
@@ -140,6 +199,7 @@ fn main_inner(cli: Cli) -> Result<u8, Fail> {
             }
             Ok(if result.complete() { 0 } else { 2 })
         }
+        Command::Whatif(args) => whatif(args),
         Command::Policy {
             command: PolicyCommand::Show { policy, on },
         } => {
@@ -175,6 +235,45 @@ fn main_inner(cli: Cli) -> Result<u8, Fail> {
             Ok(0)
         }
     }
+}
+
+fn whatif(args: WhatifArgs) -> Result<u8, Fail> {
+    use payrules::reform::{Reform, Scope, compare};
+    let rpath = &args.reform;
+    let text = String::from_utf8(read_input(rpath)?)
+        .map_err(|_| Fail(format!("{}: reform is not UTF-8 text", rpath.display()), 1))?;
+    let reform =
+        Reform::from_toml(&text).map_err(|e| Fail(format!("{}: {e}", rpath.display()), 1))?;
+    let scope_text = args.period.or(args.year).unwrap_or_default();
+    let scope = Scope::parse(&scope_text).map_err(|e| Fail(format!("--period/--year: {e}"), 1))?;
+    let request = &args.inputs.request;
+    let bytes = read_input(request)?;
+    let req = parse_request(&bytes).map_err(|e| Fail(format!("{}: {e}", request.display()), 1))?;
+    let base = match &req.policy {
+        Some(text) => PolicySet::from_toml(text)
+            .map_err(|e| Fail(format!("{}: policy: {e}", request.display()), 1))?,
+        None => load_policy(args.policy.as_deref())?,
+    };
+    let result = compare(req, &base, &reform, scope).map_err(|e| match e {
+        payrules::run::RequestError::Reform(e) => Fail(format!("{}: {e}", rpath.display()), 1),
+        e => Fail(format!("{}: {e}", request.display()), 1),
+    })?;
+    let text = match args.format {
+        Format::Table => result.to_table(),
+        Format::Csv => result.to_csv(),
+        Format::Json => result.to_json(),
+    };
+    write_output(args.output.as_deref(), text.trim_end())?;
+    for e in &result.errors {
+        eprintln!(
+            "{}: {} ({:?}): {}",
+            request.display(),
+            e.period,
+            e.side,
+            e.error
+        );
+    }
+    Ok(if result.complete() { 0 } else { 2 })
 }
 
 fn main() -> ExitCode {

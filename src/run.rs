@@ -139,6 +139,9 @@ pub enum RequestError {
     /// The policy could not be read, or has no version for the period.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// A what-if request's reform could not be read or applied.
+    #[error(transparent)]
+    Reform(#[from] crate::reform::ReformError),
 }
 
 /// Totals of a run.
@@ -216,9 +219,16 @@ pub struct Response {
 /// Reads a JSON request, runs it and writes the JSON response.
 ///
 /// `policy` is used when the request carries no `policy` text; with neither,
-/// the built-in policy is used.
+/// the built-in policy is used. A document with `"kind": "whatif"` is a
+/// what-if request and gets a what-if response ([`crate::reform`]).
 pub fn run_json(request: &[u8], policy: Option<&PolicySet>) -> Result<Response, RequestError> {
-    let req = parse_request(request)?;
+    let req = match parse_request(request) {
+        Ok(req) => req,
+        Err(_) if crate::reform::is_whatif(request) => {
+            return crate::reform::whatif_json(request, policy);
+        }
+        Err(e) => return Err(e),
+    };
     let run = run(&req, policy)?;
     Ok(Response {
         json: run.to_json(),
@@ -661,7 +671,11 @@ impl<'a> Runner<'a> {
             ) = decided[wi]
             {
                 let name = &pools[pool as usize].pool;
-                let pool = reports.iter().position(|r| &r.pool == name).unwrap_or(0) as u32;
+                // Reports are sorted by pool name (quota::check), so search
+                // rather than scan: a scan made large runs quadratic.
+                let pool = reports
+                    .binary_search_by(|r| r.pool.as_str().cmp(name))
+                    .unwrap_or(0) as u32;
                 decided[wi] = Decided::Grade(
                     g,
                     GradeNote::Quota {
