@@ -14,7 +14,8 @@
 //! - [`policy`]: the rules as TOML data, validated, with the built-in district policy;
 //! - [`quota`]: grades from scores under the caps, and checks of given grades;
 //! - [`payslip`]: lines and their computation; [`award`]: honour payouts;
-//! - [`run`]: a whole run and its JSON documents.
+//! - [`run`]: a whole run and its JSON documents;
+//! - [`hrfile`]: HR files (CSV, XLSX, JSON) in, payroll sheets out; [`example`]: the example district.
 //!
 //! ```
 //! use payrules::run::{run_json, Request};
@@ -29,6 +30,8 @@
 #![warn(missing_docs)]
 
 pub mod award;
+pub mod example;
+pub mod hrfile;
 pub mod money;
 pub mod payslip;
 pub mod period;
