@@ -41,6 +41,8 @@ pub struct Table {
     pub labels: Vec<String>,
     body: Body,
     total_bytes: u64,
+    /// CSV: bytes scanned for line ends, and line ends found before them.
+    counted: (usize, usize),
     /// Problems with single cells found while opening (XLSX error cells);
     /// the caller reports them with the rows.
     pub problems: Vec<FileProblem>,
@@ -193,6 +195,16 @@ pub fn decode(file: &str, bytes: Vec<u8>, encoding: Encoding) -> Result<Vec<u8>,
     }
 }
 
+/// The byte where a CSV record's text starts: the csv crate reports the
+/// position after the previous record's `\r`, so skip line-end bytes.
+fn record_start(text: &[u8], rec: &StringRecord) -> usize {
+    let byte = rec.position().map_or(0, |p| p.byte() as usize).min(text.len());
+    byte + text[byte..]
+        .iter()
+        .take_while(|&&b| b == b'\n' || b == b'\r')
+        .count()
+}
+
 fn strip_bom(mut bytes: Vec<u8>) -> Vec<u8> {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
@@ -244,7 +256,8 @@ pub fn open(
                 if is_blank(&rec) {
                     continue;
                 }
-                let line = rec.position().map_or(1, |p| p.line() as usize);
+                let text = rdr.get_ref().get_ref();
+                let line = line_at(text, record_start(text, &rec));
                 let known = rec.iter().any(is_known);
                 seen.push((line, rec.clone(), rdr.position().clone()));
                 if known {
@@ -274,6 +287,7 @@ pub fn open(
                 labels,
                 body: Body::Csv(rdr),
                 total_bytes,
+                counted: (0, 0),
                 problems: Vec::new(),
             });
         }
@@ -360,6 +374,7 @@ fn table_from_rows(
         labels,
         body: Body::Rows(it),
         total_bytes,
+        counted: (0, 0),
         problems,
     })
 }
@@ -628,7 +643,18 @@ impl Table {
                         if is_blank(rec) {
                             continue;
                         }
-                        return Ok(Some(rec.position().map_or(0, |p| p.line() as usize)));
+                        // Lines are counted here from byte offsets: the csv
+                        // crate's own count drifts on CRLF line ends.
+                        let text = rdr.get_ref().get_ref();
+                        let end = record_start(text, rec);
+                        if end >= self.counted.0 {
+                            self.counted.1 += text[self.counted.0..end]
+                                .iter()
+                                .filter(|&&b| b == b'\n')
+                                .count();
+                            self.counted.0 = end;
+                        }
+                        return Ok(Some(self.counted.1 + 1));
                     }
                     Ok(false) => return Ok(None),
                     Err(e) => return Err(csv_problem(&self.file, &e)),
