@@ -268,6 +268,11 @@ pub fn column_for(cols: &[Column], header: &str) -> Option<usize> {
 /// text is kept as given, so the engine's error shows what HR wrote.
 pub fn normalize_date(text: &str) -> String {
     let t = text.trim();
+    let b = t.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        // Already YYYY-MM-DD (the common case): the engine checks the day.
+        return t.to_string();
+    }
     let parts: Vec<&str> = t
         .trim_end_matches('日')
         .split(['-', '/', '.', '年', '月'])

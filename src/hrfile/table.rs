@@ -198,7 +198,10 @@ pub fn decode(file: &str, bytes: Vec<u8>, encoding: Encoding) -> Result<Vec<u8>,
 /// The byte where a CSV record's text starts: the csv crate reports the
 /// position after the previous record's `\r`, so skip line-end bytes.
 fn record_start(text: &[u8], rec: &StringRecord) -> usize {
-    let byte = rec.position().map_or(0, |p| p.byte() as usize).min(text.len());
+    let byte = rec
+        .position()
+        .map_or(0, |p| p.byte() as usize)
+        .min(text.len());
     byte + text[byte..]
         .iter()
         .take_while(|&&b| b == b'\n' || b == b'\r')
