@@ -15,7 +15,8 @@
 //! - [`quota`]: grades from scores under the caps, and checks of given grades;
 //! - [`payslip`]: lines and their computation; [`award`]: honour payouts;
 //! - [`run`]: a whole run and its JSON documents;
-//! - [`reform`]: reforms as data and what-if runs comparing base and reform.
+//! - [`reform`]: reforms as data and what-if runs comparing base and reform;
+//! - [`hrfile`]: HR files (CSV, XLSX, JSON) in, payroll sheets out; [`example`]: the example district.
 //!
 //! ```
 //! use payrules::run::{run_json, Request};
@@ -30,6 +31,8 @@
 #![warn(missing_docs)]
 
 pub mod award;
+pub mod example;
+pub mod hrfile;
 pub mod money;
 pub mod payslip;
 pub mod period;

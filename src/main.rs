@@ -1,9 +1,12 @@
 //! The `payrules` command line: a thin layer over the library.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use payrules::hrfile::grading::{self, Graded};
+use payrules::hrfile::{self, Encoding, FileProblem, Loaded, ReadOptions, write};
 use payrules::policy::PolicySet;
-use payrules::run::{parse_request, run};
-use std::io::{Read, Write};
+use payrules::run::{Kind, Request, parse_request, run};
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -44,6 +47,138 @@ enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// A month's pay from HR files (CSV, XLSX or JSON; Chinese or English headers).
+    ///
+    /// Exit 0 when every row was valid; 2 when any was not (every problem is
+    /// listed with file:line:column and no output is written, unless
+    /// --allow-partial); 1 when a file or the policy cannot be read at all.
+    Monthly {
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        period: String,
+        #[command(flatten)]
+        files: Files,
+    },
+    /// The annual bonus for a year from HR files (same options as monthly).
+    Annual {
+        /// The year, YYYY.
+        #[arg(long)]
+        year: String,
+        #[command(flatten)]
+        files: Files,
+    },
+    /// Write the example district (69 communities, about 700 workers) as CSV and XLSX.
+    Example {
+        /// The directory to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Grade workers from scores under the policy's quota rule.
+    ///
+    /// Prints worker_id,unit,score,rank,grade (and the pool report on
+    /// stderr); exit 2 listing every problem in the scores.
+    Grade {
+        /// The period, YYYY-MM or YYYY (selects the policy version and, if the file has a period column, the rows).
+        #[arg(long)]
+        period: String,
+        /// Scores file: worker_id (工号), unit (社区, optional with --roster), score (分数).
+        #[arg(long)]
+        scores: PathBuf,
+        /// Roster, for units and seniority tie-breaks (hired_on).
+        #[arg(long)]
+        roster: Option<PathBuf>,
+        /// Policy TOML file; default: built-in.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// csv (default) or json.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: GradeFormat,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// Check grades HR decided against the quota caps: exit 0, or 2 listing every violation.
+    CheckGrades {
+        /// The period, YYYY-MM or YYYY.
+        #[arg(long)]
+        period: String,
+        /// Grades file: worker_id (工号), unit (社区, optional with --roster), grade (等次).
+        #[arg(long)]
+        grades: PathBuf,
+        /// Roster, for units.
+        #[arg(long)]
+        roster: Option<PathBuf>,
+        /// Policy TOML file; default: built-in.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+}
+
+/// How input files are read.
+#[derive(Args)]
+struct ReadArgs {
+    /// CSV encoding: auto (UTF-8 with or without BOM, else GBK), utf-8 or gbk.
+    #[arg(long, default_value = "auto", value_parser = parse_encoding)]
+    encoding: Encoding,
+    /// XLSX sheet to read; default: the first.
+    #[arg(long)]
+    sheet: Option<String>,
+}
+
+fn parse_encoding(s: &str) -> Result<Encoding, String> {
+    s.parse()
+}
+
+/// The inputs and outputs of a pay run.
+#[derive(Args)]
+struct Files {
+    /// Roster: 工号 id, 姓名 name, 社区 unit, 岗位 position, 职称 title, 入职日期 hired_on, 离职日期 left_on, 试用期至 probation_until.
+    #[arg(long, required_unless_present = "example")]
+    roster: Option<PathBuf>,
+    /// Assessments: 工号 worker_id, 考核期间 period, 等次 grade and/or 分数 score.
+    #[arg(long)]
+    assessments: Option<PathBuf>,
+    /// Honours: 工号 worker_id, 荣誉级别 level, 授予日期 awarded_on, 事迹 deed.
+    #[arg(long)]
+    honours: Option<PathBuf>,
+    /// Run on the built-in example district instead of files.
+    #[arg(long, conflicts_with_all = ["roster", "assessments", "honours"])]
+    example: bool,
+    /// Policy TOML file; default: built-in.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Output format; default: from the --output extension, else table.
+    #[arg(long, value_enum)]
+    format: Option<OutFormat>,
+    /// Write here (completely or not at all) instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// With errors, still write the valid payslips, and the errors beside them (NAME.errors.csv).
+    #[arg(long)]
+    allow_partial: bool,
+    /// No summary on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutFormat {
+    Table,
+    Csv,
+    Json,
+    Xlsx,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GradeFormat {
+    Csv,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -171,8 +306,401 @@ fn today() -> chrono::NaiveDate {
     epoch + chrono::Duration::days((secs / 86_400) as i64)
 }
 
+/// A progress bar on stderr for inputs over 10,000 rows, only when stderr is a terminal.
+struct Bar {
+    on: bool,
+    shown: bool,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        Bar {
+            on: std::io::stderr().is_terminal(),
+            shown: false,
+        }
+    }
+    fn tick(&mut self, file: &str, rows: usize, frac: f64) {
+        if !self.on || rows <= 10_000 {
+            return;
+        }
+        let pct = (frac.clamp(0.0, 1.0) * 100.0) as usize;
+        let fill = pct * 30 / 100;
+        eprint!(
+            "\r{file}: [{}{}] {pct:3}% {rows} rows",
+            "#".repeat(fill),
+            " ".repeat(30 - fill)
+        );
+        self.shown = true;
+        if frac >= 1.0 {
+            eprintln!();
+            self.shown = false;
+        }
+    }
+}
+
+fn print_problems(problems: &[FileProblem]) {
+    let mut err = std::io::stderr().lock();
+    for p in problems {
+        let _ = writeln!(err, "{p}");
+    }
+}
+
+/// Reads one input file with the progress bar; structural problems go to `errors`.
+fn read_file<T>(
+    path: &Path,
+    errors: &mut Vec<FileProblem>,
+    bar: &mut Bar,
+    read: impl FnOnce(&str, Vec<u8>, hrfile::Progress) -> Result<T, Vec<FileProblem>>,
+) -> Result<Option<T>, Fail> {
+    let bytes = read_input(path)?;
+    let name = path.display().to_string();
+    let mut tick = |f: &str, rows: usize, frac: f64| bar.tick(f, rows, frac);
+    match read(&name, bytes, Some(&mut tick)) {
+        Ok(t) => Ok(Some(t)),
+        Err(ps) => {
+            errors.extend(ps);
+            Ok(None)
+        }
+    }
+}
+
+fn out_format(files: &Files) -> OutFormat {
+    if let Some(f) = files.format {
+        return f;
+    }
+    let ext = files
+        .output
+        .as_deref()
+        .and_then(Path::extension)
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("csv") => OutFormat::Csv,
+        Some("json") => OutFormat::Json,
+        Some("xlsx") => OutFormat::Xlsx,
+        _ => OutFormat::Table,
+    }
+}
+
+fn render(run: &payrules::run::Run, format: OutFormat, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        OutFormat::Table => write::table(run, out),
+        OutFormat::Csv => write::csv(run, out),
+        OutFormat::Json => {
+            out.write_all(run.to_json().as_bytes())?;
+            out.write_all(b"\n")
+        }
+        OutFormat::Xlsx => out.write_all(&write::xlsx(run)?),
+    }
+}
+
+fn errors_path(output: &Path) -> PathBuf {
+    let stem = output.file_stem().unwrap_or_default().to_string_lossy();
+    output.with_file_name(format!("{stem}.errors.csv"))
+}
+
+/// `monthly` and `annual`: files in, payroll out.
+fn pay(kind: Kind, period: String, files: Files) -> Result<u8, Fail> {
+    let policy = load_policy(files.policy.as_deref())?;
+    let format = out_format(&files);
+    if format == OutFormat::Xlsx && files.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(Fail(
+            "--format xlsx writes a workbook; give --output FILE.xlsx".into(),
+            1,
+        ));
+    }
+    let opts = ReadOptions {
+        encoding: files.read.encoding,
+        sheet: files.read.sheet.clone(),
+    };
+    let loaded = if files.example {
+        let d = payrules::example::district();
+        Loaded {
+            request: Request {
+                kind,
+                period,
+                policy: None,
+                workers: d.workers,
+                assessments: d.assessments,
+                honours: d.honours,
+            },
+            origins: [None, None, None],
+            problems: Vec::new(),
+        }
+    } else {
+        let mut bar = Bar::new();
+        let mut errors = Vec::new();
+        let Some(roster_path) = files.roster.as_deref() else {
+            return Err(Fail("give --roster FILE (or --example)".into(), 1));
+        };
+        let roster = read_file(roster_path, &mut errors, &mut bar, |n, b, p| {
+            hrfile::read_roster(n, b, &opts, p)
+        })?;
+        let assessments = match files.assessments.as_deref() {
+            Some(path) => read_file(path, &mut errors, &mut bar, |n, b, p| {
+                hrfile::read_assessments(n, b, &opts, p)
+            })?,
+            None => None,
+        };
+        let honours = match files.honours.as_deref() {
+            Some(path) => read_file(path, &mut errors, &mut bar, |n, b, p| {
+                hrfile::read_honours(n, b, &opts, p)
+            })?,
+            None => None,
+        };
+        let Some(roster) = roster.filter(|_| errors.is_empty()) else {
+            print_problems(&errors);
+            eprintln!(
+                "payrules: {} problem(s) in the input files; no output written",
+                errors.iter().filter(|p| !p.warning).count()
+            );
+            return Ok(2);
+        };
+        Loaded::new(kind, period, roster, assessments, honours)
+    };
+    let mut result = run(&loaded.request, Some(&policy))?;
+    let Loaded {
+        request,
+        origins,
+        problems: read_problems,
+    } = loaded;
+    drop(request);
+    let row_bad: BTreeSet<String> = read_problems
+        .iter()
+        .filter(|p| !p.warning)
+        .filter_map(|p| p.worker_id.clone())
+        .collect();
+    let mut problems: Vec<FileProblem> = read_problems;
+    problems.extend(result.errors.iter().map(|e| hrfile::locate(&origins, e)));
+    let warnings: Vec<&FileProblem> = problems.iter().filter(|p| p.warning).collect();
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    let errors: Vec<FileProblem> = problems.iter().filter(|p| !p.warning).cloned().collect();
+    if !errors.is_empty() {
+        print_problems(&errors);
+        if !files.allow_partial {
+            eprintln!(
+                "payrules: {} problem(s); no output written (--allow-partial writes the valid payslips and an errors file)",
+                errors.len()
+            );
+            return Ok(2);
+        }
+        // Rows the engine never saw as bad (a cell too long, an Excel error
+        // cell) still must not be paid.
+        hrfile::drop_workers(&mut result, &row_bad);
+    }
+    match files.output.as_deref() {
+        Some(path) => {
+            write::write_atomic(path, |out| render(&result, format, out))
+                .map_err(|e| Fail(format!("cannot write {}: {e}", path.display()), 1))?;
+            if !errors.is_empty() {
+                let ep = errors_path(path);
+                write::write_atomic(&ep, |out| write::errors_csv(&problems, out))
+                    .map_err(|e| Fail(format!("cannot write {}: {e}", ep.display()), 1))?;
+                eprintln!(
+                    "payrules: {} problem(s); wrote the valid payslips to {} and the problems to {}",
+                    errors.len(),
+                    path.display(),
+                    ep.display()
+                );
+            }
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            render(&result, format, &mut out)
+                .and_then(|_| out.flush())
+                .map_err(|e| Fail(format!("cannot write standard output: {e}"), 1))?;
+        }
+    }
+    if !files.quiet {
+        eprint!("{}", write::summary(&result, 30));
+    }
+    Ok(if errors.is_empty() { 0 } else { 2 })
+}
+
+fn load_roster(
+    path: Option<&Path>,
+    opts: &ReadOptions,
+    errors: &mut Vec<FileProblem>,
+) -> Result<Option<hrfile::Sheet<payrules::worker::WorkerRecord>>, Fail> {
+    let mut bar = Bar::new();
+    match path {
+        Some(p) => read_file(p, errors, &mut bar, |n, b, pr| {
+            hrfile::read_roster(n, b, opts, pr)
+        }),
+        None => Ok(None),
+    }
+}
+
+fn pool_table(pools: &[payrules::quota::PoolReport]) {
+    eprintln!("pool  graded  excellent used/allowed  good used/allowed");
+    for p in pools {
+        eprintln!(
+            "{}  {}  {}/{}  {}/{}",
+            p.pool, p.graded, p.excellent.used, p.excellent.allowed, p.good.used, p.good.allowed
+        );
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn grade_cmd(
+    period: String,
+    scores: PathBuf,
+    roster: Option<PathBuf>,
+    policy: Option<PathBuf>,
+    format: GradeFormat,
+    output: Option<PathBuf>,
+    read: ReadArgs,
+) -> Result<u8, Fail> {
+    let set = load_policy(policy.as_deref())?;
+    let version = grading::policy_for(&set, &period).map_err(|e| Fail(e, 1))?;
+    let opts = ReadOptions {
+        encoding: read.encoding,
+        sheet: read.sheet,
+    };
+    let mut errors = Vec::new();
+    let roster = load_roster(roster.as_deref(), &opts, &mut errors)?;
+    let mut bar = Bar::new();
+    let sheet = read_file(&scores, &mut errors, &mut bar, |n, b, p| {
+        grading::read_scores(n, b, &opts, p)
+    })?;
+    let Some(sheet) = sheet.filter(|_| errors.is_empty()) else {
+        print_problems(&errors);
+        return Ok(2);
+    };
+    for w in sheet.problems.iter().filter(|p| p.warning) {
+        eprintln!("{w}");
+    }
+    let Graded {
+        rows,
+        pools,
+        problems,
+        notes,
+    } = grading::grade(version, &period, &sheet, roster.as_ref());
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
+    if !problems.is_empty() {
+        print_problems(&problems);
+        eprintln!(
+            "payrules: {} problem(s) in the scores; no grades written",
+            problems.len()
+        );
+        return Ok(2);
+    }
+    let text = match format {
+        GradeFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let _ = w.write_record(["worker_id", "unit", "score", "rank", "grade"]);
+            for r in &rows {
+                let _ = w.write_record([
+                    r.worker_id.as_str(),
+                    &r.unit,
+                    &r.score,
+                    &r.rank.to_string(),
+                    r.grade.code(),
+                ]);
+            }
+            let bytes = w.into_inner().map_err(|e| Fail(e.to_string(), 1))?;
+            String::from_utf8(bytes).map_err(|e| Fail(e.to_string(), 1))?
+        }
+        GradeFormat::Json => {
+            let doc = serde_json::json!({
+                "period": period,
+                "policy": {"id": version.id, "version": version.version},
+                "grades": rows,
+                "pools": pools,
+                "notes": notes,
+            });
+            serde_json::to_string_pretty(&doc).map_err(|e| Fail(e.to_string(), 1))?
+        }
+    };
+    write_output(output.as_deref(), text.trim_end())?;
+    if format == GradeFormat::Csv {
+        pool_table(&pools);
+    }
+    Ok(0)
+}
+
+fn check_grades_cmd(
+    period: String,
+    grades: PathBuf,
+    roster: Option<PathBuf>,
+    policy: Option<PathBuf>,
+    read: ReadArgs,
+) -> Result<u8, Fail> {
+    let set = load_policy(policy.as_deref())?;
+    let version = grading::policy_for(&set, &period).map_err(|e| Fail(e, 1))?;
+    let opts = ReadOptions {
+        encoding: read.encoding,
+        sheet: read.sheet,
+    };
+    let mut errors = Vec::new();
+    let roster = load_roster(roster.as_deref(), &opts, &mut errors)?;
+    let mut bar = Bar::new();
+    let sheet = read_file(&grades, &mut errors, &mut bar, |n, b, p| {
+        grading::read_grades(n, b, &opts, p)
+    })?;
+    let Some(sheet) = sheet.filter(|_| errors.is_empty()) else {
+        print_problems(&errors);
+        return Ok(2);
+    };
+    for w in sheet.problems.iter().filter(|p| p.warning) {
+        eprintln!("{w}");
+    }
+    let (pools, problems) = grading::check(version, &period, &sheet, roster.as_ref());
+    if !problems.is_empty() {
+        print_problems(&problems);
+        eprintln!(
+            "payrules: {} problem(s); the grades break the quota or cannot be read",
+            problems.len()
+        );
+        return Ok(2);
+    }
+    let graded: u32 = pools.iter().map(|p| p.graded).sum();
+    println!(
+        "{}: ok — {} pools, {graded} graded, every pool within the caps of policy {}",
+        grades.display(),
+        pools.len(),
+        version.cite()
+    );
+    Ok(0)
+}
+
 fn main_inner(cli: Cli) -> Result<u8, Fail> {
     match cli.command {
+        Command::Monthly { period, files } => pay(Kind::Monthly, period, files),
+        Command::Annual { year, files } => pay(Kind::Annual, year, files),
+        Command::Example { out } => {
+            let written = payrules::example::write(&out).map_err(|e| {
+                Fail(
+                    format!("cannot write the example into {}: {e}", out.display()),
+                    1,
+                )
+            })?;
+            for p in written {
+                println!("{}", p.display());
+            }
+            Ok(0)
+        }
+        Command::Grade {
+            period,
+            scores,
+            roster,
+            policy,
+            format,
+            output,
+            read,
+        } => grade_cmd(period, scores, roster, policy, format, output, read),
+        Command::CheckGrades {
+            period,
+            grades,
+            roster,
+            policy,
+            read,
+        } => check_grades_cmd(period, grades, roster, policy, read),
         Command::Run {
             request,
             output,

@@ -1,0 +1,497 @@
+//! The example district: a deterministic, made-up Gulou-sized district to
+//! try payrules on.
+//!
+//! 69 communities (as in the source), about 700 workers, a secretary per
+//! community (48 of them career-established, as in the source), 52
+//! intermediate and 97 junior titles (as in the source), a year (2026) of
+//! monthly assessments plus the annual one, all within the quotas of the
+//! built-in policy, new hires on probation, leavers, and a handful of
+//! honours. Names, dates and grades are generated, not real.
+//!
+//! ```
+//! let d = payrules::example::district();
+//! assert_eq!(d.units().len(), 69);
+//! let titles = |t: &str| d.workers.iter().filter(|w| w.title == t).count();
+//! assert_eq!((titles("社会工作师"), titles("助理社会工作师")), (52, 97));
+//! ```
+
+use crate::period::{YearMonth, parse_date};
+use crate::policy::PolicySet;
+use crate::quota;
+use crate::worker::{AssessmentRecord, HonourRecord, WorkerRecord};
+use chrono::{Datelike, Months, NaiveDate};
+use std::collections::BTreeSet;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The generated district.
+#[derive(Debug, Clone)]
+pub struct District {
+    /// The roster.
+    pub workers: Vec<WorkerRecord>,
+    /// Monthly assessments for 2026-01…2026-12 and the annual one for 2026.
+    pub assessments: Vec<AssessmentRecord>,
+    /// Honours awarded in 2026.
+    pub honours: Vec<HonourRecord>,
+    /// Scores for 2026-11 (`worker_id`, `unit`, `score`), for `payrules grade`.
+    pub scores: Vec<(String, String, String)>,
+}
+
+impl District {
+    /// The units, sorted.
+    pub fn units(&self) -> BTreeSet<&str> {
+        self.workers.iter().map(|w| w.unit.as_str()).collect()
+    }
+}
+
+/// A small deterministic generator (splitmix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i as u64 + 1) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+const FIRST: [&str; 23] = [
+    "东", "西", "南", "北", "中", "华", "安", "凤", "福", "榕", "屏", "乌", "冶", "井", "温", "鼓",
+    "洪", "水", "五", "琴", "树", "钱", "光",
+];
+const SECOND: [&str; 3] = ["湖", "山", "泉"];
+const SURNAMES: [&str; 15] = [
+    "林", "陈", "黄", "郑", "王", "李", "张", "吴", "刘", "杨", "何", "许", "郭", "徐", "朱",
+];
+const GIVEN: [&str; 18] = [
+    "晓", "敏", "芳", "伟", "丽", "强", "静", "磊", "燕", "军", "婷", "峰", "霞", "斌", "洁", "鹏",
+    "琳", "辉",
+];
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    // Invariant: callers pass days 1..=28 and months 1..=12.
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+struct Person {
+    hired: NaiveDate,
+    left: Option<NaiveDate>,
+    probation: Option<NaiveDate>,
+}
+
+impl Person {
+    fn employed(&self, first: NaiveDate, last: NaiveDate) -> bool {
+        self.hired <= last && self.left.is_none_or(|l| l >= first)
+    }
+    fn on_probation(&self, d: NaiveDate) -> bool {
+        self.probation.is_some_and(|p| d <= p)
+    }
+}
+
+/// Generates the example district (the same every time).
+pub fn district() -> District {
+    let mut rng = Rng(202_611);
+    let policy = PolicySet::builtin();
+    let mut units = Vec::new();
+    for f in FIRST {
+        for s in SECOND {
+            units.push(format!("{f}{s}社区"));
+        }
+    }
+    let mut workers = Vec::new();
+    let mut people = Vec::new();
+    let mut secretaries = Vec::new();
+    for (ui, unit) in units.iter().enumerate() {
+        let size = 8 + rng.below(5) as usize;
+        for k in 0..size {
+            let i = workers.len();
+            let id = format!("GL{:04}", i + 1);
+            let name = format!(
+                "{}{}{}",
+                SURNAMES[rng.below(15) as usize],
+                GIVEN[rng.below(18) as usize],
+                if rng.below(3) == 0 {
+                    ""
+                } else {
+                    GIVEN[rng.below(18) as usize]
+                }
+            );
+            let position = match (k, ui < 48) {
+                (0, true) => "事业编制社区书记",
+                (0, false) => "社区书记",
+                _ => "社区工作者",
+            };
+            let mut p = Person {
+                hired: date(
+                    2008 + rng.below(if k == 0 { 10 } else { 18 }) as i32,
+                    1 + rng.below(12) as u32,
+                    1 + rng.below(28) as u32,
+                ),
+                left: None,
+                probation: None,
+            };
+            if k > 0 {
+                match rng.below(40) {
+                    0 => {
+                        // A 2026 hire, six months' probation.
+                        p.hired = date(2026, 1 + rng.below(11) as u32, 1 + rng.below(28) as u32);
+                        p.probation = p
+                            .hired
+                            .checked_add_months(Months::new(6))
+                            .and_then(|d| d.pred_opt());
+                    }
+                    1 => {
+                        p.left = Some(date(
+                            2026,
+                            1 + rng.below(12) as u32,
+                            1 + rng.below(28) as u32,
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+            if ui == 0 && k == 2 {
+                // Joins mid-November: a prorated month.
+                p.hired = date(2026, 11, 16);
+                p.probation = Some(date(2027, 5, 15));
+            }
+            if ui == 0 && k == 3 {
+                p.hired = date(2019, 5, 1);
+                p.left = Some(date(2026, 11, 20));
+            }
+            if k == 0 {
+                secretaries.push(i);
+            }
+            workers.push(WorkerRecord {
+                id,
+                name,
+                unit: unit.clone(),
+                position: position.into(),
+                title: String::new(),
+                hired_on: p.hired.to_string(),
+                left_on: p.left.map(|d| d.to_string()),
+                probation_until: p.probation.map(|d| d.to_string()),
+            });
+            people.push(p);
+        }
+    }
+    // Titles as in the source: 52 intermediate, 97 junior.
+    let mut order: Vec<usize> = (0..workers.len()).collect();
+    rng.shuffle(&mut order);
+    for (n, &i) in order.iter().enumerate() {
+        workers[i].title = match n {
+            0..52 => "社会工作师".into(),
+            52..149 => "助理社会工作师".into(),
+            _ => String::new(),
+        };
+    }
+    // Assessments within the quotas of the built-in policy.
+    let mut assessments = Vec::new();
+    let mut periods: Vec<(String, NaiveDate, NaiveDate)> = (1..=12)
+        .filter_map(|m| YearMonth::new(2026, m))
+        .map(|m| (m.to_string(), m.first_day(), m.last_day()))
+        .collect();
+    periods.push(("2026".into(), date(2026, 1, 1), date(2026, 12, 31)));
+    for (period, first, last) in &periods {
+        let Ok(v) = policy.version_on(*first) else {
+            continue;
+        };
+        let mut start = 0;
+        while start < workers.len() {
+            let unit = &workers[start].unit;
+            let end = start
+                + workers[start..]
+                    .iter()
+                    .take_while(|w| &w.unit == unit)
+                    .count();
+            let mut graded = Vec::new();
+            for i in start..end {
+                let p = &people[i];
+                if !p.employed(*first, *last) {
+                    continue;
+                }
+                if p.on_probation(*last) {
+                    assessments.push(AssessmentRecord {
+                        worker_id: workers[i].id.clone(),
+                        period: period.clone(),
+                        grade: Some("不定等次".into()),
+                        score: None,
+                    });
+                } else {
+                    graded.push(i);
+                }
+            }
+            rng.shuffle(&mut graded);
+            let (e, g) = quota::slots(&v.quota, graded.len() as u32);
+            let g = g.saturating_sub(rng.below(2) as u32);
+            for (n, &i) in graded.iter().enumerate() {
+                let n = n as u32;
+                let grade = if n < e {
+                    "优秀"
+                } else if n < e + g {
+                    "良好"
+                } else if rng.below(40) == 0 {
+                    "不合格"
+                } else {
+                    "合格"
+                };
+                assessments.push(AssessmentRecord {
+                    worker_id: workers[i].id.clone(),
+                    period: period.clone(),
+                    grade: Some(grade.into()),
+                    score: None,
+                });
+            }
+            start = end;
+        }
+    }
+    assessments.sort_by(|a, b| a.period.cmp(&b.period).then(a.worker_id.cmp(&b.worker_id)));
+    // A handful of honours; two for one deed in November (only the higher is paid).
+    let pick = |n: usize| workers[secretaries[n % secretaries.len()]].id.clone();
+    let honour = |id: String, level: &str, on: &str, deed: &str| HonourRecord {
+        worker_id: id,
+        level: level.into(),
+        awarded_on: on.into(),
+        deed: Some(deed.into()),
+    };
+    let honours = vec![
+        honour(pick(0), "国家级", "2026-11-12", "抗击台风“杜苏芮”转移群众"),
+        honour(pick(0), "省级", "2026-11-12", "抗击台风“杜苏芮”转移群众"),
+        honour(pick(7), "市级", "2026-11-05", "老旧小区改造协调"),
+        honour(pick(13), "省级", "2026-03-08", "社区治理创新"),
+        honour(pick(29), "市级", "2026-06-18", "垃圾分类示范社区"),
+        honour(pick(41), "市级", "2026-09-28", "“一老一小”服务"),
+    ];
+    // November scores for `payrules grade`.
+    let (nf, nl) = (date(2026, 11, 1), date(2026, 11, 30));
+    let scores = workers
+        .iter()
+        .zip(&people)
+        .filter(|(_, p)| p.employed(nf, nl) && !p.on_probation(nl))
+        .map(|(w, _)| {
+            let s = 55 + rng.below(450) / 10;
+            let tenth = rng.below(10);
+            (w.id.clone(), w.unit.clone(), format!("{s}.{tenth}"))
+        })
+        .collect();
+    District {
+        workers,
+        assessments,
+        honours,
+        scores,
+    }
+}
+
+const ROSTER_HEAD: [&str; 8] = [
+    "工号",
+    "姓名",
+    "社区",
+    "岗位",
+    "职称",
+    "入职日期",
+    "离职日期",
+    "试用期至",
+];
+
+fn roster_rows(d: &District) -> Vec<[String; 8]> {
+    d.workers
+        .iter()
+        .map(|w| {
+            [
+                w.id.clone(),
+                w.name.clone(),
+                w.unit.clone(),
+                w.position.clone(),
+                w.title.clone(),
+                w.hired_on.clone(),
+                w.left_on.clone().unwrap_or_default(),
+                w.probation_until.clone().unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
+fn assessment_rows(d: &District) -> Vec<[String; 3]> {
+    d.assessments
+        .iter()
+        .map(|a| {
+            [
+                a.worker_id.clone(),
+                a.period.clone(),
+                a.grade.clone().unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
+fn honour_rows(d: &District) -> Vec<[String; 4]> {
+    d.honours
+        .iter()
+        .map(|h| {
+            [
+                h.worker_id.clone(),
+                h.level.clone(),
+                h.awarded_on.clone(),
+                h.deed.clone().unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
+fn write_csv<const N: usize>(path: &Path, head: [&str; N], rows: &[[String; N]]) -> io::Result<()> {
+    crate::hrfile::write::write_atomic(path, |out| {
+        // A BOM, as Excel's "CSV UTF-8" writes it, so Excel shows the Chinese.
+        io::Write::write_all(out, b"\xEF\xBB\xBF")?;
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(head)?;
+        for r in rows {
+            w.write_record(r)?;
+        }
+        w.flush()?;
+        Ok(())
+    })
+}
+
+fn write_xlsx<const N: usize>(
+    path: &Path,
+    sheet: &str,
+    head: [&str; N],
+    rows: &[[String; N]],
+    dates: &[usize],
+) -> io::Result<()> {
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut wb = Workbook::new();
+        wb.set_properties(
+            &DocProperties::new().set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
+        );
+        let bold = Format::new().set_bold();
+        let date_fmt = Format::new().set_num_format("yyyy-mm-dd");
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet)?;
+        for (c, h) in head.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &bold)?;
+            ws.set_column_width(c as u16, if c == N - 1 && N == 4 { 36 } else { 14 })?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        for (r, row) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, v) in row.iter().enumerate() {
+                if v.is_empty() {
+                    continue;
+                }
+                match parse_date(v) {
+                    Ok(d) if dates.contains(&c) => {
+                        let x = ExcelDateTime::from_ymd(
+                            d.year() as u16,
+                            d.month() as u8,
+                            d.day() as u8,
+                        )?;
+                        ws.write_datetime_with_format(r, c as u16, &x, &date_fmt)?;
+                    }
+                    _ => {
+                        ws.write_string(r, c as u16, v)?;
+                    }
+                }
+            }
+        }
+        wb.save_to_buffer()
+    };
+    let bytes =
+        build().map_err(|e| io::Error::other(format!("cannot build {}: {e}", path.display())))?;
+    crate::hrfile::write::write_atomic(path, |out| io::Write::write_all(out, &bytes))
+}
+
+/// Writes the example district into `dir` as CSV (UTF-8 with BOM, Chinese
+/// headers) and XLSX (dates as Excel date cells); returns the files written.
+pub fn write(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let d = district();
+    let at = |n: &str| dir.join(n);
+    let roster = roster_rows(&d);
+    let assess = assessment_rows(&d);
+    let honours = honour_rows(&d);
+    let a_head = ["工号", "考核期间", "等次"];
+    let h_head = ["工号", "荣誉级别", "授予日期", "事迹"];
+    write_csv(&at("roster.csv"), ROSTER_HEAD, &roster)?;
+    write_csv(&at("assessments.csv"), a_head, &assess)?;
+    write_csv(&at("honours.csv"), h_head, &honours)?;
+    let scores: Vec<[String; 3]> = d
+        .scores
+        .iter()
+        .map(|(a, b, c)| [a.clone(), b.clone(), c.clone()])
+        .collect();
+    write_csv(&at("scores-2026-11.csv"), ["工号", "社区", "分数"], &scores)?;
+    write_xlsx(
+        &at("roster.xlsx"),
+        "花名册",
+        ROSTER_HEAD,
+        &roster,
+        &[5, 6, 7],
+    )?;
+    write_xlsx(&at("assessments.xlsx"), "考核", a_head, &assess, &[])?;
+    write_xlsx(&at("honours.xlsx"), "荣誉", h_head, &honours, &[2])?;
+    Ok([
+        "roster.csv",
+        "assessments.csv",
+        "honours.csv",
+        "scores-2026-11.csv",
+        "roster.xlsx",
+        "assessments.xlsx",
+        "honours.xlsx",
+    ]
+    .iter()
+    .map(|n| at(n))
+    .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_within_quota() {
+        let a = district();
+        let b = district();
+        assert_eq!(a.workers, b.workers);
+        assert_eq!(a.assessments, b.assessments);
+        assert!(
+            (650..=760).contains(&a.workers.len()),
+            "{}",
+            a.workers.len()
+        );
+        let career = a
+            .workers
+            .iter()
+            .filter(|w| w.position == "事业编制社区书记")
+            .count();
+        assert_eq!(career, 48);
+        let req = crate::run::Request {
+            kind: crate::run::Kind::Monthly,
+            period: "2026-11".into(),
+            policy: None,
+            workers: a.workers.clone(),
+            assessments: a.assessments.clone(),
+            honours: a.honours.clone(),
+        };
+        let run = crate::run::run(&req, None).unwrap();
+        assert!(
+            run.errors.is_empty(),
+            "{:?}",
+            &run.errors[..run.errors.len().min(3)]
+        );
+        assert_eq!(run.quota.len(), 69);
+        assert!(run.quota.iter().all(|p| p.violations().is_empty()));
+    }
+}

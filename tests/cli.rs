@@ -1,0 +1,597 @@
+//! The CLI on HR files: `monthly`, `annual`, `example`, `grade`,
+//! `check-grades`, with the bad inputs of issue 6 each a clear error.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_payrules"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("payrules runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh directory for one test.
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("payrules-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write(d: &Path, name: &str, bytes: impl AsRef<[u8]>) -> String {
+    let p = d.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+const ROSTER: &str = "工号,姓名,社区,岗位,职称,入职日期,离职日期,试用期至\n\
+W001,林晓,温泉社区,社区工作者,社会工作师,2020/3/1,,\n\
+W002,陈敏,温泉社区,社区书记,助理社会工作师,2016-02-01,,\n\
+W003,黄伟,温泉社区,社区工作者,,2026/11/16,,\n";
+const ASSESS: &str =
+    "工号,考核期间,等次\nW001,2026-11,合格\nW002,2026/11,良好\nW003,2026-11,优秀\n";
+
+#[test]
+fn monthly_from_chinese_csv_pays_to_the_fen() {
+    let d = dir("basic");
+    let r = write(&d, "roster.csv", ROSTER);
+    let a = write(&d, "assess.csv", ASSESS);
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &r,
+        "--assessments",
+        &a,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // three graded in one pool: 0 excellent slots, so W003's excellent breaks the cap
+    assert!(
+        stderr(&o).contains("pool 温泉社区: 1 excellent grades for 3 graded workers, 0 allowed"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty());
+    let a = write(
+        &d,
+        "assess.csv",
+        ASSESS.replace("W003,2026-11,优秀", "W003,2026-11,合格"),
+    );
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &r,
+        "--assessments",
+        &a,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "worker_id,name,unit,base_pay,living_allowance,post_allowance,title_allowance,monthly_bonus,gross\n\
+         W001,林晓,温泉社区,2200.00,600.00,300.00,400.00,900.00,4400.00\n\
+         W002,陈敏,温泉社区,2600.00,600.00,600.00,200.00,1100.00,5100.00\n\
+         W003,黄伟,温泉社区,1100.00,300.00,150.00,0.00,450.00,2000.00\n"
+    );
+    let e = stderr(&o);
+    assert!(e.contains("3 workers paid, gross 11500.00"), "{e}");
+    assert!(e.contains("温泉社区") && e.contains("11500.00"), "{e}");
+}
+
+#[test]
+fn gbk_csv_is_detected_and_forced() {
+    let d = dir("gbk");
+    let (bytes, _, bad) = encoding_rs::GBK.encode(ROSTER);
+    assert!(!bad);
+    let r = write(&d, "roster.csv", &bytes);
+    let a = write(&d, "a.csv", ASSESS.replace("优秀", "合格"));
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &r,
+        "--assessments",
+        &a,
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("W001,林晓,温泉社区,2200.00"));
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &r,
+        "--assessments",
+        &a,
+        "--encoding",
+        "utf-8",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("roster.csv:1: bytes that are not UTF-8"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+fn first_error(args: &[&str]) -> String {
+    let o = run(args);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    stderr(&o)
+}
+
+#[test]
+fn bad_files_are_clear_errors() {
+    let d = dir("bad");
+    let m = |r: &str| first_error(&["monthly", "--period", "2026-11", "--roster", r]);
+    let e = m(&write(&d, "empty.csv", ""));
+    assert!(e.contains("empty.csv: the file is empty"), "{e}");
+    let e = m(&write(&d, "head.csv", "工号,社区,岗位,入职日期\r\n"));
+    assert!(
+        e.contains("head.csv:1: a header row but no roster rows"),
+        "{e}"
+    );
+    let e = m(&write(
+        &d,
+        "miss.csv",
+        "工号,岗位,入职日期\nW1,社区工作者,2020-01-01\n",
+    ));
+    assert!(
+        e.contains("miss.csv:1: unit: missing required column unit; name it unit or 社区/单位"),
+        "{e}"
+    );
+    // duplicate ids, an impossible date, CRLF and a quoted newline: lines stay right
+    let e = m(&write(
+        &d,
+        "dup.csv",
+        "工号,姓名,社区,岗位,入职日期\r\nW1,\"林\r\n晓\",U,社区工作者,2020-01-01\r\nW1,陈,U,社区工作者,2020-01-01\r\nW2,黄,U,社区工作者,2026-02-30\r\n",
+    ));
+    assert!(
+        e.contains("dup.csv:2:1: worker W1: id: duplicate worker id, given 2 times (")
+            && e.contains("dup.csv:2, ")
+            && e.contains("dup.csv:4)"),
+        "{e}"
+    );
+    assert!(
+        e.contains("dup.csv:5:5: worker W2: hired_on: \"2026-02-30\" is not a date"),
+        "{e}"
+    );
+    let mut mixed = "工号,姓名,社区,岗位,入职日期\nW1,林晓,U,社区工作者,2020-01-01\n"
+        .as_bytes()
+        .to_vec();
+    mixed.extend_from_slice(
+        &encoding_rs::GBK
+            .encode("W2,陈敏,U,社区工作者,2020-01-01\n")
+            .0,
+    );
+    let e = m(&write(&d, "mixed.csv", mixed));
+    assert!(
+        e.contains("mixed.csv:3: the file mixes encodings: line 1 is UTF-8 but line 3 is not"),
+        "{e}"
+    );
+    let big = format!(
+        "工号,姓名,社区,岗位,入职日期\nW1,{},U,社区工作者,2020-01-01\n",
+        "x".repeat(10 << 20)
+    );
+    let e = m(&write(&d, "big.csv", big));
+    assert!(
+        e.contains("big.csv:2:2: worker W1: name: cell of 10485760 bytes; at most 65536"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_column_is_a_warning_and_json_input_works() {
+    let d = dir("warn");
+    let r = write(
+        &d,
+        "r.csv",
+        "\u{feff}id,name,unit,position,hired_on,备注\nW1,Lin,U,community_worker,2020-01-01,hi\n",
+    );
+    let a = write(
+        &d,
+        "a.json",
+        r#"[{"worker_id": "W1", "period": "2026-11", "grade": "pass"}]"#,
+    );
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &r,
+        "--assessments",
+        &a,
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("r.csv:1:6: warning: unknown column \"备注\" ignored"),
+        "{}",
+        stderr(&o)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["payslips"][0]["gross"], "4000.00");
+    // JSON roster: ids as numbers keep their text; errors name the object's line
+    let r = write(
+        &d,
+        "r.json",
+        "{\"workers\": [\n {\"id\": 7, \"unit\": \"U\", \"position\": \"community_worker\", \"hired_on\": \"2020-01-01\"},\n {\"id\": 8, \"unit\": \"U\", \"position\": \"chef\", \"hired_on\": \"2020-01-01\"}\n]}\n",
+    );
+    let a = write(
+        &d,
+        "a2.json",
+        r#"[{"worker_id": "7", "period": "2026-11", "grade": "pass"}, {"worker_id": "8", "period": "2026-11", "grade": "pass"}]"#,
+    );
+    let e = first_error(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &r,
+        "--assessments",
+        &a,
+    ]);
+    assert!(
+        e.contains("r.json:3:position: worker 8: position: unknown position \"chef\""),
+        "{e}"
+    );
+}
+
+fn xlsx_roster(merged_header: bool, title_row: bool) -> Vec<u8> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let f = Format::new().set_num_format("yyyy/m/d");
+    let top = if title_row { 1 } else { 0 };
+    if title_row {
+        ws.merge_range(0, 0, 0, 4, "鼓楼区社区工作者花名册", &Format::new())
+            .unwrap();
+    }
+    if merged_header {
+        ws.merge_range(top, 0, top, 1, "工号", &Format::new())
+            .unwrap();
+    } else {
+        ws.write_string(top, 0, "工号").unwrap();
+        ws.write_string(top, 1, "姓名").unwrap();
+    }
+    for (c, h) in ["社区", "岗位", "入职日期"].iter().enumerate() {
+        ws.write_string(top, c as u16 + 2, *h).unwrap();
+    }
+    ws.write_number(top + 1, 0, 1001.0).unwrap();
+    ws.write_string(top + 1, 1, "林晓").unwrap();
+    ws.write_string(top + 1, 2, "温泉社区").unwrap();
+    ws.write_string(top + 1, 3, "社区工作者").unwrap();
+    let date = ExcelDateTime::from_ymd(2026, 11, 16).unwrap();
+    ws.write_datetime_with_format(top + 1, 4, &date, &f)
+        .unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn xlsx_inputs_date_cells_title_rows_and_merged_headers() {
+    let d = dir("xlsx");
+    let r = write(&d, "r.xlsx", xlsx_roster(false, true));
+    let a = write(&d, "a.csv", "工号,考核期间,等次\n1001,2026-11,合格\n");
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &r,
+        "--assessments",
+        &a,
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // hired 2026-11-16 from an Excel date cell: 15 of 30 days
+    assert_eq!(
+        stdout(&o).lines().nth(1),
+        Some("1001,林晓,温泉社区,1100.00,300.00,150.00,0.00,450.00,2000.00")
+    );
+    let r = write(&d, "m.xlsx", xlsx_roster(true, false));
+    let e = first_error(&["monthly", "--period", "2026-11", "--roster", &r]);
+    assert!(
+        e.contains("m.xlsx:1:A: merged header cells A1:B1 (\"工号\")"),
+        "{e}"
+    );
+    let e = first_error(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &r,
+        "--sheet",
+        "花名册",
+    ]);
+    assert!(
+        e.contains("no sheet \"花名册\"; the workbook has: Sheet1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn allow_partial_writes_valid_payslips_and_errors_beside() {
+    let d = dir("partial");
+    let r = write(&d, "r.csv", ROSTER.replace("2016-02-01", "2016-02-31"));
+    let a = write(&d, "a.csv", ASSESS.replace("优秀", "合格"));
+    let out = d.join("pay.csv");
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &r,
+        "--assessments",
+        &a,
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!out.exists(), "no output without --allow-partial");
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &r,
+        "--assessments",
+        &a,
+        "--output",
+        out.to_str().unwrap(),
+        "--allow-partial",
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let pay = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(pay.lines().count(), 3, "{pay}");
+    assert!(!pay.contains("W002"));
+    let errs = std::fs::read_to_string(d.join("pay.errors.csv")).unwrap();
+    assert!(errs.contains("r.csv,3,6,W002,hired_on,"), "{errs}");
+}
+
+#[test]
+fn example_district_runs_the_same_from_memory_csv_and_xlsx() {
+    let d = dir("example");
+    let o = run(&["example", "--out", d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let ex = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--example",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(ex.status.code(), Some(0), "{}", stderr(&ex));
+    let f = |n: &str| d.join(n).to_str().unwrap().to_string();
+    for ext in ["csv", "xlsx"] {
+        let o = run(&[
+            "monthly",
+            "--period",
+            "2026-11",
+            "--roster",
+            &f(&format!("roster.{ext}")),
+            "--assessments",
+            &f(&format!("assessments.{ext}")),
+            "--honours",
+            &f(&format!("honours.{ext}")),
+            "--format",
+            "csv",
+            "-q",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{ext}: {}", stderr(&o));
+        assert_eq!(o.stdout, ex.stdout, "{ext}");
+    }
+    let text = stdout(&ex);
+    let roster = std::fs::read_to_string(d.join("roster.csv")).unwrap();
+    let n = roster.lines().count() - 1;
+    assert!((650..=760).contains(&n), "{n}");
+    assert_eq!(roster.matches(",社会工作师,").count(), 52);
+    assert_eq!(roster.matches(",助理社会工作师,").count(), 97);
+    // the national and provincial honours for one deed: only 10000 is paid
+    assert!(
+        text.contains("GL0001,") && text.lines().nth(1).unwrap().ends_with(",10000.00,15300.00"),
+        "{}",
+        text.lines().nth(1).unwrap()
+    );
+    let annual = run(&[
+        "annual",
+        "--year",
+        "2026",
+        "--example",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(annual.status.code(), Some(0), "{}", stderr(&annual));
+    assert!(stdout(&annual).starts_with("worker_id,name,unit,annual_bonus,gross\n"));
+}
+
+#[test]
+fn xlsx_output_is_deterministic_with_numbers_and_subtotals() {
+    use calamine::{Data, Reader, Xlsx};
+    let d = dir("xlsxout");
+    let p1 = d.join("a.xlsx");
+    let p2 = d.join("b.xlsx");
+    for p in [&p1, &p2] {
+        let o = run(&[
+            "monthly",
+            "--period",
+            "2026-11",
+            "--example",
+            "--output",
+            p.to_str().unwrap(),
+            "-q",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let bytes = std::fs::read(&p1).unwrap();
+    assert_eq!(bytes, std::fs::read(&p2).unwrap(), "byte-identical");
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "工资表 Payroll",
+            "按单位 By unit",
+            "名额 Quota",
+            "说明 About"
+        ]
+    );
+    let r = wb.worksheet_range("工资表 Payroll").unwrap();
+    assert_eq!(r.get((0, 0)), Some(&Data::String("工号\nworker_id".into())));
+    assert_eq!(
+        r.get((0, 3)),
+        Some(&Data::String("基础报酬\nbase_pay".into()))
+    );
+    assert_eq!(r.get((1, 0)), Some(&Data::String("GL0001".into())));
+    let last = r.height() - 1;
+    assert_eq!(r.get((last, 0)), Some(&Data::String("合计 Total".into())));
+    let gross_col = r.width() - 1;
+    assert_eq!(r.get((1, gross_col)), Some(&Data::Float(15300.0)));
+    let units = wb.worksheet_range("按单位 By unit").unwrap();
+    assert_eq!(units.height(), 69 + 2);
+}
+
+#[test]
+fn table_aligns_chinese_text() {
+    use unicode_width::UnicodeWidthStr;
+    let o = run(&["monthly", "--period", "2026-11", "--example", "-q"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    let widths: Vec<usize> = text.lines().map(|l| l.width()).collect();
+    assert!(widths.len() > 600);
+    assert!(widths.iter().all(|w| *w == widths[0]), "ragged table");
+    assert!(text.lines().next().unwrap().starts_with("工号"));
+}
+
+#[test]
+fn grade_and_check_grades() {
+    let d = dir("grade");
+    let r = write(
+        &d,
+        "r.csv",
+        "工号,社区,岗位,入职日期\nA,U,社区工作者,2020-01-01\nB,U,社区工作者,2019-01-01\nC,U,社区工作者,2021-01-01\nD,U,社区工作者,2021-01-01\nE,U,社区工作者,2021-01-01\n",
+    );
+    let s = write(&d, "s.csv", "工号,分数\nA,90\nB,90\nC,80\nD,70\nE,50\n");
+    let o = run(&[
+        "grade", "--period", "2026-11", "--scores", &s, "--roster", &r,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // B ties A on 90 but was hired earlier: seniority gives B the one excellent place
+    assert_eq!(
+        stdout(&o),
+        "worker_id,unit,score,rank,grade\nB,U,90,1,excellent\nA,U,90,2,good\nC,U,80,3,good\nD,U,70,4,good\nE,U,50,5,fail\n"
+    );
+    assert!(stderr(&o).contains("U  5  1/1  3/3"), "{}", stderr(&o));
+    // without a roster: ties fall to the worker id, and a note says so
+    let s2 = write(
+        &d,
+        "s2.csv",
+        "worker_id,unit,score\nA,U,90\nB,U,90\nC,U,80\nD,U,70\nE,U,50\n",
+    );
+    let o = run(&[
+        "grade", "--period", "2026-11", "--scores", &s2, "--format", "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("ties fall") || stderr(&o).contains("ordered by worker id"),
+        "{}",
+        stderr(&o)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["grades"][0]["worker_id"], "A");
+    assert_eq!(v["grades"][0]["grade"], "excellent");
+    assert_eq!(v["pools"][0]["good"]["allowed"], 3);
+    // bad scores, twice scored, unknown pool
+    let s3 = write(
+        &d,
+        "s3.csv",
+        "工号,社区,分数\nA,U,NaN\nB,U,-1\nC,U,100.5\nD,U,70\nD,U,71\nE,X,60\n",
+    );
+    let e = first_error(&[
+        "grade", "--period", "2026-11", "--scores", &s3, "--roster", &r,
+    ]);
+    assert!(
+        e.contains("s3.csv:2:3: worker A: score: score \"NaN\" is not a plain decimal"),
+        "{e}"
+    );
+    assert!(
+        e.contains("s3.csv:3:3: worker B: score: score -1 is negative"),
+        "{e}"
+    );
+    assert!(
+        e.contains("s3.csv:4:3: worker C: score: score 100.5 is above the policy's max_score 100"),
+        "{e}"
+    );
+    assert!(
+        e.contains("s3.csv:6:1: worker D: worker_id: worker listed twice for 2026-11 (also ")
+            && e.contains("s3.csv:5); keep one row"),
+        "{e}"
+    );
+    assert!(
+        e.contains("s3.csv:7:2: worker E: unit: pool \"X\" is not a unit of the roster"),
+        "{e}"
+    );
+    // check-grades: the output of grade reads back and passes; too many excellent fails
+    let g = write(
+        &d,
+        "g.csv",
+        stdout(&run(&[
+            "grade", "--period", "2026-11", "--scores", &s, "--roster", &r,
+        ])),
+    );
+    let o = run(&[
+        "check-grades",
+        "--period",
+        "2026-11",
+        "--grades",
+        &g,
+        "--roster",
+        &r,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let g2 = write(
+        &d,
+        "g2.csv",
+        "工号,等次\nA,优秀\nB,优秀\nC,良好\nD,良好\nE,良好\n",
+    );
+    let e = first_error(&[
+        "check-grades",
+        "--period",
+        "2026-11",
+        "--grades",
+        &g2,
+        "--roster",
+        &r,
+    ]);
+    assert!(
+        e.contains("pool U: 2 excellent grades for 5 graded workers, 1 allowed"),
+        "{e}"
+    );
+}
