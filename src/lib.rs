@@ -14,7 +14,8 @@
 //! - [`policy`]: the rules as TOML data, validated, with the built-in district policy;
 //! - [`quota`]: grades from scores under the caps, and checks of given grades;
 //! - [`payslip`]: lines and their computation; [`award`]: honour payouts;
-//! - [`run`]: a whole run and its JSON documents.
+//! - [`run`]: a whole run and its JSON documents;
+//! - [`tax`]: gross to net: contributions, cumulative income-tax withholding, the annual-bonus choice.
 //!
 //! ```
 //! use payrules::run::{run_json, Request};
@@ -35,4 +36,5 @@ pub mod period;
 pub mod policy;
 pub mod quota;
 pub mod run;
+pub mod tax;
 pub mod worker;

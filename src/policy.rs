@@ -34,6 +34,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 use toml::{Table, Value};
 
+mod tax;
+
 /// The built-in district policy (Gulou district, Fuzhou), as TOML.
 pub const BUILTIN_TOML: &str = include_str!("../policies/gulou.toml");
 
@@ -293,6 +295,8 @@ pub struct Policy {
     pub probation: Probation,
     /// Workers with no assessment.
     pub missing_assessment: Missing,
+    /// Gross-to-net rules (`[versions.tax]`), if the version has them.
+    pub tax: Option<crate::tax::TaxRules>,
 }
 
 impl Policy {
@@ -529,6 +533,9 @@ fn version_table(v: &Policy) -> Table {
     };
     at.insert("missing".into(), Value::String(missing.into()));
     t.insert("assessment".into(), Value::Table(at));
+    if let Some(x) = &v.tax {
+        t.insert("tax".into(), Value::Table(tax::table(x)));
+    }
     t
 }
 
@@ -932,6 +939,7 @@ impl Reader {
         let honours = self.honours(&mut o);
         let proration = self.proration(&mut o);
         let probation = self.probation(&mut o);
+        let tax = self.tax(&mut o);
         let missing = match o.table.contains_key("assessment") {
             true => {
                 let mut t = self.table(&mut o, "assessment")?;
@@ -961,6 +969,7 @@ impl Reader {
             proration: proration?,
             probation: probation?,
             missing_assessment: missing?,
+            tax: tax?,
         })
     }
 
