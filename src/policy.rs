@@ -1209,6 +1209,7 @@ impl Reader {
 mod tests {
     use super::*;
     use crate::period::parse_date;
+    use crate::worker::HonourLevel;
 
     #[test]
     fn builtin_policy_is_valid() {
@@ -1299,6 +1300,49 @@ mod tests {
         );
         let e = PolicySet::from_toml(&overlapping).unwrap_err().to_string();
         assert!(e.contains("overlap"), "{e}");
+    }
+
+    #[test]
+    fn tax_table_problems_have_paths() {
+        let set = PolicySet::builtin();
+        let tax = set.versions[0].tax.as_ref().unwrap();
+        assert_eq!(tax.basic_deduction, 5000.into());
+        assert_eq!(tax.annual.brackets().len(), 7);
+        assert_eq!(tax.separate_until, Some(parse_date("2027-12-31").unwrap()));
+        assert!(tax.exempt(HonourLevel::Provincial) && !tax.exempt(HonourLevel::Municipal));
+        let text = set
+            .to_toml()
+            .replace(
+                "quick_deduction = \"2520.00\"",
+                "quick_deduction = \"2500.00\"",
+            )
+            .replace(
+                "housing_fund_default = \"0.12\"",
+                "housing_fund_default = \"0.13\"",
+            )
+            .replace(
+                "pension = \"0.08\"",
+                "pension = \"0.08\"\npensoin = \"0.08\"",
+            )
+            .replace("\"national\"]", "\"county\"]");
+        let Err(PolicyError::Invalid(problems)) = PolicySet::from_toml(&text) else {
+            panic!("expected problems")
+        };
+        let msg = PolicyError::Invalid(problems).to_string();
+        for want in [
+            "versions[0].tax.annual[1].quick_deduction: 2500.00 does not continue the table: expected 2520.00",
+            "versions[0].tax.contributions.housing_fund_default: 0.13 is outside",
+            "versions[0].tax.contributions.pensoin: unknown key",
+            "versions[0].tax.exempt_honours[1]: unknown honour level \"county\"",
+        ] {
+            assert!(msg.contains(want), "{want} not in {msg}");
+        }
+        // Without a tax table the version still reads, with no tax rules.
+        let mut set2 = set.clone();
+        set2.versions[0].tax = None;
+        let text = set2.to_toml();
+        assert!(!text.contains("tax"), "{text}");
+        assert_eq!(PolicySet::from_toml(&text).unwrap(), set2);
     }
 
     #[test]
