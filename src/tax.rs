@@ -187,10 +187,18 @@ impl Table {
     /// multiplied by `scale` (1 for the annual table, 12 for the bonus
     /// table read by bonus ÷ 12).
     pub fn index(&self, amount: Decimal, scale: Decimal) -> usize {
-        self.brackets
-            .iter()
-            .position(|b| b.up_to.is_none_or(|u| amount <= u * scale))
-            .unwrap_or(self.brackets.len().saturating_sub(1))
+        let last = self.brackets.len().saturating_sub(1);
+        if scale == Decimal::ONE {
+            self.brackets
+                .iter()
+                .position(|b| b.up_to.is_none_or(|u| amount <= u))
+                .unwrap_or(last)
+        } else {
+            self.brackets
+                .iter()
+                .position(|b| b.up_to.is_none_or(|u| amount <= u * scale))
+                .unwrap_or(last)
+        }
     }
 
     /// The bracket at `i`.
@@ -205,14 +213,14 @@ impl Table {
     /// Tax on `amount` (bracket chosen at `scale`), rounded to the fen;
     /// zero for an amount of zero or less.
     pub fn tax(&self, amount: Decimal, scale: Decimal) -> (usize, Decimal) {
-        if amount <= Decimal::ZERO {
+        if amount.is_sign_negative() || amount.is_zero() {
             return (0, zero());
         }
         let i = self.index(amount, scale);
         let b = self.at(i);
         (
             i,
-            round_fen(amount * b.rate - b.quick_deduction).max(zero()),
+            non_negative(round_fen(amount * b.rate - b.quick_deduction)),
         )
     }
 }
@@ -220,6 +228,15 @@ impl Table {
 /// Zero with two decimals, so it prints `0.00`.
 fn zero() -> Decimal {
     Decimal::new(0, 2)
+}
+
+/// `x`, or `0.00` when `x` is below zero (or a negative zero).
+fn non_negative(x: Decimal) -> Decimal {
+    if x.is_sign_negative() || x.is_zero() {
+        zero()
+    } else {
+        x
+    }
 }
 
 /// Contribution rates and the base's bounds (`[versions.tax.contributions]`).
@@ -365,7 +382,7 @@ pub fn withhold(rules: &TaxRules, ytd: &Ytd, m: &MonthFigures) -> Withholding {
     out.other_deductions += m.other_deductions;
     let taxable = out.taxable(rules);
     let (bracket, cumulative_tax) = rules.annual.tax(taxable, Decimal::ONE);
-    let tax = (cumulative_tax - ytd.tax_withheld).max(zero());
+    let tax = non_negative(cumulative_tax - ytd.tax_withheld);
     out.tax_withheld += tax;
     Withholding {
         ytd: out,
@@ -582,7 +599,7 @@ pub fn bonus_choice(
     let (_, wage_tax) = rules.annual.tax(taxable, Decimal::ONE);
     let (merged_bracket, merged_cumulative_tax) = rules.annual.tax(taxable + bonus, Decimal::ONE);
     let withheld = ytd.tax_withheld;
-    let merged = (merged_cumulative_tax - withheld).max(zero());
+    let merged = non_negative(merged_cumulative_tax - withheld);
     let merged_total = withheld.max(merged_cumulative_tax);
     let no_separate = match rules.separate_until {
         Some(end) if paid_on > end => Some(NoSeparate::Ended(end)),
@@ -689,10 +706,16 @@ pub struct TaxSlip {
     pub deductions: Decimal,
     /// `gross − deductions`.
     pub net: Decimal,
-    /// State carried in.
-    pub ytd_in: Ytd,
-    /// State carried out.
-    pub ytd_out: Ytd,
+}
+
+impl TaxSlip {
+    /// The year-to-date state carried out.
+    pub fn ytd_out(&self) -> &Ytd {
+        match &self.detail {
+            Detail::Month { withholding, .. } => &withholding.ytd,
+            Detail::Bonus(b) => &b.ytd,
+        }
+    }
 }
 
 fn push(slip: &mut Payslip, code: LineCode, amount: Decimal) {
@@ -758,8 +781,6 @@ pub fn month_lines(rules: &TaxRules, input: &Input, slip: &mut Payslip) -> TaxSl
         income_tax: w.tax,
         deductions,
         net,
-        ytd_in: input.ytd,
-        ytd_out: w.ytd,
     }
 }
 
@@ -781,8 +802,6 @@ pub fn bonus_lines(
         income_tax: choice.tax,
         deductions: choice.tax,
         net,
-        ytd_in: input.ytd,
-        ytd_out: choice.ytd,
         detail: Detail::Bonus(choice),
     }
 }
@@ -1641,7 +1660,7 @@ impl RunTax {
     pub fn finish<'a>(&mut self, id: impl Fn(usize) -> &'a str) {
         for (wi, s) in self.slips.iter().enumerate() {
             if let Some(s) = s {
-                self.ytd.push((id(wi).to_string(), s.ytd_out));
+                self.ytd.push((id(wi).to_string(), *s.ytd_out()));
             }
         }
         self.ytd.sort_by(|a, b| a.0.cmp(&b.0));
