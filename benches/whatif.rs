@@ -60,6 +60,8 @@ fn district(n: usize) -> Request {
         workers,
         assessments,
         honours: Vec::new(),
+        tax: Vec::new(),
+        ytd: Vec::new(),
     }
 }
 

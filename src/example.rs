@@ -484,6 +484,8 @@ mod tests {
             workers: a.workers.clone(),
             assessments: a.assessments.clone(),
             honours: a.honours.clone(),
+            tax: Vec::new(),
+            ytd: Vec::new(),
         };
         let run = crate::run::run(&req, None).unwrap();
         assert!(

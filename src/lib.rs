@@ -16,7 +16,8 @@
 //! - [`payslip`]: lines and their computation; [`award`]: honour payouts;
 //! - [`run`]: a whole run and its JSON documents;
 //! - [`reform`]: reforms as data and what-if runs comparing base and reform;
-//! - [`hrfile`]: HR files (CSV, XLSX, JSON) in, payroll sheets out; [`example`]: the example district.
+//! - [`hrfile`]: HR files (CSV, XLSX, JSON) in, payroll sheets out; [`example`]: the example district;
+//! - [`tax`]: gross to net: contributions, cumulative income-tax withholding, the annual-bonus choice.
 //!
 //! ```
 //! use payrules::run::{run_json, Request};
@@ -41,4 +42,5 @@ pub mod quota;
 pub mod reform;
 pub mod run;
 pub mod synth;
+pub mod tax;
 pub mod worker;

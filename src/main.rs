@@ -423,6 +423,8 @@ fn pay(kind: Kind, period: String, files: Files) -> Result<u8, Fail> {
                 workers: d.workers,
                 assessments: d.assessments,
                 honours: d.honours,
+                tax: Vec::new(),
+                ytd: Vec::new(),
             },
             origins: [None, None, None],
             problems: Vec::new(),

@@ -52,11 +52,23 @@ pub enum LineCode {
     AnnualBonus,
     /// 评优评先奖励.
     HonourAward,
+    /// 养老保险 (employee share): a deduction.
+    Pension,
+    /// 医疗保险 (employee share): a deduction.
+    Medical,
+    /// 失业保险 (employee share): a deduction.
+    Unemployment,
+    /// 住房公积金 (employee share): a deduction.
+    HousingFund,
+    /// 个人所得税 withheld: a deduction.
+    IncomeTax,
+    /// 实发: gross − deductions.
+    Net,
 }
 
 impl LineCode {
     /// Every code, in payslip order.
-    pub const ALL: [LineCode; 7] = [
+    pub const ALL: [LineCode; 13] = [
         LineCode::BasePay,
         LineCode::LivingAllowance,
         LineCode::PostAllowance,
@@ -64,6 +76,12 @@ impl LineCode {
         LineCode::MonthlyBonus,
         LineCode::AnnualBonus,
         LineCode::HonourAward,
+        LineCode::Pension,
+        LineCode::Medical,
+        LineCode::Unemployment,
+        LineCode::HousingFund,
+        LineCode::IncomeTax,
+        LineCode::Net,
     ];
     /// The code as it appears in documents.
     pub fn code(self) -> &'static str {
@@ -75,6 +93,12 @@ impl LineCode {
             LineCode::MonthlyBonus => "monthly_bonus",
             LineCode::AnnualBonus => "annual_bonus",
             LineCode::HonourAward => "honour_award",
+            LineCode::Pension => "pension",
+            LineCode::Medical => "medical",
+            LineCode::Unemployment => "unemployment",
+            LineCode::HousingFund => "housing_fund",
+            LineCode::IncomeTax => "income_tax",
+            LineCode::Net => "net",
         }
     }
     /// The Chinese name, for bilingual sheets.
@@ -87,7 +111,18 @@ impl LineCode {
             LineCode::MonthlyBonus => "月度绩效奖金",
             LineCode::AnnualBonus => "年度绩效奖金",
             LineCode::HonourAward => "评优评先奖励",
+            LineCode::Pension => "养老保险",
+            LineCode::Medical => "医疗保险",
+            LineCode::Unemployment => "失业保险",
+            LineCode::HousingFund => "住房公积金",
+            LineCode::IncomeTax => "个人所得税",
+            LineCode::Net => "实发",
         }
+    }
+    /// Whether the line is an earning (summed into gross); deductions and
+    /// `net` come after gross.
+    pub fn is_earning(self) -> bool {
+        self < LineCode::Pension
     }
 }
 
@@ -279,6 +314,9 @@ pub enum Why {
         /// How many other honours for the same deed this one supersedes.
         superseded: u8,
     },
+    /// A net-pay line (contribution, income tax, net): the figures are in
+    /// the payslip's [`crate::tax::TaxSlip`], reached through [`Context::tax`].
+    Tax,
 }
 
 /// One payslip line.
@@ -302,6 +340,8 @@ pub struct Context<'a> {
     pub honours: &'a [&'a Honour],
     /// Names of the quota pools, by index.
     pub pools: &'a [String],
+    /// The payslip's gross-to-net figures, when it has net-pay lines.
+    pub tax: Option<&'a crate::tax::TaxSlip>,
 }
 
 impl Line {
@@ -315,6 +355,7 @@ impl Line {
             (LineCode::TitleAllowance, _) => format!("title_allowance.{}", cx.worker.title.code()),
             (code, Why::Bonus { grade, .. }) => format!("{}.{}", code.code(), grade.code()),
             (_, Why::Honour { level, .. }) => format!("honours.{}", level.code()),
+            (code, Why::Tax) => crate::tax::rule_path(code, cx.tax).to_string(),
             (code, _) => code.code().to_string(),
         };
         format!("{} {} §{path}", p.id, p.version)
@@ -324,6 +365,14 @@ impl Line {
     pub fn explain(&self, cx: &Context) -> String {
         let mut out = String::new();
         match self.why {
+            Why::Tax => {
+                return match cx.tax {
+                    Some(t) => {
+                        crate::tax::explain(self.code, self.amount, t, cx.policy.tax.as_ref())
+                    }
+                    None => self.amount.to_string(),
+                };
+            }
             Why::Fixed { full, share } => {
                 match self.code {
                     LineCode::TitleAllowance => {

@@ -34,6 +34,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 use toml::{Table, Value};
 
+mod tax;
+
 /// The built-in district policy (Gulou district, Fuzhou), as TOML.
 pub const BUILTIN_TOML: &str = include_str!("../policies/gulou.toml");
 
@@ -293,6 +295,8 @@ pub struct Policy {
     pub probation: Probation,
     /// Workers with no assessment.
     pub missing_assessment: Missing,
+    /// Gross-to-net rules (`[versions.tax]`), if the version has them.
+    pub tax: Option<crate::tax::TaxRules>,
 }
 
 impl Policy {
@@ -535,6 +539,9 @@ fn version_table(v: &Policy) -> Table {
     };
     at.insert("missing".into(), Value::String(missing.into()));
     t.insert("assessment".into(), Value::Table(at));
+    if let Some(x) = &v.tax {
+        t.insert("tax".into(), Value::Table(tax::table(x)));
+    }
     t
 }
 
@@ -945,6 +952,7 @@ impl Reader {
         let honours = self.honours(&mut o);
         let proration = self.proration(&mut o);
         let probation = self.probation(&mut o);
+        let tax = self.tax(&mut o);
         let missing = match o.table.contains_key("assessment") {
             true => {
                 let mut t = self.table(&mut o, "assessment")?;
@@ -974,6 +982,7 @@ impl Reader {
             proration: proration?,
             probation: probation?,
             missing_assessment: missing?,
+            tax: tax?,
         })
     }
 
@@ -1213,6 +1222,7 @@ impl Reader {
 mod tests {
     use super::*;
     use crate::period::parse_date;
+    use crate::worker::HonourLevel;
 
     #[test]
     fn builtin_policy_is_valid() {
@@ -1303,6 +1313,49 @@ mod tests {
         );
         let e = PolicySet::from_toml(&overlapping).unwrap_err().to_string();
         assert!(e.contains("overlap"), "{e}");
+    }
+
+    #[test]
+    fn tax_table_problems_have_paths() {
+        let set = PolicySet::builtin();
+        let tax = set.versions[0].tax.as_ref().unwrap();
+        assert_eq!(tax.basic_deduction, 5000.into());
+        assert_eq!(tax.annual.brackets().len(), 7);
+        assert_eq!(tax.separate_until, Some(parse_date("2027-12-31").unwrap()));
+        assert!(tax.exempt(HonourLevel::Provincial) && !tax.exempt(HonourLevel::Municipal));
+        let text = set
+            .to_toml()
+            .replace(
+                "quick_deduction = \"2520.00\"",
+                "quick_deduction = \"2500.00\"",
+            )
+            .replace(
+                "housing_fund_default = \"0.12\"",
+                "housing_fund_default = \"0.13\"",
+            )
+            .replace(
+                "pension = \"0.08\"",
+                "pension = \"0.08\"\npensoin = \"0.08\"",
+            )
+            .replace("\"national\"]", "\"county\"]");
+        let Err(PolicyError::Invalid(problems)) = PolicySet::from_toml(&text) else {
+            panic!("expected problems")
+        };
+        let msg = PolicyError::Invalid(problems).to_string();
+        for want in [
+            "versions[0].tax.annual[1].quick_deduction: 2500.00 does not continue the table: expected 2520.00",
+            "versions[0].tax.contributions.housing_fund_default: 0.13 is outside",
+            "versions[0].tax.contributions.pensoin: unknown key",
+            "versions[0].tax.exempt_honours[1]: unknown honour level \"county\"",
+        ] {
+            assert!(msg.contains(want), "{want} not in {msg}");
+        }
+        // Without a tax table the version still reads, with no tax rules.
+        let mut set2 = set.clone();
+        set2.versions[0].tax = None;
+        let text = set2.to_toml();
+        assert!(!text.contains("tax"), "{text}");
+        assert_eq!(PolicySet::from_toml(&text).unwrap(), set2);
     }
 
     #[test]

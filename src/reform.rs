@@ -942,6 +942,8 @@ pub fn whatif(req: WhatifRequest, policy: Option<&PolicySet>) -> Result<Whatif, 
         workers: req.workers,
         assessments: req.assessments,
         honours: req.honours,
+        tax: Vec::new(),
+        ytd: Vec::new(),
     };
     compare(inputs, base, &reform, scope)
 }
@@ -1872,6 +1874,7 @@ mod tests {
             field: "grade".into(),
             message: "m".into(),
             source: None,
+            related: Vec::new(),
         };
         let mut out = Vec::new();
         merge_errors("2026-11", &[e("A"), e("B")], &[e("B"), e("C")], &mut out);

@@ -26,6 +26,7 @@ use crate::payslip::{self, Context, GradeNote, LineCode, Payslip};
 use crate::period::{Year, YearMonth, parse_date};
 use crate::policy::{Missing, Policy, PolicyError, PolicySet};
 use crate::quota::{self, Candidate, PoolReport};
+use crate::tax::{self, TaxPeriod, TaxRecord, YtdRecord};
 use crate::worker::{
     AssessmentRecord, Grade, Honour, HonourLevel, HonourRecord, Worker, WorkerRecord,
 };
@@ -66,6 +67,15 @@ pub struct Request {
     /// Honours (paid in the month awarded, by monthly runs).
     #[serde(default)]
     pub honours: Vec<HonourRecord>,
+    /// Gross to net: per-worker tax settings. A worker listed here or in
+    /// `ytd` gets net-pay lines; without either list the response is as
+    /// before, gross only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tax: Vec<TaxRecord>,
+    /// Gross to net: year-to-date states carried in (the `ytd` of the
+    /// previous run's response).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ytd: Vec<YtdRecord>,
 }
 
 /// Which input list a record came from.
@@ -77,6 +87,10 @@ pub enum List {
     Assessments,
     /// `honours`.
     Honours,
+    /// `tax`.
+    Tax,
+    /// `ytd`.
+    Ytd,
 }
 
 impl List {
@@ -86,6 +100,8 @@ impl List {
             List::Workers => "workers",
             List::Assessments => "assessments",
             List::Honours => "honours",
+            List::Tax => "tax",
+            List::Ytd => "ytd",
         }
     }
 }
@@ -101,6 +117,8 @@ pub struct InputError {
     pub message: String,
     /// The record: its list and index in the request (a file reader maps it to `file:line`).
     pub source: Option<(List, usize)>,
+    /// Other records involved (the other copies of a duplicate), in input order.
+    pub related: Vec<(List, usize)>,
 }
 
 impl fmt::Display for InputError {
@@ -111,7 +129,16 @@ impl fmt::Display for InputError {
         if let Some(w) = &self.worker_id {
             write!(f, "worker {w}: ")?;
         }
-        write!(f, "{}: {}", self.field, self.message)
+        write!(f, "{}: {}", self.field, self.message)?;
+        if !self.related.is_empty() {
+            let also: Vec<String> = self
+                .related
+                .iter()
+                .map(|(l, i)| format!("{}[{i}]", l.name()))
+                .collect();
+            write!(f, " (also {})", also.join(", "))?;
+        }
+        Ok(())
     }
 }
 
@@ -178,6 +205,8 @@ pub struct Run {
     pub quota: Vec<PoolReport>,
     /// Totals.
     pub totals: Totals,
+    /// Gross to net: per-payslip figures and the year-to-date states out.
+    pub tax: tax::RunTax,
 }
 
 impl Run {
@@ -195,6 +224,7 @@ impl Run {
             worker: &self.workers[slip.worker],
             honours: &honours,
             pools: &pools,
+            tax: self.tax.slips.get(slip.worker).and_then(Option::as_ref),
         };
         f(&cx)
     }
@@ -343,6 +373,7 @@ impl<'a> Runner<'a> {
             field: field.to_string(),
             message,
             source: Some(source),
+            related: Vec::new(),
         });
     }
 
@@ -386,6 +417,12 @@ impl<'a> Runner<'a> {
                 let first = group.iter().min().copied().unwrap_or(i);
                 let src = (List::Workers, first);
                 self.error(Some(id), "id", msg, src);
+                if let Some(e) = self.errors.last_mut() {
+                    let mut others: Vec<usize> =
+                        group.iter().copied().filter(|&j| j != first).collect();
+                    others.sort_unstable();
+                    e.related = others.into_iter().map(|j| (List::Workers, j)).collect();
+                }
                 continue;
             }
             if let Some(w) = self.read_worker(i) {
@@ -700,6 +737,7 @@ impl<'a> Runner<'a> {
                         used - allowed
                     ),
                     source: None,
+                    related: Vec::new(),
                 });
             }
         }
@@ -811,6 +849,7 @@ impl<'a> Runner<'a> {
             errors: self.errors,
             quota: self.quota,
             totals,
+            tax: tax::RunTax::default(),
         }
     }
 
@@ -825,16 +864,25 @@ impl<'a> Runner<'a> {
             &period,
         );
         let honours = self.honours(Some(month));
-        self.finish(
+        let period = TaxPeriod::Month(month);
+        let inputs = self.tax_inputs(period);
+        let mut tax = tax::RunTax::new(&inputs);
+        let mut run = self.finish(
             Kind::Monthly,
             decided,
             honours,
             |policy, w, wi, grade, note, hs| {
                 // Invariant: the position was resolved against this policy version
                 // when the worker was read, so it cannot be unknown here.
-                payslip::monthly(policy, month, w, wi, grade, note, hs).expect("position validated")
+                let mut slip = payslip::monthly(policy, month, w, wi, grade, note, hs)
+                    .expect("position validated");
+                tax.apply(policy, &inputs, period, &mut slip);
+                slip
             },
-        )
+        );
+        tax.finish(|wi| run.workers[wi].id.as_str());
+        run.tax = tax;
+        run
     }
 
     fn annual(mut self, year: Year) -> Run {
@@ -848,12 +896,63 @@ impl<'a> Runner<'a> {
             &period,
         );
         let honours = self.honours(None);
-        self.finish(
+        let period = TaxPeriod::Year(year);
+        let inputs = self.tax_inputs(period);
+        let mut tax = tax::RunTax::new(&inputs);
+        let mut run = self.finish(
             Kind::Annual,
             decided,
             honours,
-            |policy, w, wi, grade, note, _| payslip::annual(policy, year, w, wi, grade, note),
-        )
+            |policy, w, wi, grade, note, _| {
+                let mut slip = payslip::annual(policy, year, w, wi, grade, note);
+                tax.apply(policy, &inputs, period, &mut slip);
+                slip
+            },
+        );
+        tax.finish(|wi| run.workers[wi].id.as_str());
+        run.tax = tax;
+        run
+    }
+
+    /// Reads the request's `tax` and `ytd` lists; problems become errors
+    /// naming the worker, who is then not paid.
+    fn tax_inputs(&mut self, period: TaxPeriod) -> tax::Inputs {
+        let req = self.req;
+        let (inputs, problems) = {
+            let workers = &self.workers;
+            let roster = &self.roster;
+            let errors = &self.errors;
+            tax::Inputs::read(
+                self.policy,
+                period,
+                &req.tax,
+                &req.ytd,
+                workers.len(),
+                |id| match workers.binary_search_by(|(w, _)| w.id.as_str().cmp(id)) {
+                    Ok(i) => tax::Found::Worker(i),
+                    Err(_)
+                        if roster
+                            .binary_search_by(|&i| req.workers[i].id.as_str().cmp(id))
+                            .is_err() =>
+                    {
+                        tax::Found::Unknown
+                    }
+                    // In the roster but not validated: refused for an error, or not employed.
+                    Err(_) if errors.iter().any(|e| e.worker_id.as_deref() == Some(id)) => {
+                        tax::Found::Refused
+                    }
+                    Err(_) => tax::Found::NotEmployed,
+                },
+            )
+        };
+        for p in problems {
+            let list = match p.source.0 {
+                tax::Source::Tax => List::Tax,
+                tax::Source::Ytd => List::Ytd,
+            };
+            self.error(Some(&p.worker_id), &p.field, p.message, (list, p.source.1));
+        }
+        inputs
     }
 }
 
@@ -894,6 +993,12 @@ impl Serialize for Slip<'_> {
         st.serialize_field("unit", &w.unit)?;
         st.serialize_field("lines", &Lines(self.0, self.1))?;
         st.serialize_field("gross", &Amount(self.1.gross))?;
+        if let Some(Some(t)) = self.0.tax.slips.get(self.1.worker) {
+            st.serialize_field("net", &Amount(t.net))?;
+            if let tax::Detail::Bonus(b) = &t.detail {
+                st.serialize_field("bonus_tax", &tax::BonusDoc(b))?;
+            }
+        }
         st.end()
     }
 }
@@ -950,6 +1055,9 @@ impl Serialize for Run {
         st.serialize_field("errors", &self.errors)?;
         st.serialize_field("quota", &self.quota)?;
         st.serialize_field("totals", &TotalsDoc(&self.totals))?;
+        if self.tax.active {
+            st.serialize_field("ytd", &tax::YtdDoc(&self.tax.ytd))?;
+        }
         st.end()
     }
 }

@@ -70,5 +70,7 @@ pub fn monthly_request(n: usize, month: YearMonth) -> Request {
         workers,
         assessments,
         honours: Vec::new(),
+        tax: Vec::new(),
+        ytd: Vec::new(),
     }
 }

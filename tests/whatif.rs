@@ -138,6 +138,8 @@ fn scored(scores: &[(&str, &str)], periods: &[&str]) -> Request {
         workers,
         assessments,
         honours: Vec::new(),
+        tax: Vec::new(),
+        ytd: Vec::new(),
     }
 }
 
@@ -394,6 +396,8 @@ fn arb_request() -> impl Strategy<Value = Request> {
             workers,
             assessments,
             honours: Vec::new(),
+            tax: Vec::new(),
+            ytd: Vec::new(),
         }
     })
 }

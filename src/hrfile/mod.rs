@@ -672,6 +672,8 @@ impl Loaded {
                 workers: roster.records,
                 assessments,
                 honours,
+                tax: Vec::new(),
+                ytd: Vec::new(),
             },
             origins,
             problems,
@@ -684,11 +686,13 @@ impl Loaded {
     }
 }
 
-fn list_index(list: List) -> usize {
+/// The file a list is read from; the tax lists have no file yet.
+fn list_index(list: List) -> Option<usize> {
     match list {
-        List::Workers => 0,
-        List::Assessments => 1,
-        List::Honours => 2,
+        List::Workers => Some(0),
+        List::Assessments => Some(1),
+        List::Honours => Some(2),
+        List::Tax | List::Ytd => None,
     }
 }
 
@@ -704,8 +708,19 @@ pub fn locate(origins: &[Option<Origin>; 3], e: &InputError) -> FileProblem {
         message: rewrite_refs(&e.message, origins),
         warning: false,
     };
+    if !e.related.is_empty() {
+        let also: Vec<String> = e
+            .related
+            .iter()
+            .map(|&(list, i)| {
+                let refs = format!("{}[{i}]", list.name());
+                rewrite_refs(&refs, origins)
+            })
+            .collect();
+        p.message = format!("{} (also {})", p.message, also.join(", "));
+    }
     if let Some((list, i)) = e.source {
-        if let Some(o) = &origins[list_index(list)] {
+        if let Some(o) = list_index(list).and_then(|k| origins[k].as_ref()) {
             p.file = o.file.clone();
             p.line = o.line(i);
             p.column = o.columns.get(e.field.as_str()).cloned();
