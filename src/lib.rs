@@ -29,6 +29,8 @@
 #![warn(missing_docs)]
 
 pub mod award;
+#[allow(unsafe_code)]
+pub mod ffi;
 pub mod money;
 pub mod payslip;
 pub mod period;
