@@ -33,6 +33,8 @@
 
 pub mod award;
 pub mod example;
+#[allow(unsafe_code)]
+pub mod ffi;
 pub mod hrfile;
 pub mod money;
 pub mod payslip;

@@ -547,6 +547,16 @@ pub fn month_share(policy: &Policy, month: YearMonth, w: &Worker) -> Option<Shar
     })
 }
 
+/// The last day of a worker's probation when the worker must be ungraded
+/// for a period ending on `last`: on probation that day while the policy does
+/// not grade probationers (`probation.graded = false`); otherwise `None`.
+pub fn probation_ungraded(policy: &Policy, worker: &Worker, last: NaiveDate) -> Option<NaiveDate> {
+    if policy.probation.graded || !worker.on_probation(last) {
+        return None;
+    }
+    worker.probation_until
+}
+
 /// Computes a monthly payslip.
 ///
 /// `worker_index` is stored in the payslip; `grade` is the month's grade

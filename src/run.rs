@@ -590,11 +590,10 @@ impl<'a> Runner<'a> {
             }
             given[wi] = Some((ai, grade, score));
         }
-        let graded_probation = self.policy.probation.graded;
         for wi in 0..n {
             let (w, wsrc) = &self.workers[wi];
             let (id, wsrc) = (w.id.clone(), *wsrc);
-            let on_probation = !graded_probation && w.on_probation(self.last);
+            let on_probation = payslip::probation_ungraded(self.policy, w, self.last).is_some();
             decided[wi] = match given[wi] {
                 _ if on_probation => match given[wi] {
                     Some((ai, g, s)) if g != Some(Grade::Ungraded) || s.is_some() => {
