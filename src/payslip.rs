@@ -588,9 +588,10 @@ pub fn monthly(
     let mut lines = Vec::with_capacity(5 + honours.len());
     let mut gross = FenSum::default();
     let mut push = |code, full: Decimal, why: Why, share: Share| {
-        // Policy amounts are held on the fen, so a full share needs no rounding.
+        // Policy amounts read from TOML are held on the fen, so a full share
+        // of one needs no rounding.
         let amount = match share {
-            Share::Full => full,
+            Share::Full if full.scale() == crate::money::AMOUNT_DP => full,
             _ => round_fen(share.apply(full)),
         };
         gross.add(amount);

@@ -106,7 +106,7 @@ impl BonusTable {
     /// The amount a grade pays; `ungraded` pays zero.
     pub fn amount(&self, grade: Grade) -> Decimal {
         match grade {
-            Grade::Ungraded => Decimal::ZERO,
+            Grade::Ungraded => Decimal::new(0, 2),
             Grade::Fail => self.fail,
             Grade::Pass => self.pass,
             Grade::Good => self.good,

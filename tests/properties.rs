@@ -175,6 +175,11 @@ proptest! {
             let lo = monthly(policy, month, &w, 0, pair[0], GradeNote::Given, &[]).unwrap();
             let hi = monthly(policy, month, &w, 0, pair[1], GradeNote::Given, &[]).unwrap();
             prop_assert!(lo.amount(LineCode::MonthlyBonus) <= hi.amount(LineCode::MonthlyBonus));
+            // Every amount is on the fen (the C ABI hands out mantissa and scale).
+            for l in lo.lines.iter().chain(&hi.lines) {
+                prop_assert_eq!(l.amount.scale(), 2, "{:?}", l);
+            }
+            prop_assert_eq!(lo.gross.scale(), 2);
             prop_assert!(lo.gross <= hi.gross);
             let lo = annual(policy, year, &w, 0, pair[0], GradeNote::Given);
             let hi = annual(policy, year, &w, 0, pair[1], GradeNote::Given);
