@@ -139,8 +139,6 @@ pub enum Share {
         probation_days: u8,
         /// Days in the month.
         month_days: u8,
-        /// Probation pay rate.
-        rate: Decimal,
     },
     /// `(weekdays − probation_weekdays + probation_weekdays × rate) / 21.75`, at most 1.
     PaidDays {
@@ -148,8 +146,6 @@ pub enum Share {
         days: u8,
         /// Of which on probation.
         probation_days: u8,
-        /// Probation pay rate.
-        rate: Decimal,
         /// Whether the fraction reached a full month and was capped.
         capped: bool,
     },
@@ -163,8 +159,9 @@ pub enum Share {
 const PAID_DAYS: Decimal = Decimal::from_parts(2175, 0, 0, false, 2);
 
 impl Share {
-    /// Applies the share to a full amount, exactly (not rounded).
-    pub fn apply(self, full: Decimal) -> Decimal {
+    /// Applies the share to a full amount, exactly (not rounded), with the
+    /// policy's probation pay `rate` for days on probation.
+    pub fn apply(self, full: Decimal, rate: Decimal) -> Decimal {
         // Invariant: `full` is a policy amount ≤ 1e9 and the share's numbers are
         // at most 31 days × a rate ≤ 1, so these products cannot overflow.
         let units =
@@ -175,13 +172,11 @@ impl Share {
                 days,
                 probation_days,
                 month_days,
-                rate,
             } => full * units(days, probation_days, rate) / Decimal::from(month_days),
             Share::PaidDays { capped: true, .. } => full,
             Share::PaidDays {
                 days,
                 probation_days,
-                rate,
                 ..
             } => full * units(days, probation_days, rate) / PAID_DAYS,
             Share::Months { months } => full * Decimal::from(months) / Decimal::from(12),
@@ -198,12 +193,10 @@ impl Share {
                 days,
                 probation_days: 0,
                 month_days,
-                rate: Decimal::ONE,
             },
             Share::PaidDays { days, capped, .. } => Share::PaidDays {
                 days,
                 probation_days: 0,
-                rate: Decimal::ONE,
                 capped,
             },
             s => s,
@@ -214,7 +207,7 @@ impl Share {
         matches!(self, Share::Full)
     }
 
-    fn render(self, out: &mut String, full: Decimal) {
+    fn render(self, out: &mut String, full: Decimal, rate: Decimal) {
         let _ = write!(out, "{}", full.round_dp(2));
         let units = |out: &mut String, days: u8, pd: u8, rate: Decimal| {
             if pd == 0 {
@@ -235,7 +228,6 @@ impl Share {
                 days,
                 probation_days,
                 month_days,
-                rate,
             } => {
                 out.push_str(" × ");
                 units(out, days, probation_days, rate);
@@ -244,7 +236,6 @@ impl Share {
             Share::PaidDays {
                 days,
                 probation_days,
-                rate,
                 capped,
             } => {
                 out.push_str(" × ");
@@ -289,18 +280,14 @@ pub enum GradeNote {
 pub enum Why {
     /// A position amount (base, living, post) or the title allowance.
     Fixed {
-        /// The full monthly amount.
-        full: Decimal,
-        /// The share paid.
+        /// The share paid of the full monthly amount (which the policy holds).
         share: Share,
     },
     /// A bonus by grade.
     Bonus {
         /// The grade paid.
         grade: Grade,
-        /// The grade's full amount.
-        full: Decimal,
-        /// The share paid.
+        /// The share paid of the grade's full amount (which the policy holds).
         share: Share,
         /// Why the worker has this grade.
         note: GradeNote,
@@ -373,7 +360,8 @@ impl Line {
                     None => self.amount.to_string(),
                 };
             }
-            Why::Fixed { full, share } => {
+            Why::Fixed { share } => {
+                let full = self.full_amount(cx);
                 match self.code {
                     LineCode::TitleAllowance => {
                         let _ = write!(out, "title {}: ", cx.worker.title.code());
@@ -382,14 +370,10 @@ impl Line {
                         let _ = write!(out, "position {}: ", position_code(cx));
                     }
                 }
-                share.render(&mut out, full);
+                share.render(&mut out, full, cx.policy.probation.pay_rate);
             }
-            Why::Bonus {
-                grade,
-                full,
-                share,
-                note,
-            } => {
+            Why::Bonus { grade, share, note } => {
+                let full = self.full_amount(cx);
                 match note {
                     GradeNote::Given => {
                         let _ = write!(out, "grade {grade}");
@@ -422,7 +406,7 @@ impl Line {
                     let _ = write!(out, " → {}", full.round_dp(2));
                 } else {
                     out.push_str(": ");
-                    share.render(&mut out, full);
+                    share.render(&mut out, full, Decimal::ONE);
                 }
             }
             Why::Honour {
@@ -470,6 +454,25 @@ impl Line {
             let _ = write!(out, " = {}", self.amount);
         }
         out
+    }
+}
+
+impl Line {
+    /// The full (unprorated) amount behind a fixed or bonus line, from the policy.
+    fn full_amount(&self, cx: &Context) -> Decimal {
+        let p = cx.policy;
+        let pos = p
+            .position_index(&cx.worker.position)
+            .map(|i| &p.positions[i]);
+        match (self.code, self.why) {
+            (LineCode::BasePay, _) => pos.map_or(Decimal::ZERO, |x| x.base_pay),
+            (LineCode::LivingAllowance, _) => pos.map_or(Decimal::ZERO, |x| x.living_allowance),
+            (LineCode::PostAllowance, _) => pos.map_or(Decimal::ZERO, |x| x.post_allowance),
+            (LineCode::TitleAllowance, _) => p.title_allowance(cx.worker.title),
+            (LineCode::MonthlyBonus, Why::Bonus { grade, .. }) => p.monthly_bonus.amount(grade),
+            (LineCode::AnnualBonus, Why::Bonus { grade, .. }) => p.annual_bonus.amount(grade),
+            _ => self.amount,
+        }
     }
 }
 
@@ -530,7 +533,6 @@ pub fn month_share(policy: &Policy, month: YearMonth, w: &Worker) -> Option<Shar
             days: calendar_days(first, last) as u8,
             probation_days: probation.map_or(0, |(a, b)| calendar_days(a, b) as u8),
             month_days: month.days() as u8,
-            rate,
         },
         Basis::PaidDays2175 => {
             let days = weekdays(first, last) as u8;
@@ -540,7 +542,6 @@ pub fn month_share(policy: &Policy, month: YearMonth, w: &Worker) -> Option<Shar
             Share::PaidDays {
                 days,
                 probation_days,
-                rate,
                 capped: probation_days == 0 && (whole || full_units >= PAID_DAYS),
             }
         }
@@ -583,8 +584,8 @@ pub fn monthly(
         days: 0,
         probation_days: 0,
         month_days: month.days() as u8,
-        rate: Decimal::ONE,
     });
+    let rate = policy.probation.pay_rate;
     let mut lines = Vec::with_capacity(5 + honours.len());
     let mut gross = FenSum::default();
     let mut push = |code, full: Decimal, why: Why, share: Share| {
@@ -592,7 +593,7 @@ pub fn monthly(
         // of one needs no rounding.
         let amount = match share {
             Share::Full if full.scale() == crate::money::AMOUNT_DP => full,
-            _ => round_fen(share.apply(full)),
+            _ => round_fen(share.apply(full, rate)),
         };
         gross.add(amount);
         lines.push(Line { code, amount, why });
@@ -606,7 +607,7 @@ pub fn monthly(
             policy.title_allowance(worker.title),
         ),
     ] {
-        push(code, full, Why::Fixed { full, share }, share);
+        push(code, full, Why::Fixed { share }, share);
     }
     let full = policy.monthly_bonus.amount(grade);
     let bonus_share = if policy.proration.monthly_bonus {
@@ -619,7 +620,6 @@ pub fn monthly(
         full,
         Why::Bonus {
             grade,
-            full,
             share: bonus_share,
             note,
         },
@@ -674,18 +674,13 @@ pub fn annual(
         _ if !policy.proration.annual_bonus => Share::Full,
         months => Share::Months { months },
     };
-    let amount = round_fen(share.apply(full));
+    let amount = round_fen(share.apply(full, Decimal::ONE));
     Payslip {
         worker: worker_index,
         lines: vec![Line {
             code: LineCode::AnnualBonus,
             amount,
-            why: Why::Bonus {
-                grade,
-                full,
-                share,
-                note,
-            },
+            why: Why::Bonus { grade, share, note },
         }],
         gross: amount,
     }
