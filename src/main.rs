@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use payrules::hrfile::grading::{self, Graded};
 use payrules::hrfile::{self, Encoding, FileProblem, Loaded, ReadOptions, write};
 use payrules::policy::PolicySet;
-use payrules::run::{Kind, Request, parse_request, run};
+use payrules::run::{Kind, Request, parse_request};
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -460,13 +460,13 @@ fn pay(kind: Kind, period: String, files: Files) -> Result<u8, Fail> {
         };
         Loaded::new(kind, period, roster, assessments, honours)
     };
-    let mut result = run(&loaded.request, Some(&policy))?;
     let Loaded {
         request,
         origins,
         problems: read_problems,
     } = loaded;
-    drop(request);
+    // The records are released once read, before the payslips are computed.
+    let mut result = payrules::run::run_owned(request, Some(&policy))?;
     let row_bad: BTreeSet<String> = read_problems
         .iter()
         .filter(|p| !p.warning)
@@ -721,7 +721,7 @@ fn main_inner(cli: Cli) -> Result<u8, Fail> {
                 }
                 Err(e) => return Err(Fail(format!("{}: {e}", request.display()), 1)),
             };
-            let result = run(&req, Some(&policy))
+            let result = payrules::run::run_owned(req, Some(&policy))
                 .map_err(|e| Fail(format!("{}: {e}", request.display()), 1))?;
             write_output(output.as_deref(), &result.to_json())?;
             for e in &result.errors {

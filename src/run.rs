@@ -259,7 +259,7 @@ pub fn run_json(request: &[u8], policy: Option<&PolicySet>) -> Result<Response, 
         }
         Err(e) => return Err(e),
     };
-    let run = run(&req, policy)?;
+    let run = run_owned(req, policy)?;
     Ok(Response {
         json: run.to_json(),
         complete: run.complete(),
@@ -278,32 +278,58 @@ pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
 
 /// Runs a request.
 pub fn run(req: &Request, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
-    let owned;
-    let set = match (&req.policy, policy) {
-        (Some(text), _) => {
-            owned = PolicySet::from_toml(text)?;
-            &owned
-        }
-        (None, Some(p)) => p,
-        (None, None) => {
-            owned = PolicySet::builtin();
-            &owned
+    let owned = request_policy(req)?;
+    let set = owned.as_ref().or(policy);
+    let builtin;
+    let set = match set {
+        Some(s) => s,
+        None => {
+            builtin = PolicySet::builtin();
+            &builtin
         }
     };
+    Ok(prepare(req, set)?.finish())
+}
+
+/// Runs a request it owns, releasing the input records as soon as they are
+/// read: the payslips are computed after the request is dropped, so a large
+/// run needs memory for its workers and payslips but not also for the
+/// records they came from. Same result as [`run`].
+pub fn run_owned(req: Request, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
+    let owned = request_policy(&req)?;
+    let set = owned.as_ref().or(policy);
+    let builtin;
+    let set = match set {
+        Some(s) => s,
+        None => {
+            builtin = PolicySet::builtin();
+            &builtin
+        }
+    };
+    let prepared = prepare(&req, set)?;
+    drop(req);
+    Ok(prepared.finish())
+}
+
+/// The policy a request carries as TOML text, if any.
+fn request_policy(req: &Request) -> Result<Option<PolicySet>, RequestError> {
+    match &req.policy {
+        Some(text) => Ok(Some(PolicySet::from_toml(text)?)),
+        None => Ok(None),
+    }
+}
+
+/// Reads and validates a request's inputs under the policy version in force.
+fn prepare<'p>(req: &Request, set: &'p PolicySet) -> Result<Prepared<'p>, RequestError> {
+    let period_error = |e: crate::period::PeriodError| RequestError::Period(e.to_string());
     match req.kind {
         Kind::Monthly => {
-            let month: YearMonth = req
-                .period
-                .parse()
-                .map_err(|e: crate::period::PeriodError| RequestError::Period(e.to_string()))?;
+            let month: YearMonth = req.period.parse().map_err(period_error)?;
             let policy = set.version_on(month.first_day())?;
             Ok(Runner::new(policy, req, month.first_day(), month.last_day()).monthly(month))
         }
         Kind::Annual => {
-            let year: Year = req
-                .period
-                .parse()
-                .map_err(|e: crate::period::PeriodError| RequestError::Period(e.to_string()))?;
+            let year: Year = req.period.parse().map_err(period_error)?;
             let policy = set.version_on(year.first_day())?;
             Ok(Runner::new(policy, req, year.first_day(), year.last_day()).annual(year))
         }
@@ -320,8 +346,8 @@ enum Decided {
     Bad,
 }
 
-struct Runner<'a> {
-    policy: &'a Policy,
+struct Runner<'a, 'p> {
+    policy: &'p Policy,
     req: &'a Request,
     first: NaiveDate,
     last: NaiveDate,
@@ -338,8 +364,8 @@ struct Runner<'a> {
     quota: Vec<PoolReport>,
 }
 
-impl<'a> Runner<'a> {
-    fn new(policy: &'a Policy, req: &'a Request, first: NaiveDate, last: NaiveDate) -> Self {
+impl<'a, 'p> Runner<'a, 'p> {
+    fn new(policy: &'p Policy, req: &'a Request, first: NaiveDate, last: NaiveDate) -> Self {
         let mut r = Runner {
             policy,
             req,
@@ -389,6 +415,7 @@ impl<'a> Runner<'a> {
 
     fn read_workers(&mut self) {
         let req = self.req;
+        self.workers.reserve_exact(req.workers.len());
         let mut roster: Vec<usize> = (0..req.workers.len()).collect();
         let id_of = |i: &usize| req.workers[*i].id.as_str();
         if !roster.is_sorted_by_key(id_of) {
@@ -795,64 +822,31 @@ impl<'a> Runner<'a> {
         out
     }
 
-    fn finish(
+    /// Hands over everything the payslips need, keeping nothing of the request.
+    fn prepared(
         mut self,
-        kind: Kind,
+        at: TaxPeriod,
         decided: Vec<Decided>,
         honours: Vec<Vec<Honour>>,
-        mut pay: impl FnMut(&Policy, &Worker, usize, Grade, GradeNote, &[&Honour]) -> Payslip,
-    ) -> Run {
-        let mut payslips = Vec::with_capacity(self.workers.len());
-        let mut totals = Totals::default();
-        let mut by_code = [None::<FenSum>; LineCode::ALL.len()];
-        let mut by_unit: HashMap<&str, FenSum> = HashMap::new();
-        let mut gross = FenSum::default();
-        for (wi, (w, _)) in self.workers.iter().enumerate() {
-            if self.bad[wi] {
-                continue;
-            }
-            let Decided::Grade(grade, note) = decided[wi] else {
-                continue;
-            };
-            let hs: Vec<&Honour> = honours[wi].iter().collect();
-            let slip = pay(self.policy, w, wi, grade, note, &hs);
-            totals.workers += 1;
-            gross.add(slip.gross);
-            for l in &slip.lines {
-                by_code[l.code as usize]
-                    .get_or_insert_default()
-                    .add(l.amount);
-            }
-            by_unit.entry(w.unit.as_str()).or_default().add(slip.gross);
-            payslips.push(slip);
-        }
-        totals.by_code = LineCode::ALL
-            .iter()
-            .zip(by_code)
-            .filter_map(|(c, t)| t.map(|t| (*c, t.total())))
-            .collect();
-        totals.by_unit = by_unit
-            .into_iter()
-            .map(|(u, t)| (u.to_string(), t.total()))
-            .collect();
-        totals.gross = gross.total();
+        inputs: tax::Inputs,
+    ) -> Prepared<'p> {
         self.errors.sort();
         self.errors.dedup();
-        Run {
-            policy: self.policy.clone(),
-            kind,
+        Prepared {
+            policy: self.policy,
             period: self.req.period.clone(),
+            at,
             workers: self.workers.into_iter().map(|(w, _)| w).collect(),
-            honours,
-            payslips,
+            bad: self.bad,
             errors: self.errors,
             quota: self.quota,
-            totals,
-            tax: tax::RunTax::default(),
+            decided,
+            honours,
+            inputs,
         }
     }
 
-    fn monthly(mut self, month: YearMonth) -> Run {
+    fn monthly(mut self, month: YearMonth) -> Prepared<'p> {
         let period = month.to_string();
         let decided = self.grades(
             |p| match p.parse::<YearMonth>() {
@@ -863,28 +857,12 @@ impl<'a> Runner<'a> {
             &period,
         );
         let honours = self.honours(Some(month));
-        let period = TaxPeriod::Month(month);
-        let inputs = self.tax_inputs(period);
-        let mut tax = tax::RunTax::new(&inputs);
-        let mut run = self.finish(
-            Kind::Monthly,
-            decided,
-            honours,
-            |policy, w, wi, grade, note, hs| {
-                // Invariant: the position was resolved against this policy version
-                // when the worker was read, so it cannot be unknown here.
-                let mut slip = payslip::monthly(policy, month, w, wi, grade, note, hs)
-                    .expect("position validated");
-                tax.apply(policy, &inputs, period, &mut slip);
-                slip
-            },
-        );
-        tax.finish(|wi| run.workers[wi].id.as_str());
-        run.tax = tax;
-        run
+        let at = TaxPeriod::Month(month);
+        let inputs = self.tax_inputs(at);
+        self.prepared(at, decided, honours, inputs)
     }
 
-    fn annual(mut self, year: Year) -> Run {
+    fn annual(mut self, year: Year) -> Prepared<'p> {
         let period = year.to_string();
         let decided = self.grades(
             |p| match p.parse::<Year>() {
@@ -895,22 +873,9 @@ impl<'a> Runner<'a> {
             &period,
         );
         let honours = self.honours(None);
-        let period = TaxPeriod::Year(year);
-        let inputs = self.tax_inputs(period);
-        let mut tax = tax::RunTax::new(&inputs);
-        let mut run = self.finish(
-            Kind::Annual,
-            decided,
-            honours,
-            |policy, w, wi, grade, note, _| {
-                let mut slip = payslip::annual(policy, year, w, wi, grade, note);
-                tax.apply(policy, &inputs, period, &mut slip);
-                slip
-            },
-        );
-        tax.finish(|wi| run.workers[wi].id.as_str());
-        run.tax = tax;
-        run
+        let at = TaxPeriod::Year(year);
+        let inputs = self.tax_inputs(at);
+        self.prepared(at, decided, honours, inputs)
     }
 
     /// Reads the request's `tax` and `ytd` lists; problems become errors
@@ -952,6 +917,100 @@ impl<'a> Runner<'a> {
             self.error(Some(&p.worker_id), &p.field, p.message, (list, p.source.1));
         }
         inputs
+    }
+}
+
+/// A run whose inputs are read and validated: everything the payslips need,
+/// owning no part of the request.
+struct Prepared<'p> {
+    policy: &'p Policy,
+    period: String,
+    at: TaxPeriod,
+    /// Validated employed workers, sorted by id.
+    workers: Vec<Worker>,
+    bad: Vec<bool>,
+    errors: Vec<InputError>,
+    quota: Vec<PoolReport>,
+    decided: Vec<Decided>,
+    honours: Vec<Vec<Honour>>,
+    inputs: tax::Inputs,
+}
+
+impl Prepared<'_> {
+    /// Computes the payslips and totals.
+    fn finish(self) -> Run {
+        let Prepared {
+            policy,
+            period,
+            at,
+            workers,
+            bad,
+            errors,
+            quota,
+            decided,
+            honours,
+            inputs,
+        } = self;
+        let mut tax = tax::RunTax::new(&inputs);
+        let mut payslips = Vec::with_capacity(workers.len());
+        let mut totals = Totals::default();
+        let mut by_code = [None::<FenSum>; LineCode::ALL.len()];
+        let mut by_unit: HashMap<&str, FenSum> = HashMap::new();
+        let mut gross = FenSum::default();
+        for (wi, w) in workers.iter().enumerate() {
+            if bad[wi] {
+                continue;
+            }
+            let Decided::Grade(grade, note) = decided[wi] else {
+                continue;
+            };
+            let mut slip = match at {
+                TaxPeriod::Month(month) => {
+                    let hs: Vec<&Honour> = honours[wi].iter().collect();
+                    // Invariant: the position was resolved against this policy
+                    // version when the worker was read, so it cannot be unknown.
+                    payslip::monthly(policy, month, w, wi, grade, note, &hs)
+                        .expect("position validated")
+                }
+                TaxPeriod::Year(year) => payslip::annual(policy, year, w, wi, grade, note),
+            };
+            tax.apply(policy, &inputs, at, &mut slip);
+            totals.workers += 1;
+            gross.add(slip.gross);
+            for l in &slip.lines {
+                by_code[l.code as usize]
+                    .get_or_insert_default()
+                    .add(l.amount);
+            }
+            by_unit.entry(w.unit.as_str()).or_default().add(slip.gross);
+            payslips.push(slip);
+        }
+        totals.by_code = LineCode::ALL
+            .iter()
+            .zip(by_code)
+            .filter_map(|(c, t)| t.map(|t| (*c, t.total())))
+            .collect();
+        totals.by_unit = by_unit
+            .into_iter()
+            .map(|(u, t)| (u.to_string(), t.total()))
+            .collect();
+        totals.gross = gross.total();
+        tax.finish(|wi| workers[wi].id.as_str());
+        Run {
+            policy: policy.clone(),
+            kind: match at {
+                TaxPeriod::Month(_) => Kind::Monthly,
+                TaxPeriod::Year(_) => Kind::Annual,
+            },
+            period,
+            workers,
+            honours,
+            payslips,
+            errors,
+            quota,
+            totals,
+            tax,
+        }
     }
 }
 

@@ -1259,10 +1259,12 @@ impl Inputs {
         n: usize,
         mut find: impl FnMut(&str) -> Found,
     ) -> (Inputs, Vec<InputProblem>) {
+        let active = !tax.is_empty() || !ytd.is_empty();
         let mut out = Inputs {
-            workers: vec![None; n],
+            // Without tax inputs nothing is kept per worker.
+            workers: if active { vec![None; n] } else { Vec::new() },
             passed: Vec::new(),
-            active: !tax.is_empty() || !ytd.is_empty(),
+            active,
         };
         let mut problems = Vec::new();
         if !out.active {
@@ -1626,6 +1628,8 @@ impl RunTax {
     pub fn new(inputs: &Inputs) -> RunTax {
         RunTax {
             active: inputs.active,
+            // Empty unless the request had tax inputs (`inputs.workers` is
+            // empty then), so plain runs keep nothing per worker.
             slips: vec![None; inputs.workers.len()],
             ytd: inputs.passed.clone(),
         }

@@ -63,27 +63,44 @@ pub unsafe extern "C" fn payrules_run_json(
         if response.is_null() {
             return Err(Fail::null("response"));
         }
-        let req = run::parse_request(b).map_err(request_fail)?;
-        let result = run::run(&req, set).map_err(request_fail)?;
-        let (p, n) = into_c_string(result.to_json(), "response")?;
+        // The same documents as `payrules run`: monthly and annual runs, and
+        // what-if comparisons.
+        let (json, errors) = match run::parse_request(b) {
+            Ok(req) => {
+                let result = run::run_owned(req, set).map_err(request_fail)?;
+                let errors: Vec<String> = result.errors.iter().map(|e| e.to_string()).collect();
+                (result.to_json(), errors)
+            }
+            Err(_) if crate::reform::is_whatif(b) => {
+                let r = run::run_json(b, set).map_err(request_fail)?;
+                let errors = if r.complete {
+                    vec![]
+                } else {
+                    vec!["see the response's errors".to_string()]
+                };
+                (r.json, errors)
+            }
+            Err(e) => return Err(request_fail(e)),
+        };
+        let (p, n) = into_c_string(json, "response")?;
         // SAFETY: NULL-checked; writable by the caller's promise.
         unsafe {
             response.write(p);
             write_opt(response_len, n);
         }
-        if result.complete() {
+        if errors.is_empty() {
             return Ok(());
         }
         let mut msg = format!(
             "the run has {} input error(s); the response lists them with \"complete\": false:",
-            result.errors.len()
+            errors.len()
         );
-        for e in result.errors.iter().take(LISTED) {
+        for e in errors.iter().take(LISTED) {
             msg.push_str("\n  - ");
-            msg.push_str(&e.to_string());
+            msg.push_str(e);
         }
-        if result.errors.len() > LISTED {
-            msg.push_str(&format!("\n  … and {} more", result.errors.len() - LISTED));
+        if errors.len() > LISTED {
+            msg.push_str(&format!("\n  … and {} more", errors.len() - LISTED));
         }
         Err(Fail::new(PAYRULES_INPUT_ERRORS, msg))
     })
