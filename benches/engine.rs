@@ -14,6 +14,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use payrules::payslip::{GradeNote, monthly};
 use payrules::period::YearMonth;
+use payrules::quota::{Candidate, assign};
 use payrules::policy::PolicySet;
 use payrules::run::run;
 use payrules::synth::monthly_request;
@@ -67,6 +68,21 @@ fn engine(c: &mut Criterion) {
             }
             black_box(total)
         })
+    });
+    // Grading: n scores across n/10 pools (1,000,000 across 100,000 under `cargo bench`).
+    let ids: Vec<String> = (0..n).map(|i| format!("W{i:07}")).collect();
+    let units: Vec<String> = (0..n).map(|i| format!("社区{:06}", i / 10)).collect();
+    let hired = policy.effective_from;
+    let cands: Vec<Candidate> = (0..n)
+        .map(|i| Candidate {
+            id: &ids[i],
+            pool: &units[i],
+            score: Decimal::from(40 + (i * 37) % 61),
+            hired_on: hired,
+        })
+        .collect();
+    g.bench_function("quota/assign_1m_scores_100k_pools", |b| {
+        b.iter(|| black_box(assign(&policy.quota, &cands).1.len()))
     });
     g.bench_function("monthly/run_1m", |b| {
         b.iter(|| black_box(run(&req, Some(&set)).unwrap().totals.gross))

@@ -848,14 +848,7 @@ impl<'a, 'p> Runner<'a, 'p> {
 
     fn monthly(mut self, month: YearMonth) -> Prepared<'p> {
         let period = month.to_string();
-        let decided = self.grades(
-            |p| match p.parse::<YearMonth>() {
-                Ok(m) => Ok(m == month),
-                Err(_) if p.parse::<Year>().is_ok() => Ok(false),
-                Err(e) => Err(e.to_string()),
-            },
-            &period,
-        );
+        let decided = self.grades(|p| assessment_period_is(p, &period), &period);
         let honours = self.honours(Some(month));
         let at = TaxPeriod::Month(month);
         let inputs = self.tax_inputs(at);
@@ -864,14 +857,7 @@ impl<'a, 'p> Runner<'a, 'p> {
 
     fn annual(mut self, year: Year) -> Prepared<'p> {
         let period = year.to_string();
-        let decided = self.grades(
-            |p| match p.parse::<Year>() {
-                Ok(y) => Ok(y == year),
-                Err(_) if p.parse::<YearMonth>().is_ok() => Ok(false),
-                Err(e) => Err(e.to_string()),
-            },
-            &period,
-        );
+        let decided = self.grades(|p| assessment_period_is(p, &period), &period);
         let honours = self.honours(None);
         let at = TaxPeriod::Year(year);
         let inputs = self.tax_inputs(at);
@@ -1011,6 +997,33 @@ impl Prepared<'_> {
             totals,
             tax,
         }
+    }
+}
+
+/// Whether an assessment's `period` is the run's (`run_period`, written
+/// canonically as `YYYY-MM` or `YYYY`). Another valid month or year is not an
+/// error (a file may hold a whole year of assessments); anything else is.
+/// The common cases are decided by comparing text, without making dates.
+fn assessment_period_is(p: &str, run_period: &str) -> Result<bool, String> {
+    if p == run_period {
+        return Ok(true);
+    }
+    let b = p.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let other_month = b.len() == 7
+        && b[4] == b'-'
+        && digits(0..4)
+        && &p[..4] != "0000"
+        && digits(5..7)
+        && (b"01"..=b"12").contains(&&[b[5], b[6]]);
+    let other_year = b.len() == 4 && digits(0..4) && p != "0000";
+    if other_month || other_year {
+        return Ok(false);
+    }
+    // Not canonical: a month or year spelt another way is an error too.
+    match (p.parse::<YearMonth>(), p.parse::<Year>()) {
+        (Err(e), Err(_)) => Err(e.to_string()),
+        _ => Err(format!("{p:?} is not written as YYYY-MM or YYYY")),
     }
 }
 
