@@ -14,8 +14,8 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use payrules::payslip::{GradeNote, monthly};
 use payrules::period::YearMonth;
-use payrules::quota::{Candidate, assign};
 use payrules::policy::PolicySet;
+use payrules::quota::{Candidate, assign};
 use payrules::run::run;
 use payrules::synth::monthly_request;
 use payrules::worker::Grade;
