@@ -278,16 +278,8 @@ pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
 
 /// Runs a request.
 pub fn run(req: &Request, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
-    let owned = request_policy(req)?;
-    let set = owned.as_ref().or(policy);
-    let builtin;
-    let set = match set {
-        Some(s) => s,
-        None => {
-            builtin = PolicySet::builtin();
-            &builtin
-        }
-    };
+    let mut owned = None;
+    let set = policy_for(req, policy, &mut owned)?;
     Ok(prepare(req, set)?.finish())
 }
 
@@ -296,26 +288,24 @@ pub fn run(req: &Request, policy: Option<&PolicySet>) -> Result<Run, RequestErro
 /// run needs memory for its workers and payslips but not also for the
 /// records they came from. Same result as [`run`].
 pub fn run_owned(req: Request, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
-    let owned = request_policy(&req)?;
-    let set = owned.as_ref().or(policy);
-    let builtin;
-    let set = match set {
-        Some(s) => s,
-        None => {
-            builtin = PolicySet::builtin();
-            &builtin
-        }
-    };
+    let mut owned = None;
+    let set = policy_for(&req, policy, &mut owned)?;
     let prepared = prepare(&req, set)?;
     drop(req);
     Ok(prepared.finish())
 }
 
-/// The policy a request carries as TOML text, if any.
-fn request_policy(req: &Request) -> Result<Option<PolicySet>, RequestError> {
-    match &req.policy {
-        Some(text) => Ok(Some(PolicySet::from_toml(text)?)),
-        None => Ok(None),
+/// The policy a run uses: the request's own TOML text, else the caller's,
+/// else the built-in one (kept in `owned` when it is made here).
+fn policy_for<'s>(
+    req: &Request,
+    given: Option<&'s PolicySet>,
+    owned: &'s mut Option<PolicySet>,
+) -> Result<&'s PolicySet, RequestError> {
+    match (&req.policy, given) {
+        (None, Some(p)) => Ok(p),
+        (Some(text), _) => Ok(owned.insert(PolicySet::from_toml(text)?)),
+        (None, None) => Ok(owned.insert(PolicySet::builtin())),
     }
 }
 
