@@ -37,4 +37,5 @@ pub mod period;
 pub mod policy;
 pub mod quota;
 pub mod run;
+pub mod synth;
 pub mod worker;

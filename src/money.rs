@@ -41,6 +41,47 @@ pub fn round_fen(exact: Decimal) -> Decimal {
     r
 }
 
+/// An exact running total of amounts already on the fen.
+///
+/// Adding fen amounts as integers is several times faster than `Decimal`'s
+/// general addition, which matters when a run sums millions of lines. An
+/// amount that is not on the fen is refused by a debug assertion and, in a
+/// release build, added exactly through `Decimal` all the same.
+///
+/// ```
+/// use payrules::money::FenSum;
+/// let mut t = FenSum::default();
+/// t.add("1100.00".parse().unwrap());
+/// t.add("0.05".parse().unwrap());
+/// assert_eq!(t.total().to_string(), "1100.05");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FenSum {
+    fen: i128,
+    other: Decimal,
+}
+
+impl FenSum {
+    /// Adds an amount.
+    #[inline]
+    pub fn add(&mut self, amount: Decimal) {
+        if amount.scale() == AMOUNT_DP {
+            // Fen counts of amounts ≤ 1e9 summed over any realistic run stay
+            // far below i128's range.
+            self.fen += amount.mantissa();
+        } else {
+            debug_assert!(amount.scale() <= AMOUNT_DP, "{amount} is not on the fen");
+            self.other += amount;
+        }
+    }
+    /// The total, with two decimals.
+    pub fn total(&self) -> Decimal {
+        let mut t = Decimal::from_i128_with_scale(self.fen, AMOUNT_DP) + self.other;
+        t.rescale(AMOUNT_DP);
+        t
+    }
+}
+
 /// Formats an amount with exactly two decimals (`"1300.00"`).
 ///
 /// The value is rounded with [`round_fen`] first, so a value that is already

@@ -27,7 +27,7 @@
 //! assert_eq!(slip.gross.to_string(), "2400.00"); // 1100 + 300 + 150 + 200 + 650
 //! ```
 
-use crate::money::round_fen;
+use crate::money::{FenSum, round_fen};
 use crate::period::{Year, YearMonth, calendar_days, overlap, weekdays};
 use crate::policy::{Basis, MonthsServed, Policy};
 use crate::worker::{Grade, Honour, HonourLevel, Worker};
@@ -402,19 +402,22 @@ impl Line {
                 }
             }
         }
-        if !matches!(
+        let shown = matches!(
             self.why,
             Why::Fixed {
                 share: Share::Full,
                 ..
             } | Why::Honour { .. }
-        ) && !matches!(
-            self.why,
-            Why::Bonus {
-                share: Share::Full,
-                ..
-            }
-        ) {
+                | Why::Bonus {
+                    share: Share::Full,
+                    ..
+                }
+                | Why::Bonus {
+                    grade: Grade::Ungraded,
+                    ..
+                }
+        );
+        if !shown {
             let _ = write!(out, " = {}", self.amount);
         }
         out
@@ -534,10 +537,14 @@ pub fn monthly(
         rate: Decimal::ONE,
     });
     let mut lines = Vec::with_capacity(5 + honours.len());
-    let mut gross = Decimal::ZERO;
+    let mut gross = FenSum::default();
     let mut push = |code, full: Decimal, why: Why, share: Share| {
-        let amount = round_fen(share.apply(full));
-        gross += amount;
+        // Policy amounts are held on the fen, so a full share needs no rounding.
+        let amount = match share {
+            Share::Full => full,
+            _ => round_fen(share.apply(full)),
+        };
+        gross.add(amount);
         lines.push(Line { code, amount, why });
     };
     for (code, full) in [
@@ -584,7 +591,7 @@ pub fn monthly(
     Ok(Payslip {
         worker: worker_index,
         lines,
-        gross,
+        gross: gross.total(),
     })
 }
 

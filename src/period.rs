@@ -50,16 +50,36 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, PeriodError> {
 }
 
 /// A calendar month, the period of a monthly run.
+///
+/// Its first and last days are computed once, when it is made, because every
+/// payslip of a run asks for them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct YearMonth {
     year: i32,
     month: u32,
+    first: NaiveDate,
+    last: NaiveDate,
 }
 
 impl YearMonth {
     /// The month, if `month` is 1..=12 and the year is 1..=9999.
     pub fn new(year: i32, month: u32) -> Option<Self> {
-        ((1..=9999).contains(&year) && (1..=12).contains(&month)).then_some(Self { year, month })
+        if !(1..=9999).contains(&year) {
+            return None;
+        }
+        let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+        let (ny, nm) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
+        let last = NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()?;
+        Some(Self {
+            year,
+            month,
+            first,
+            last,
+        })
     }
     /// The year.
     pub fn year(self) -> i32 {
@@ -71,20 +91,11 @@ impl YearMonth {
     }
     /// The first day of the month.
     pub fn first_day(self) -> NaiveDate {
-        // Invariant: year and month were checked in `new`, day 1 always exists.
-        NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("valid year-month")
+        self.first
     }
     /// The last day of the month.
     pub fn last_day(self) -> NaiveDate {
-        let (y, m) = if self.month == 12 {
-            (self.year + 1, 1)
-        } else {
-            (self.year, self.month + 1)
-        };
-        // Invariant: the day before the first of the next month exists.
-        NaiveDate::from_ymd_opt(y, m, 1)
-            .and_then(|d| d.pred_opt())
-            .expect("valid month end")
+        self.last
     }
     /// Number of calendar days in the month.
     pub fn days(self) -> u32 {
@@ -92,10 +103,15 @@ impl YearMonth {
     }
     /// The month of a date.
     pub fn of(date: NaiveDate) -> Self {
-        Self {
+        // Invariant: a date's own year and month always make a valid month
+        // (chrono dates stay within years 1..=9999 in every caller here; a
+        // date outside falls back to its own day as both ends).
+        Self::new(date.year(), date.month()).unwrap_or(Self {
             year: date.year(),
             month: date.month(),
-        }
+            first: date,
+            last: date,
+        })
     }
     /// Whether `date` falls in this month.
     pub fn contains(self, date: NaiveDate) -> bool {
@@ -149,7 +165,7 @@ impl Year {
     /// The twelve months of the year.
     pub fn months(self) -> impl Iterator<Item = YearMonth> {
         let y = self.0;
-        (1..=12).map(move |m| YearMonth { year: y, month: m })
+        (1..=12).filter_map(move |m| YearMonth::new(y, m))
     }
 }
 

@@ -302,6 +302,12 @@ impl Policy {
     }
     /// Finds a position by code or Chinese name.
     pub fn position_index(&self, code: &str) -> Option<usize> {
+        let exact = self
+            .positions
+            .binary_search_by(|p| p.code.as_str().cmp(code));
+        if let Ok(i) = exact {
+            return Some(i);
+        }
         let code = code.trim();
         self.positions
             .binary_search_by(|p| p.code.as_str().cmp(code))
@@ -651,7 +657,14 @@ impl Reader {
                 );
                 None
             }
-            Ok(d) => Some(d),
+            Ok(mut d) => {
+                if !rate {
+                    // Amounts are held on the fen (scale 2), so a full-month
+                    // line is the policy amount itself, already rounded.
+                    d.rescale(crate::money::AMOUNT_DP);
+                }
+                Some(d)
+            }
             Err(e) => {
                 self.problem(path, e.to_string());
                 None

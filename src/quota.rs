@@ -312,7 +312,8 @@ pub fn assign(rule: &QuotaRule, cands: &[Candidate]) -> (Vec<Assigned>, Vec<Pool
 }
 
 /// Reports the quota position of grades HR decided: `(unit, grade)` per
-/// worker. Ungraded workers are not counted. Pools are sorted by name; call
+/// worker. Ungraded workers are not counted in `graded` (a pool of only
+/// ungraded workers is reported with `graded: 0`). Pools are sorted by name; call
 /// [`PoolReport::violations`] for what breaks a cap.
 ///
 /// ```
@@ -330,15 +331,15 @@ pub fn check<'a>(
     rule: &QuotaRule,
     grades: impl Iterator<Item = (&'a str, Grade)>,
 ) -> Vec<PoolReport> {
-    let graded: Vec<(&str, Grade)> = grades.filter(|(_, g)| *g != Grade::Ungraded).collect();
-    let (names, members) = group(rule, graded.iter().map(|(u, _)| *u));
+    let all: Vec<(&str, Grade)> = grades.collect();
+    let (names, members) = group(rule, all.iter().map(|(u, _)| *u));
     names
         .into_iter()
         .zip(members)
         .map(|(name, idx)| {
-            let n = idx.len() as u32;
+            let count = |grade| idx.iter().filter(|&&i| all[i].1 == grade).count() as u32;
+            let n = idx.len() as u32 - count(Grade::Ungraded);
             let (e, g) = slots(rule, n);
-            let count = |grade| idx.iter().filter(|&&i| graded[i].1 == grade).count() as u32;
             PoolReport {
                 pool: name.to_string(),
                 graded: n,

@@ -21,7 +21,7 @@
 //! assert_eq!(v["payslips"][0]["lines"][4]["explain"], "grade pass → 900.00");
 //! ```
 
-use crate::money::Amount;
+use crate::money::{Amount, FenSum};
 use crate::payslip::{self, Context, GradeNote, LineCode, Payslip};
 use crate::period::{Year, YearMonth, parse_date};
 use crate::policy::{Missing, Policy, PolicyError, PolicySet};
@@ -120,11 +120,9 @@ impl Serialize for InputError {
         let mut st = s.serialize_struct("InputError", 3)?;
         st.serialize_field("worker_id", &self.worker_id)?;
         st.serialize_field("field", &self.field)?;
-        let message = match self.source {
-            Some((list, i)) => format!("{} ({}[{i}])", self.message, list.name()),
-            None => self.message.clone(),
-        };
-        st.serialize_field("message", &message)?;
+        // The record's position is left out so that the response does not
+        // depend on input order; `Display` and the file readers show it.
+        st.serialize_field("message", &self.message)?;
         st.end()
     }
 }
@@ -290,8 +288,12 @@ struct Runner<'a> {
     errors: Vec<InputError>,
     /// Validated employed workers with their record index, sorted by id.
     workers: Vec<(Worker, usize)>,
-    /// Worker ids that had any error, so they are not paid.
-    bad: std::collections::HashSet<String>,
+    /// Per validated worker: whether any input naming it had an error, so it is not paid.
+    bad: Vec<bool>,
+    /// Indices of all worker records, sorted by id (for roster look-ups).
+    roster: Vec<usize>,
+    /// Where the last look-up by id landed, to make in-order look-ups O(1).
+    hint: usize,
     /// Quota pools of the graded workers.
     quota: Vec<PoolReport>,
 }
@@ -305,7 +307,9 @@ impl<'a> Runner<'a> {
             last,
             errors: Vec::new(),
             workers: Vec::new(),
-            bad: Default::default(),
+            bad: Vec::new(),
+            roster: Vec::new(),
+            hint: 0,
             quota: Vec::new(),
         };
         r.read_workers();
@@ -319,8 +323,10 @@ impl<'a> Runner<'a> {
         message: String,
         source: (List, usize),
     ) {
-        if let Some(w) = worker_id {
-            self.bad.insert(w.to_string());
+        if let Some(Ok(i)) =
+            worker_id.map(|w| self.workers.binary_search_by(|(x, _)| x.id.as_str().cmp(w)))
+        {
+            self.bad[i] = true;
         }
         self.errors.push(InputError {
             worker_id: worker_id.map(str::to_string),
@@ -342,120 +348,127 @@ impl<'a> Runner<'a> {
 
     fn read_workers(&mut self) {
         let req = self.req;
-        let mut seen: HashMap<&str, Vec<usize>> = HashMap::with_capacity(req.workers.len());
-        for (i, w) in req.workers.iter().enumerate() {
-            seen.entry(w.id.as_str()).or_default().push(i);
+        let mut roster: Vec<usize> = (0..req.workers.len()).collect();
+        let id_of = |i: &usize| req.workers[*i].id.as_str();
+        if !roster.is_sorted_by_key(id_of) {
+            roster.sort_by_key(id_of);
         }
-        for (i, rec) in req.workers.iter().enumerate() {
-            let src = (List::Workers, i);
-            let id = rec.id.as_str();
+        let mut k = 0;
+        while k < roster.len() {
+            // The run of records sharing this id.
+            let id = id_of(&roster[k]);
+            let end = k + roster[k..].iter().take_while(|i| id_of(i) == id).count();
+            let group = &roster[k..end];
+            k = end;
+            let i = group[0];
             if id.trim().is_empty() {
-                self.error(
-                    None,
-                    "id",
-                    "empty worker id; every worker needs an id (工号)".into(),
-                    src,
+                for &j in group {
+                    let msg = "empty worker id; every worker needs an id (工号)".into();
+                    self.error(None, "id", msg, (List::Workers, j));
+                }
+                continue;
+            }
+            if group.len() > 1 {
+                let msg = format!(
+                    "duplicate worker id, given {} times; ids must be unique",
+                    group.len()
                 );
+                let first = group.iter().min().copied().unwrap_or(i);
+                let src = (List::Workers, first);
+                self.error(Some(id), "id", msg, src);
                 continue;
             }
-            let dups = &seen[id];
-            if dups.len() > 1 {
-                if dups[0] == i {
-                    let at: Vec<String> = dups.iter().map(|j| format!("workers[{j}]")).collect();
-                    self.error(
-                        Some(id),
-                        "id",
-                        format!(
-                            "duplicate worker id, given {} times ({}); ids must be unique",
-                            dups.len(),
-                            at.join(", ")
-                        ),
-                        src,
-                    );
-                }
-                continue;
+            if let Some(w) = self.read_worker(i) {
+                self.workers.push((w, i));
             }
-            let hired = self.date(id, "hired_on", &rec.hired_on, src);
-            let left = match &rec.left_on {
-                Some(t) if !t.is_empty() => self.date(id, "left_on", t, src).map(Some),
-                _ => Some(None),
-            };
-            let probation = match &rec.probation_until {
-                Some(t) if !t.is_empty() => self.date(id, "probation_until", t, src).map(Some),
-                _ => Some(None),
-            };
-            let (Some(hired), Some(left), Some(probation)) = (hired, left, probation) else {
-                continue;
-            };
-            if let Some(l) = left.filter(|l| *l < hired) {
-                self.error(
-                    Some(id),
-                    "left_on",
-                    format!("left_on {l} is before hired_on {hired}"),
-                    src,
-                );
-                continue;
-            }
-            let employed = hired <= self.last && left.is_none_or(|l| l >= self.first);
-            if !employed {
-                continue;
-            }
-            let title = match rec.title.parse() {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    self.error(Some(id), "title", format!("{e}"), src);
-                    None
-                }
-            };
-            let position = match self.policy.position_index(&rec.position) {
-                Some(p) => Some(self.policy.positions[p].code.clone()),
-                None => {
-                    let msg = format!(
-                        "unknown position {:?}; policy {} has: {}",
-                        rec.position,
-                        self.policy.cite(),
-                        self.policy.position_codes()
-                    );
-                    self.error(Some(id), "position", msg, src);
-                    None
-                }
-            };
-            let (Some(title), Some(position)) = (title, position) else {
-                continue;
-            };
-            self.workers.push((
-                Worker {
-                    id: rec.id.clone(),
-                    name: rec.name.clone(),
-                    unit: rec.unit.clone(),
-                    position,
-                    title,
-                    hired_on: hired,
-                    left_on: left,
-                    probation_until: probation,
-                },
-                i,
-            ));
         }
-        self.workers.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        self.bad = vec![false; self.workers.len()];
+        self.roster = roster;
+    }
+
+    /// Validates one worker record; `None` (with errors recorded) when it is
+    /// invalid, or when the worker was not employed in the period.
+    fn read_worker(&mut self, i: usize) -> Option<Worker> {
+        let rec = &self.req.workers[i];
+        let src = (List::Workers, i);
+        let id = rec.id.as_str();
+        let hired = self.date(id, "hired_on", &rec.hired_on, src);
+        let left = match &rec.left_on {
+            Some(t) if !t.is_empty() => self.date(id, "left_on", t, src).map(Some),
+            _ => Some(None),
+        };
+        let probation = match &rec.probation_until {
+            Some(t) if !t.is_empty() => self.date(id, "probation_until", t, src).map(Some),
+            _ => Some(None),
+        };
+        let (hired, left, probation_until) = (hired?, left?, probation?);
+        if let Some(l) = left.filter(|l| *l < hired) {
+            let msg = format!("left_on {l} is before hired_on {hired}");
+            self.error(Some(id), "left_on", msg, src);
+            return None;
+        }
+        let employed = hired <= self.last && left.is_none_or(|l| l >= self.first);
+        if !employed {
+            return None;
+        }
+        let title = match rec.title.parse() {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.error(Some(id), "title", format!("{e}"), src);
+                None
+            }
+        };
+        let position = match self.policy.position_index(&rec.position) {
+            Some(p) => Some(self.policy.positions[p].code.clone()),
+            None => {
+                let msg = format!(
+                    "unknown position {:?}; policy {} has: {}",
+                    rec.position,
+                    self.policy.cite(),
+                    self.policy.position_codes()
+                );
+                self.error(Some(id), "position", msg, src);
+                None
+            }
+        };
+        Some(Worker {
+            id: rec.id.clone(),
+            name: rec.name.clone(),
+            unit: rec.unit.clone(),
+            position: position?,
+            title: title?,
+            hired_on: hired,
+            left_on: left,
+            probation_until,
+        })
     }
 
     /// The worker index for an id among validated workers, or an error
     /// recorded when the id is not in the roster at all.
     fn find(&mut self, id: &str, src: (List, usize)) -> Option<usize> {
+        // Inputs are often in roster order: try the next worker first.
+        let next = self.hint + 1;
+        if self.workers.get(next).is_some_and(|(w, _)| w.id == id) {
+            self.hint = next;
+            return Some(next);
+        }
         match self
             .workers
             .binary_search_by(|(w, _)| w.id.as_str().cmp(id))
         {
-            Ok(i) => Some(i),
+            Ok(i) => {
+                self.hint = i;
+                Some(i)
+            }
             Err(_) => {
-                if !self.req.workers.iter().any(|w| w.id == id) {
-                    self.error(
-                        Some(id),
-                        "worker_id",
-                        format!("no worker {id:?} in the roster"),
-                        src,
-                    );
+                let req = self.req;
+                let known = self
+                    .roster
+                    .binary_search_by(|&i| req.workers[i].id.as_str().cmp(id))
+                    .is_ok();
+                if !known {
+                    let msg = format!("no worker {id:?} in the roster");
+                    self.error(Some(id), "worker_id", msg, src);
                 }
                 None
             }
@@ -473,6 +486,8 @@ impl<'a> Runner<'a> {
         let n = self.workers.len();
         let mut given: Vec<Option<Given>> = vec![None; n];
         let mut decided = vec![Decided::Bad; n];
+        // Workers with an assessment for the period, valid or not.
+        let mut assessed = vec![false; n];
         let mut scored: Vec<(usize, Decimal, Option<Grade>, usize)> = Vec::new();
         for (ai, a) in req.assessments.iter().enumerate() {
             let src = (List::Assessments, ai);
@@ -487,11 +502,12 @@ impl<'a> Runner<'a> {
             let Some(wi) = self.find(&a.worker_id, src) else {
                 continue;
             };
-            if let Some((first, ..)) = given[wi] {
+            assessed[wi] = true;
+            if given[wi].is_some() {
                 self.error(
                     Some(&a.worker_id),
                     "period",
-                    format!("assessed twice for {period} (also assessments[{first}]); keep one"),
+                    format!("assessed more than once for {period}; keep one assessment per worker and period"),
                     src,
                 );
                 continue;
@@ -558,6 +574,8 @@ impl<'a> Runner<'a> {
                     Decided::Bad // decided below by quota
                 }
                 Some((_, None, None)) => Decided::Bad,
+                // An invalid assessment was already reported.
+                None if assessed[wi] => Decided::Bad,
                 None => match self.policy.missing_assessment {
                     Missing::Ungraded => Decided::Grade(Grade::Ungraded, GradeNote::Missing),
                     Missing::Error => {
@@ -618,12 +636,14 @@ impl<'a> Runner<'a> {
             }
         }
         let rule = &self.policy.quota;
+        let bad = &self.bad;
         let graded = self
             .workers
             .iter()
             .zip(decided.iter())
-            .filter_map(|((w, _), d)| match d {
-                Decided::Grade(g, _) if !self.bad.contains(&w.id) => Some((w.unit.as_str(), *g)),
+            .enumerate()
+            .filter_map(|(wi, ((w, _), d))| match d {
+                Decided::Grade(g, _) if !bad[wi] => Some((w.unit.as_str(), *g)),
                 _ => None,
             });
         let reports = quota::check(rule, graded);
@@ -694,13 +714,13 @@ impl<'a> Runner<'a> {
             if !month.is_some_and(|m| m.contains(date)) {
                 // Paid by the run of the month awarded; still an error when
                 // the worker is unknown.
-                if !req.workers.iter().any(|w| w.id == id) {
-                    self.error(
-                        Some(id),
-                        "worker_id",
-                        format!("no worker {id:?} in the roster"),
-                        src,
-                    );
+                let known = self
+                    .roster
+                    .binary_search_by(|&i| req.workers[i].id.as_str().cmp(id))
+                    .is_ok();
+                if !known {
+                    let msg = format!("no worker {id:?} in the roster");
+                    self.error(Some(id), "worker_id", msg, src);
                 }
                 continue;
             };
@@ -712,6 +732,12 @@ impl<'a> Runner<'a> {
                 level,
                 awarded_on: date,
                 deed: h.deed.clone().filter(|d| !d.trim().is_empty()),
+            });
+        }
+        // Input order must not matter: each worker's honours in date, level, deed order.
+        for hs in &mut out {
+            hs.sort_by(|a, b| {
+                (a.awarded_on, a.level, &a.deed).cmp(&(b.awarded_on, b.level, &b.deed))
             });
         }
         out
@@ -726,8 +752,11 @@ impl<'a> Runner<'a> {
     ) -> Run {
         let mut payslips = Vec::with_capacity(self.workers.len());
         let mut totals = Totals::default();
+        let mut by_code = [None::<FenSum>; LineCode::ALL.len()];
+        let mut by_unit: HashMap<&str, FenSum> = HashMap::new();
+        let mut gross = FenSum::default();
         for (wi, (w, _)) in self.workers.iter().enumerate() {
-            if self.bad.contains(&w.id) {
+            if self.bad[wi] {
                 continue;
             }
             let Decided::Grade(grade, note) = decided[wi] else {
@@ -736,13 +765,25 @@ impl<'a> Runner<'a> {
             let hs: Vec<&Honour> = honours[wi].iter().collect();
             let slip = pay(self.policy, w, wi, grade, note, &hs);
             totals.workers += 1;
-            totals.gross += slip.gross;
+            gross.add(slip.gross);
             for l in &slip.lines {
-                *totals.by_code.entry(l.code).or_default() += l.amount;
+                by_code[l.code as usize]
+                    .get_or_insert_default()
+                    .add(l.amount);
             }
-            *totals.by_unit.entry(w.unit.clone()).or_default() += slip.gross;
+            by_unit.entry(w.unit.as_str()).or_default().add(slip.gross);
             payslips.push(slip);
         }
+        totals.by_code = LineCode::ALL
+            .iter()
+            .zip(by_code)
+            .filter_map(|(c, t)| t.map(|t| (*c, t.total())))
+            .collect();
+        totals.by_unit = by_unit
+            .into_iter()
+            .map(|(u, t)| (u.to_string(), t.total()))
+            .collect();
+        totals.gross = gross.total();
         self.errors.sort();
         self.errors.dedup();
         Run {

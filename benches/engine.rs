@@ -1,0 +1,78 @@
+//! The engine's speed on a large population.
+//!
+//! `cargo bench --bench engine`
+//!
+//! - `baseline/sum_1m`: reading one amount per worker and summing it: the
+//!   floor any engine must pay to touch 1,000,000 workers.
+//! - `monthly/compute_1m`: the compute core, `payslip::monthly` for
+//!   1,000,000 validated workers (mixed grades and titles, 5% partial months).
+//! - `monthly/run_1m`: a whole `run::run` from records: validation, grading
+//!   checks, payslips, totals.
+//!
+//! Figures are reported as ratios against the baseline in the README.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use payrules::payslip::{GradeNote, monthly};
+use payrules::period::YearMonth;
+use payrules::policy::PolicySet;
+use payrules::run::run;
+use payrules::synth::monthly_request;
+use payrules::worker::Grade;
+use rust_decimal::Decimal;
+use std::hint::black_box;
+
+/// 1,000,000 workers under `cargo bench`; a small smoke run under `cargo test --benches`.
+fn population() -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        1_000_000
+    } else {
+        1_000
+    }
+}
+
+fn engine(c: &mut Criterion) {
+    let n = population();
+    let month: YearMonth = "2026-11".parse().unwrap();
+    let set = PolicySet::builtin();
+    let req = monthly_request(n, month);
+    // Validated workers and grades, as the run builds them.
+    let r = run(&req, Some(&set)).unwrap();
+    assert!(r.complete(), "{:?}", &r.errors[..r.errors.len().min(3)]);
+    let policy = set.version_on(month.first_day()).unwrap();
+    let grades: Vec<Grade> = req
+        .assessments
+        .iter()
+        .map(|a| a.grade.as_deref().unwrap().parse().unwrap())
+        .collect();
+    let workers = &r.workers;
+    let amounts: Vec<Decimal> = r.payslips.iter().map(|p| p.gross).collect();
+
+    let mut g = c.benchmark_group("engine");
+    g.sample_size(10);
+    g.bench_function("baseline/sum_1m", |b| {
+        b.iter(|| {
+            let mut t = Decimal::ZERO;
+            for a in black_box(&amounts) {
+                t += *a;
+            }
+            t
+        })
+    });
+    g.bench_function("monthly/compute_1m", |b| {
+        b.iter(|| {
+            let mut total = Decimal::ZERO;
+            for (i, w) in workers.iter().enumerate() {
+                let slip = monthly(policy, month, w, i, grades[i], GradeNote::Given, &[]).unwrap();
+                total += slip.gross;
+            }
+            black_box(total)
+        })
+    });
+    g.bench_function("monthly/run_1m", |b| {
+        b.iter(|| black_box(run(&req, Some(&set)).unwrap().totals.gross))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);

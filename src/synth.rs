@@ -1,0 +1,74 @@
+//! Deterministic synthetic populations, for benchmarks and property tests.
+//!
+//! Not a random sample of anything real: a fixed mix of positions, titles,
+//! grades and partial months so that runs over large populations exercise
+//! every path.
+
+use crate::period::YearMonth;
+use crate::run::{Kind, Request};
+use crate::worker::{AssessmentRecord, WorkerRecord};
+
+/// A monthly request for `n` workers in units of 10, with mixed positions
+/// and titles, 5% partial months (hired or leaving mid-month), and grades
+/// within the built-in quotas (per 10: 2 excellent, 6 good, 1 pass, 1 fail).
+pub fn monthly_request(n: usize, month: YearMonth) -> Request {
+    const POSITIONS: [&str; 3] = [
+        "community_worker",
+        "community_secretary",
+        "career_secretary",
+    ];
+    const TITLES: [&str; 4] = [
+        "none",
+        "assistant_social_worker",
+        "social_worker",
+        "senior_social_worker",
+    ];
+    const GRADES: [&str; 10] = [
+        "excellent",
+        "excellent",
+        "good",
+        "good",
+        "good",
+        "good",
+        "good",
+        "good",
+        "pass",
+        "fail",
+    ];
+    let mut workers = Vec::with_capacity(n);
+    let mut assessments = Vec::with_capacity(n);
+    let (y, m) = (month.year(), month.month());
+    for i in 0..n {
+        let id = format!("W{i:07}");
+        let partial = i % 20 == 7;
+        let (hired_on, left_on) = match (partial, i % 40 == 7) {
+            (true, true) => (format!("{y:04}-{m:02}-11"), None),
+            (true, false) => ("2019-05-01".to_string(), Some(format!("{y:04}-{m:02}-20"))),
+            _ => (format!("{:04}-03-01", 2010 + i % 12), None),
+        };
+        workers.push(WorkerRecord {
+            id: id.clone(),
+            name: format!("社工{i}"),
+            unit: format!("社区{:05}", i / 10),
+            position: POSITIONS[if i % 10 == 0 { 1 + i % 2 } else { 0 }].to_string(),
+            title: TITLES[i % 4].to_string(),
+            hired_on,
+            left_on,
+            probation_until: None,
+        });
+        assessments.push(AssessmentRecord {
+            worker_id: id,
+            period: month.to_string(),
+            grade: Some(GRADES[(i * 7) % 10].to_string()),
+            score: None,
+        });
+    }
+    Request {
+        kind: Kind::Monthly,
+        period: month.to_string(),
+        policy: None,
+        workers,
+        assessments,
+        honours: Vec::new(),
+    }
+}
