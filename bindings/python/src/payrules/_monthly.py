@@ -6,18 +6,32 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import re
+import struct
+from itertools import accumulate
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Optional, Union
 
 from ._codes import Grade, HonourLevel, Title, parse_code, parse_date, parse_month, to_decimal
-from ._errors import InputError, Problem, check, error_for, take_message
+from ._errors import InputError, Problem, error_for, status_message, take_message
 from ._native import ffi, lib, struct_format
 from ._policy import DateLike, Policy, handle
 
 _ROW = struct_format("payrules_worker_month")
 _HONOUR = struct_format("payrules_honour")
 _SLIP = struct_format("payrules_payslip")
+_P = {4: "I", 8: "Q"}[ffi.sizeof("void *")]
+# Fast paths over the same layouts: a row as its three string pointers and
+# the packed rest; a payslip as status, employed and its amounts' bytes
+# (the key of a cache of Decimal tuples).
+_ROW_HEAD = ffi.offsetof("payrules_worker_month", "title")
+_SLIP_HEAD = ffi.offsetof("payrules_payslip", "base_pay")
+if [ffi.offsetof("payrules_worker_month", f) for f in ("worker_id", "unit", "position")] != [
+    0, ffi.sizeof("void *"), 2 * ffi.sizeof("void *")
+] or [ffi.offsetof("payrules_payslip", f) for f in ("status", "employed")] != [0, 4] or _SLIP_HEAD != 8 or _ROW_HEAD != 3 * ffi.sizeof("void *"):
+    raise ImportError("payrules: unexpected layout of payrules_worker_month or payrules_payslip")
+_ROW_FAST = struct.Struct(f"={_P}{_P}{_P}{_ROW.size - _ROW_HEAD}s")
+_SLIP_FAST = struct.Struct(f"=II{_SLIP.size - _SLIP_HEAD}s")
 _SLIP_FIELDS = [name for name, _ in ffi.typeof("payrules_payslip").fields]
 _AMOUNTS = _SLIP_FIELDS[2:]  # base_pay … gross: the payrules_decimal fields
 _SCALES = (2,) * len(_AMOUNTS)
@@ -58,7 +72,7 @@ class Line:
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Payslip:
     """One worker's month from :func:`monthly`. Amounts are ``Decimal`` with
     two decimals; ``gross`` is the sum of the others. ``honour_award`` is the
@@ -170,102 +184,82 @@ def monthly(
     grades = _grades(assessments, per)
     problems: list[tuple[int, Problem]] = []
 
-    # Pass 1: read, check and encode every row; strings go into one blob.
-    parts: list[bytes] = []
+    # One pass: read, check and pack every row. Worker ids go into one blob
+    # up front; units and positions (few) are interned into arenas
+    # (bytearrays never resized, so the addresses handed to C hold); rows
+    # sharing title, dates and grade share one checked, packed tail.
+    workers = workers if isinstance(workers, (list, tuple)) else list(workers)
+    ids = [w.get("id") if type(w) is dict else getattr(w, "id", None) if isinstance(w, Worker) else _get_id(w) for w in workers]
+    enc = [s.encode("utf-8", "surrogatepass") if type(s) is str else b"" for s in ids]
+    idblob = b"\0".join(enc) + b"\0"
+    nul_ids = set()
+    if idblob.count(b"\0") != len(enc) + (not enc):
+        nul_ids = {j for j, b in enumerate(enc) if b"\0" in b}
+    idoffs = list(accumulate([len(b) + 1 for b in enc], initial=0))
+    cid = ffi.from_buffer(idblob)
+    idbase = int(ffi.cast("uintptr_t", cid))
+    rowsize = _ROW.size
+    rowbuf = bytearray(rowsize * max(len(workers), 1))
+    pack_into = _ROW_FAST.pack_into
+    arenas = _Arenas()
+    put = arenas.put
     interned: dict = {}
-    off = 0
-    NONE = (0, 0, 0)
-    dates: dict = {None: NONE}
-    codes: dict = {}
-    vals: list = []
-    keep: list = []  # (row index, id, name, unit)
+    combos: dict = {}
+    # Per C row: the input row's index, id, name and unit.
+    k_index: list = []
+    k_id: list = []
+    k_name: list = []
+    k_unit: list = []
+    fields = _WORKER_FIELD_SET
+    n = 0
     for i, w in enumerate(workers):
         if type(w) is dict or isinstance(w, Mapping):
-            wid = w.get("id")
-            bad = [k for k in w if k not in WORKER_FIELDS]
-            if bad:
-                problems.append((i, Problem(wid, bad[0], f"unknown field; expected one of: {', '.join(WORKER_FIELDS)}")))
+            get = w.get
+            wid = get("id")
+            if not w.keys() <= fields:
+                bad = sorted(str(k) for k in w if k not in fields)[0]
+                problems.append((i, Problem(wid, bad, f"unknown field; expected one of: {', '.join(WORKER_FIELDS)}")))
                 continue
-            name, unit, position = w.get("name", ""), w.get("unit", ""), w.get("position")
-            title, hired, left, prob = w.get("title", "none"), w.get("hired_on"), w.get("left_on"), w.get("probation_until")
+            name, unit, position = get("name", ""), get("unit", ""), get("position")
+            key = (get("title", "none"), get("hired_on"), get("left_on"), get("probation_until"), grades.get(wid))
         elif isinstance(w, Worker):
             wid, name, unit, position = w.id, w.name, w.unit, w.position
-            title, hired, left, prob = w.title, w.hired_on, w.left_on, w.probation_until
+            key = (w.title, w.hired_on, w.left_on, w.probation_until, grades.get(wid))
         else:
             raise TypeError(f"workers[{i}]: expected a payrules.Worker or a dict, got {type(w).__name__}")
         try:
-            if type(wid) is not str:
-                raise TypeError(f"workers[{i}].id: expected str, got {type(wid).__name__}")
-            if type(position) is not str:
-                if position is None:
-                    raise InputError("missing; give the position code", lib.PAYRULES_INVALID_ARGUMENT, worker_id=wid, field="position")
-                raise TypeError(f"workers[{i}].position: expected str, got {type(position).__name__}")
-            if unit is None:
-                unit = ""
-            if type(unit) is not str or type(name) is not str:
-                raise TypeError(f"workers[{i}]: unit and name must be str")
-            t = codes.get(title)
-            if t is None:
-                t = codes[title] = parse_code(Title, title, "title", wid)
-            if hired is None:
-                raise InputError("missing; give the first day of employment", lib.PAYRULES_INVALID_DATE, worker_id=wid, field="hired_on")
-            hd = dates.get(hired)
-            if hd is None:
-                d = parse_date(hired, "hired_on", wid)
-                hd = dates[hired] = (d.year, d.month, d.day)
-            ld = dates.get(left)
-            if ld is None:
-                d = parse_date(left, "left_on", wid)
-                ld = dates[left] = (d.year, d.month, d.day)
-            pd = dates.get(prob)
-            if pd is None:
-                d = parse_date(prob, "probation_until", wid)
-                pd = dates[prob] = (d.year, d.month, d.day)
-            g = grades.get(wid)
-            if g is None:
-                employed = hd <= last and (ld is NONE or ld >= first)
-                if employed and not (pd is not NONE and pd >= last):
-                    raise InputError(f"no assessment for {per}; give a grade (or \"ungraded\")", lib.PAYRULES_INVALID_ARGUMENT, worker_id=wid, field="grade")
-                g = 0
-            else:
-                gg = codes.get((Grade, g))
-                if gg is None:
-                    gg = codes[(Grade, g)] = parse_code(Grade, g, "grade", wid)
-                g = gg
+            if type(wid) is not str or type(position) is not str or type(unit) is not str or type(name) is not str:
+                unit, name = _check_strings(i, wid, position, unit, name)
+            try:
+                tail = combos.get(key)
+            except TypeError:  # an unhashable value (a list as a date…)
+                tail = None
+            if tail is None:
+                c = _combo(key, wid, first, last, per)
+                tail = c if c is _MISSING_GRADE else _ROW.pack(0, 0, 0, *c)[_ROW_HEAD:]
+                try:
+                    combos[key] = tail
+                except TypeError:
+                    pass
+            if tail is _MISSING_GRADE:
+                raise InputError(_missing(per), lib.PAYRULES_INVALID_ARGUMENT, worker_id=wid, field="grade")
+            up = interned.get(unit)
+            if up is None:
+                up = interned[unit] = put(unit.encode("utf-8", "surrogatepass"), wid, "unit")
+            pp = interned.get(position)
+            if pp is None:
+                pp = interned[position] = put(position.encode("utf-8", "surrogatepass"), wid, "position")
+            if nul_ids and i in nul_ids:
+                raise InputError("holds a NUL character", lib.PAYRULES_INVALID_ARGUMENT, worker_id=wid, field="id")
+            pack_into(rowbuf, n * rowsize, idbase + idoffs[i], up, pp, tail)
         except InputError as e:
             problems.append((i, e.errors[0]))
             continue
-        idb = wid.encode("utf-8")
-        id_off = off
-        parts.append(idb)
-        off += len(idb) + 1
-        u_off = interned.get(unit)
-        if u_off is None:
-            u_off = interned[unit] = off
-            parts.append(unit.encode("utf-8"))
-            off += len(parts[-1]) + 1
-        p_off = interned.get(position)
-        if p_off is None:
-            p_off = interned[position] = off
-            parts.append(position.encode("utf-8"))
-            off += len(parts[-1]) + 1
-        vals.append((id_off, u_off, p_off, t, g) + hd + ld + pd)
-        keep.append((i, wid, name, unit))
-
-    blob = b"\0".join(parts) + b"\0"
-    if blob.count(b"\0") != len(parts):
-        for j, (i, wid, name, unit) in enumerate(keep):
-            for field, s in (("id", wid), ("unit", unit), ("name", name)):
-                if "\0" in s:
-                    raise InputError("holds a NUL character", lib.PAYRULES_INVALID_ARGUMENT, worker_id=wid, field=field)
-        raise InputError("position holds a NUL character", lib.PAYRULES_INVALID_ARGUMENT, field="position")
-    cblob = ffi.from_buffer(blob)
-    base = int(ffi.cast("uintptr_t", cblob))
-
-    # Pass 2: the C rows, pointers into the blob.
-    pack = _ROW.pack
-    rows = b"".join([pack(base + v[0], base + v[1], base + v[2], *v[3:]) for v in vals])
-    n = len(vals)
+        n += 1
+        k_index.append(i)
+        k_id.append(wid)
+        k_name.append(name)
+        k_unit.append(unit)
 
     # Honours.
     hparts: list[bytes] = []
@@ -306,32 +300,37 @@ def monthly(
 
     out = ffi.new("payrules_payslip[]", max(n, 1))
     errp = ffi.new("payrules_error **")
-    crows = ffi.from_buffer("payrules_worker_month[]", rows) if n else ffi.NULL
+    crows = ffi.from_buffer("payrules_worker_month[]", rowbuf) if n else ffi.NULL
     chon = ffi.from_buffer("payrules_honour[]", hrows) if hvals else ffi.NULL
     status = lib.payrules_monthly_batch(ptr, y, m, crows, n, chon, len(hvals), out, errp)
     message = take_message(errp[0])
     # Keep the buffers alive through the call.
-    del cblob, chblob, crows, chon
+    del arenas, cid, chblob, crows, chon
     if status not in (lib.PAYRULES_OK, lib.PAYRULES_ROW_ERROR):
         raise error_for(status, message)
 
     row_msgs = {int(k): v for k, v in _ROW_RE.findall(message)}
     slips: list[Payslip] = []
-    cache: dict = _DEC
+    amounts = _AMOUNT_CACHE
     new = Payslip
-    for j, r in enumerate(_SLIP.iter_unpack(ffi.buffer(out, n * _SLIP.size))):
-        i, wid, name, unit = keep[j]
-        if r[0]:
-            field, text = _split(row_msgs.get(j, ""), r[0])
-            problems.append((i, Problem(wid, field, text or _status_text(r[0]))))
+    append = slips.append
+    for j, (wid, name, unit, (status_, employed, raw)) in enumerate(
+        zip(k_id, k_name, k_unit, _SLIP_FAST.iter_unpack(ffi.buffer(out, n * _SLIP.size)))
+    ):
+        if status_:
+            i = k_index[j]
+            field, text = _split(row_msgs.get(j, ""), status_)
+            problems.append((i, Problem(wid, field, text or status_message(status_))))
             continue
-        if not r[1]:
+        if not employed:
             continue
-        if r[3::2] != _SCALES:
-            a = [to_decimal(r[k], r[k + 1]) for k in range(2, len(r), 2)]
-        else:
-            a = [cache.get(r[k]) or _dec2(r[k]) for k in _MANTISSAS]
-        slips.append(new(wid, name, unit, *a))
+        a = amounts.get(raw)
+        if a is None:
+            if len(amounts) > 10_000:
+                amounts.clear()
+            r = _SLIP.unpack(bytes(_SLIP_HEAD) + raw)
+            a = amounts[raw] = tuple(to_decimal(r[k], r[k + 1]) for k in range(2, len(r), 2))
+        append(new(wid, name, unit, *a))
     for hi, text in _HONOUR_RE.findall(message):
         field, text = _split(text, lib.PAYRULES_UNKNOWN_WORKER)
         m_ = re.search(r'no row has worker "(.*?)"', text)
@@ -347,19 +346,88 @@ def monthly(
     return slips
 
 
-_DEC: dict = {}
+# Amount tuples of payslips seen, by their (mantissa, scale) pairs: Decimals
+# are immutable, so payslips may share them.
+_AMOUNT_CACHE: dict = {}
+_MISSING_GRADE = object()
 
 
-def _dec2(mantissa: int) -> Decimal:
-    d = _DEC.get(mantissa)
-    if d is None:
-        if len(_DEC) > 100_000:
-            _DEC.clear()
-        d = _DEC[mantissa] = to_decimal(mantissa, 2)
-    return d
+def _get_id(w: Any) -> Any:
+    return w.get("id") if isinstance(w, Mapping) else None
 
 
-def _status_text(status: int) -> str:
-    from ._errors import status_message
 
-    return status_message(status)
+class _Arenas:
+    """NUL-terminated strings in bytearrays that are never resized, so the
+    addresses handed to C hold while the arenas live."""
+
+    __slots__ = ("chunks", "buf", "base", "off", "size")
+    CHUNK = 1 << 20
+
+    def __init__(self) -> None:
+        self.chunks: list = []
+        self.size = 0
+        self.off = 0
+        self.base = 0
+        self.buf = bytearray()
+
+    def put(self, data: bytes, wid: Any, field: str) -> int:
+        if b"\0" in data:
+            raise InputError("holds a NUL character", lib.PAYRULES_INVALID_ARGUMENT, worker_id=wid, field=field)
+        k = len(data)
+        off = self.off
+        if off + k + 1 > self.size:
+            self.size = max(self.CHUNK, k + 1)
+            self.buf = bytearray(self.size)
+            keepalive = ffi.from_buffer(self.buf)
+            self.chunks.append(keepalive)
+            self.base = int(ffi.cast("uintptr_t", keepalive))
+            off = 0
+        self.buf[off:off + k] = data
+        self.off = off + k + 1
+        return self.base + off
+_WORKER_FIELD_SET = frozenset(WORKER_FIELDS)
+
+
+def _missing(per: str) -> str:
+    return f"no assessment for {per}; give a grade (or \"ungraded\")"
+
+
+def _check_strings(i: int, wid: Any, position: Any, unit: Any, name: Any) -> tuple:
+    if type(wid) is not str:
+        if wid is None:
+            raise InputError("missing; every worker needs an id (工号)", lib.PAYRULES_INVALID_ARGUMENT, field="id")
+        raise TypeError(f"workers[{i}].id: expected str, got {type(wid).__name__}")
+    if type(position) is not str:
+        if position is None:
+            raise InputError("missing; give the position code", lib.PAYRULES_INVALID_ARGUMENT, worker_id=wid, field="position")
+        raise TypeError(f"workers[{i}].position: expected str, got {type(position).__name__}")
+    unit = "" if unit is None else unit
+    name = "" if name is None else name
+    if type(unit) is not str or type(name) is not str:
+        raise TypeError(f"workers[{i}]: unit and name must be str")
+    return unit, name
+
+
+def _combo(key: tuple, wid: str, first: tuple, last: tuple, per: str) -> Any:
+    """Checks and encodes (title, hired_on, left_on, probation_until, grade)."""
+    title, hired, left, prob, grade = key
+    t = parse_code(Title, title, "title", wid)
+    if hired is None:
+        raise InputError("missing; give the first day of employment", lib.PAYRULES_INVALID_DATE, worker_id=wid, field="hired_on")
+    dates = []
+    for value, field in ((hired, "hired_on"), (left, "left_on"), (prob, "probation_until")):
+        if value is None:
+            dates.append((0, 0, 0))
+        else:
+            d = parse_date(value, field, wid)
+            dates.append((d.year, d.month, d.day))
+    hd, ld, pd = dates
+    if grade is None:
+        employed = hd <= last and (left is None or ld >= first)
+        if employed and not (prob is not None and pd >= last):
+            return _MISSING_GRADE
+        g = int(Grade.UNGRADED)
+    else:
+        g = parse_code(Grade, grade, "grade", wid)
+    return (t, g) + hd + ld + pd
