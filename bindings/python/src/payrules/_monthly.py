@@ -116,11 +116,11 @@ _STATUS_FIELD = {
 _C_FIELD = {"worker_id": "id"}
 
 
-def _split(message: str, status: int) -> tuple[str, str]:
+def _split(message: str, status: int, row: bool = True) -> tuple[str, str]:
     m = _FIELD_RE.match(message)
     if m:
         field = m.group(2) if m.group(1) == "honours" and m.group(2) else m.group(1)
-        return _C_FIELD.get(field, field), message[m.end():]
+        return (_C_FIELD.get(field, field) if row else field), message[m.end():]
     return _STATUS_FIELD.get(status, ""), message
 
 
@@ -332,7 +332,7 @@ def monthly(
             a = amounts[raw] = tuple(to_decimal(r[k], r[k + 1]) for k in range(2, len(r), 2))
         append(new(wid, name, unit, *a))
     for hi, text in _HONOUR_RE.findall(message):
-        field, text = _split(text, lib.PAYRULES_UNKNOWN_WORKER)
+        field, text = _split(text, lib.PAYRULES_UNKNOWN_WORKER, row=False)
         m_ = re.search(r'no row has worker "(.*?)"', text)
         problems.append((-1, Problem(m_.group(1) if m_ else None, field, text)))
     if problems:
