@@ -125,26 +125,28 @@ def _split(message: str, status: int, row: bool = True) -> tuple[str, str]:
 
 
 def _grades(assessments: Any, period: str) -> dict:
-    """worker id → grade number, from a mapping ``{id: grade}`` or records
-    with ``worker_id``, ``grade`` and optional ``period``."""
+    """worker id → grade, from a mapping ``{id: grade}`` or records with
+    ``worker_id``, ``grade`` and optional ``period`` (records of other
+    periods are left out, as a run leaves them out)."""
     if isinstance(assessments, Mapping):
-        return {k: v for k, v in assessments.items()}
+        return dict(assessments)
     out = {}
     for a in assessments:
-        if isinstance(a, Mapping):
-            wid, grade, per, score = a.get("worker_id"), a.get("grade"), a.get("period", period), a.get("score")
-        else:
+        if type(a) is not dict and not isinstance(a, Mapping):
             raise TypeError(f"assessments: expected mappings, got {type(a).__name__}")
-        if per != period:
+        get = a.get
+        if get("period", period) != period:
             continue
+        grade = get("grade")
         if grade is None:
-            if score is not None:
+            wid = get("worker_id")
+            if get("score") is not None:
                 raise InputError(
                     "monthly() takes grades already decided; grade scores with payrules.run or payrules.assign_grades",
                     lib.PAYRULES_INVALID_ARGUMENT, worker_id=wid, field="grade",
                 )
             raise InputError("assessment has no grade", lib.PAYRULES_INVALID_ARGUMENT, worker_id=wid, field="grade")
-        out[wid] = grade
+        out[get("worker_id")] = grade
     return out
 
 
@@ -205,15 +207,18 @@ def monthly(
     put = arenas.put
     interned: dict = {}
     combos: dict = {}
-    # Per C row: the input row's index, id, name and unit.
-    k_index: list = []
+    # Per C row: the worker's id, name and unit.
     k_id: list = []
     k_name: list = []
     k_unit: list = []
     fields = _WORKER_FIELD_SET
     n = 0
     for i, w in enumerate(workers):
-        if type(w) is dict or isinstance(w, Mapping):
+        tw = type(w)
+        if tw is Worker:
+            wid, name, unit, position = w.id, w.name, w.unit, w.position
+            key = (w.title, w.hired_on, w.left_on, w.probation_until, grades.get(wid))
+        elif tw is dict or isinstance(w, Mapping):
             get = w.get
             wid = get("id")
             if not w.keys() <= fields:
@@ -256,7 +261,6 @@ def monthly(
             problems.append((i, e.errors[0]))
             continue
         n += 1
-        k_index.append(i)
         k_id.append(wid)
         k_name.append(name)
         k_unit.append(unit)
@@ -311,6 +315,7 @@ def monthly(
 
     row_msgs = {int(k): v for k, v in _ROW_RE.findall(message)}
     slips: list[Payslip] = []
+    k_index = None
     amounts = _AMOUNT_CACHE
     new = Payslip
     append = slips.append
@@ -318,6 +323,10 @@ def monthly(
         zip(k_id, k_name, k_unit, _SLIP_FAST.iter_unpack(ffi.buffer(out, n * _SLIP.size)))
     ):
         if status_:
+            if k_index is None:
+                # C row j is the j-th input row that was not refused in Python.
+                skipped = {i for i, _ in problems}
+                k_index = [i for i in range(len(workers)) if i not in skipped]
             i = k_index[j]
             field, text = _split(row_msgs.get(j, ""), status_)
             problems.append((i, Problem(wid, field, text or status_message(status_))))
