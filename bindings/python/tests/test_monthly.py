@@ -182,3 +182,16 @@ def test_empty_id_is_an_input_error():
     with pytest.raises(payrules.InputError) as e:
         payrules.monthly([good("")], {"": "good"}, "2026-11")
     assert e.value.field == "id"
+
+
+def test_text_that_is_not_utf8_or_holds_nul():
+    # A lone surrogate cannot be UTF-8: the C ABI refuses the row, naming the field.
+    with pytest.raises(payrules.InputError) as e:
+        payrules.monthly([good("OK"), good("X", position="community\udc80worker")], {"OK": "pass", "X": "pass"}, "2026-11")
+    assert [(p.worker_id, p.field) for p in e.value.errors] == [("X", "position")]
+    assert "UTF-8" in e.value.errors[0].message and len(e.value.payslips) == 1
+    honours = [{"worker_id": "OK", "level": "national", "awarded_on": "2026-11-01", "deed": "a\0b"}]
+    with pytest.raises(payrules.InputError) as e:
+        payrules.monthly([good("OK")], {"OK": "pass"}, "2026-11", honours=honours)
+    assert [(p.worker_id, p.field) for p in e.value.errors] == [("OK", "deed")]
+    assert e.value.payslips[0].honour_award == Decimal("0.00")

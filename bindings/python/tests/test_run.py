@@ -149,3 +149,17 @@ def test_response_is_the_cli_document():
     raw = (GOLDEN / "scores.request.json").read_bytes()
     status, text, _ = payrules._run.run_text(raw)
     assert payrules.run(json.loads(raw)) == payrules._run.parse_response(text)
+
+
+def test_bad_text_and_bad_decimals_are_input_errors():
+    request = scores_request("85")
+    request["workers"][0]["name"] = "\udc80"
+    with pytest.raises(payrules.InputError) as e:
+        payrules.run(request)
+    assert e.value.status == _native.lib.PAYRULES_INVALID_UTF8
+    for bad in (Decimal("NaN"), Decimal("Infinity"), 10**40, "85.5.5"):
+        with pytest.raises(payrules.InputError) as e:
+            payrules.run(scores_request(bad))
+        assert (e.value.worker_id, e.value.field) == ("A", "score")
+    # Exponent forms are written out plainly: 1E+1 is the score 10.
+    assert payrules.run(scores_request(Decimal("1E+1"))) == payrules.run(scores_request("10"))

@@ -116,7 +116,14 @@ _STATUS_FIELD = {
 _C_FIELD = {"worker_id": "id"}
 
 
+_UTF8_RE = re.compile(r"([a-z_]+)(?:\[\d+\])?(?:\.([a-z_]+))? is not UTF-8")
+
+
 def _split(message: str, status: int, row: bool = True) -> tuple[str, str]:
+    u = _UTF8_RE.match(message)
+    if u:
+        field = u.group(2) or u.group(1)
+        return (_C_FIELD.get(field, field) if row else field), message
     m = _FIELD_RE.match(message)
     if m:
         field = m.group(2) if m.group(1) == "honours" and m.group(2) else m.group(1)
@@ -284,9 +291,10 @@ def monthly(
         except InputError as e:
             problems.append((-1, e.errors[0]))
             continue
-        for text, field in ((hid, "worker_id"), (deed or "", "deed")):
-            if "\0" in text:
-                raise InputError("holds a NUL character", lib.PAYRULES_INVALID_ARGUMENT, worker_id=hid, field=field)
+        nul = [field for text, field in ((hid, "worker_id"), (deed or "", "deed")) if "\0" in text]
+        if nul:
+            problems.append((-1, Problem(hid, nul[0], "holds a NUL character")))
+            continue
         a = hoff
         hparts.append(hid.encode("utf-8"))
         hoff += len(hparts[-1]) + 1

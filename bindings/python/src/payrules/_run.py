@@ -72,7 +72,7 @@ def request_json(request: Mapping[str, Any]) -> bytes:
     """The request as the UTF-8 JSON bytes ``payrules run`` reads."""
     if not isinstance(request, Mapping):
         raise TypeError(f"request: expected a dict, got {type(request).__name__}")
-    return json.dumps(_jsonable(request, ""), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(_jsonable(request, ""), ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
 
 def parse_response(text: str) -> dict:
