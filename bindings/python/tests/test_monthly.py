@@ -92,6 +92,8 @@ def test_probationer_without_assessment_is_ungraded():
                 "probation_until": "2026-12-31"}]
     [s] = payrules.monthly(workers, {}, "2026-11")
     assert s.monthly_bonus == Decimal("0.00") and s.gross == Decimal("3100.00")
+    # Every amount on the fen, written with two decimals (scale 2), zero too.
+    assert [str(l.amount) for l in s.lines] == ["2200.00", "600.00", "300.00", "0.00", "0.00"]
 
 
 def good(id_, **kw):

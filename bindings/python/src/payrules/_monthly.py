@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import calendar
-import datetime as _dt
 import re
 import struct
 from itertools import accumulate
@@ -34,8 +33,6 @@ _ROW_FAST = struct.Struct(f"={_P}{_P}{_P}{_ROW.size - _ROW_HEAD}s")
 _SLIP_FAST = struct.Struct(f"=II{_SLIP.size - _SLIP_HEAD}s")
 _SLIP_FIELDS = [name for name, _ in ffi.typeof("payrules_payslip").fields]
 _AMOUNTS = _SLIP_FIELDS[2:]  # base_pay … gross: the payrules_decimal fields
-_SCALES = (2,) * len(_AMOUNTS)
-_MANTISSAS = range(2, 2 + 2 * len(_AMOUNTS), 2)
 
 WORKER_FIELDS = ("id", "name", "unit", "position", "title", "hired_on", "left_on", "probation_until")
 
@@ -76,7 +73,10 @@ class Line:
 class Payslip:
     """One worker's month from :func:`monthly`. Amounts are ``Decimal`` with
     two decimals; ``gross`` is the sum of the others. ``honour_award`` is the
-    sum of the honours paid this month."""
+    sum of the honours paid this month. (Not frozen: a frozen dataclass
+    costs several times as much to make, and :func:`monthly` makes one per
+    worker; equal payslips may share their ``Decimal`` objects, which are
+    immutable.)"""
 
     worker_id: str
     name: str
@@ -296,12 +296,12 @@ def monthly(
             problems.append((-1, Problem(hid, nul[0], "holds a NUL character")))
             continue
         a = hoff
-        hparts.append(hid.encode("utf-8"))
+        hparts.append(hid.encode("utf-8", "surrogatepass"))
         hoff += len(hparts[-1]) + 1
         dd = -1
         if deed is not None:
             dd = hoff
-            hparts.append(deed.encode("utf-8"))
+            hparts.append(deed.encode("utf-8", "surrogatepass"))
             hoff += len(hparts[-1]) + 1
         hvals.append((a, lv, d.year, d.month, d.day, dd))
     hblob = b"\0".join(hparts) + b"\0"

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, Mapping, Optional
 
 from ._codes import Grade, HonourLevel, Title, plain
-from ._errors import InputError, Problem, check, error_for, take_message
+from ._errors import InputError, Problem, error_for, take_message
 from ._native import ffi, lib
 from ._policy import Policy
 
