@@ -15,8 +15,7 @@ _ENUMS = (Grade, Title, HonourLevel)
 
 # Response fields holding amounts (strings with two decimals in the JSON),
 # returned as Decimal: a line's "amount", a payslip's and the totals'
-# "gross", and every value of "by_code" and "by_unit".
-AMOUNT_KEYS = frozenset({"amount", "gross"})
+# "gross" (see _hook), and every value of "by_code" and "by_unit".
 AMOUNT_MAPS = frozenset({"by_code", "by_unit"})
 
 _cache: dict = {}
@@ -32,16 +31,19 @@ def _dec(s: str) -> Decimal:
 
 
 def _hook(obj: dict) -> dict:
-    for k in AMOUNT_KEYS.intersection(obj):
-        v = obj[k]
-        if type(v) is str:
-            obj[k] = _dec(v)
-    for k in AMOUNT_MAPS.intersection(obj):
-        m = obj[k]
-        if type(m) is dict:
-            for kk, v in m.items():
-                if type(v) is str:
-                    m[kk] = _dec(v)
+    v = obj.get("amount")
+    if v.__class__ is str:
+        obj["amount"] = _dec(v)
+    v = obj.get("gross")
+    if v.__class__ is str:
+        obj["gross"] = _dec(v)
+    if "by_code" in obj or "by_unit" in obj:
+        for k in AMOUNT_MAPS.intersection(obj):
+            m = obj[k]
+            if type(m) is dict:
+                for kk, v in m.items():
+                    if type(v) is str:
+                        m[kk] = _dec(v)
     return obj
 
 
