@@ -106,6 +106,8 @@ impl BonusTable {
     /// The amount a grade pays; `ungraded` pays zero.
     pub fn amount(&self, grade: Grade) -> Decimal {
         match grade {
+            // On the fen like every policy amount: payslips use full amounts
+            // unrounded, and the C ABI promises amounts of scale 2.
             Grade::Ungraded => Decimal::new(0, 2),
             Grade::Fail => self.fail,
             Grade::Pass => self.pass,
@@ -1223,6 +1225,16 @@ mod tests {
     use super::*;
     use crate::period::parse_date;
     use crate::worker::HonourLevel;
+
+    #[test]
+    fn bonus_amounts_are_on_the_fen() {
+        let set = PolicySet::from_toml(BUILTIN_TOML).unwrap();
+        let p = &set.versions[0];
+        for g in Grade::ALL {
+            assert_eq!(p.monthly_bonus.amount(*g).scale(), 2, "{g}");
+            assert_eq!(p.annual_bonus.amount(*g).scale(), 2, "{g}");
+        }
+    }
 
     #[test]
     fn builtin_policy_is_valid() {

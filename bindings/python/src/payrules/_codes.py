@@ -1,0 +1,191 @@
+"""Codes (grades, titles, honour levels), dates and exact decimals."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from decimal import Decimal
+from enum import IntEnum
+from typing import Union
+
+from ._errors import InputError
+from ._native import lib
+
+
+class Grade(IntEnum):
+    """An assessment grade; the numbers are the C ABI's ``PAYRULES_GRADE_*``."""
+
+    UNGRADED = lib.PAYRULES_GRADE_UNGRADED
+    FAIL = lib.PAYRULES_GRADE_FAIL
+    PASS = lib.PAYRULES_GRADE_PASS
+    GOOD = lib.PAYRULES_GRADE_GOOD
+    EXCELLENT = lib.PAYRULES_GRADE_EXCELLENT
+
+    @property
+    def code(self) -> str:
+        return self.name.lower()
+
+
+class Title(IntEnum):
+    """A professional title; the numbers are ``PAYRULES_TITLE_*``."""
+
+    NONE = lib.PAYRULES_TITLE_NONE
+    ASSISTANT_SOCIAL_WORKER = lib.PAYRULES_TITLE_ASSISTANT_SOCIAL_WORKER
+    SOCIAL_WORKER = lib.PAYRULES_TITLE_SOCIAL_WORKER
+    SENIOR_SOCIAL_WORKER = lib.PAYRULES_TITLE_SENIOR_SOCIAL_WORKER
+
+    @property
+    def code(self) -> str:
+        return self.name.lower()
+
+
+class HonourLevel(IntEnum):
+    """The level of an honour; the numbers are ``PAYRULES_HONOUR_*``."""
+
+    MUNICIPAL = lib.PAYRULES_HONOUR_MUNICIPAL
+    PROVINCIAL = lib.PAYRULES_HONOUR_PROVINCIAL
+    NATIONAL = lib.PAYRULES_HONOUR_NATIONAL
+
+    @property
+    def code(self) -> str:
+        return self.name.lower()
+
+
+# Chinese names and aliases, as the Rust library accepts them (src/worker.rs;
+# tests/test_codes.py runs each through the engine and compares).
+_ZH = {
+    Grade: {
+        "不定等次": Grade.UNGRADED,
+        "未定等次": Grade.UNGRADED,
+        "不合格": Grade.FAIL,
+        "不称职": Grade.FAIL,
+        "合格": Grade.PASS,
+        "称职": Grade.PASS,
+        "良好": Grade.GOOD,
+        "优秀": Grade.EXCELLENT,
+    },
+    Title: {
+        "无": Title.NONE,
+        "": Title.NONE,
+        "社区工作者": Title.NONE,
+        "助理社会工作师": Title.ASSISTANT_SOCIAL_WORKER,
+        "初级": Title.ASSISTANT_SOCIAL_WORKER,
+        "社会工作师": Title.SOCIAL_WORKER,
+        "中级": Title.SOCIAL_WORKER,
+        "高级社会工作师": Title.SENIOR_SOCIAL_WORKER,
+        "高级": Title.SENIOR_SOCIAL_WORKER,
+    },
+    HonourLevel: {"市级": HonourLevel.MUNICIPAL, "省级": HonourLevel.PROVINCIAL, "国家级": HonourLevel.NATIONAL},
+}
+_KIND = {Grade: "grade", Title: "title", HonourLevel: "honour level"}
+_TABLES: dict = {}
+for _enum, _zh in _ZH.items():
+    _t = {m.code: m for m in _enum}
+    _t.update(_zh)
+    _TABLES[_enum] = _t
+
+
+def parse_code(enum: type, value: object, field: str, worker_id: object = None) -> int:
+    """A grade, title or honour level given as an enum member or as a code
+    in English (any case) or Chinese, as the Rust library reads them."""
+    table = _TABLES[enum]
+    if type(value) is str:
+        hit = table.get(value)
+        if hit is None:
+            t = value.strip()
+            hit = table.get(t) or table.get(t.lower())
+        if hit is not None:
+            return int(hit)
+        expected = ", ".join(f"{m.code} ({zh})" for m in enum for zh in [_first_zh(enum, m)])
+        raise InputError(
+            f"unknown {_KIND[enum]} {value!r}; expected one of: {expected}",
+            lib.PAYRULES_INVALID_ENUM,
+            worker_id=worker_id,
+            field=field,
+        )
+    if isinstance(value, enum):
+        return int(value)
+    raise TypeError(f"{field}: expected a {enum.__name__} or a code string, got {type(value).__name__}")
+
+
+def _first_zh(enum: type, member: object) -> str:
+    return next(zh for zh, m in _ZH[enum].items() if m == member and zh)
+
+
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def parse_date(value: object, field: str, worker_id: object = None) -> _dt.date:
+    """A ``datetime.date`` or a ``YYYY-MM-DD`` string."""
+    if type(value) is _dt.date:
+        return value
+    if isinstance(value, str):
+        if _DATE_RE.match(value):
+            try:
+                return _dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+            except ValueError:
+                pass
+        raise InputError(
+            f"{value!r} is not a date; write YYYY-MM-DD, such as \"2026-11-03\", for a day that exists",
+            lib.PAYRULES_INVALID_DATE,
+            worker_id=worker_id,
+            field=field,
+        )
+    raise TypeError(f"{field}: expected a datetime.date or a 'YYYY-MM-DD' string, got {type(value).__name__}")
+
+
+def c_date(value: object, field: str, worker_id: object = None) -> dict:
+    d = parse_date(value, field, worker_id)
+    return {"year": d.year, "month": d.month, "day": d.day}
+
+
+_PERIOD_RE = re.compile(r"(\d{4})-(\d{2})\Z")
+
+
+def parse_month(period: object) -> tuple[int, int]:
+    """A month: ``"2026-11"`` or ``(2026, 11)``."""
+    if isinstance(period, str):
+        m = _PERIOD_RE.match(period)
+        if m and 1 <= int(m.group(2)) <= 12 and int(m.group(1)) >= 1:
+            return int(m.group(1)), int(m.group(2))
+        raise InputError(
+            f"{period!r} is not a month; write YYYY-MM, such as \"2026-11\"",
+            lib.PAYRULES_INVALID_DATE,
+            field="period",
+        )
+    if isinstance(period, tuple) and len(period) == 2 and all(type(x) is int for x in period):
+        y, mo = period
+        if 1 <= y <= 9999 and 1 <= mo <= 12:
+            return y, mo
+        raise InputError(f"{period!r} is not a month", lib.PAYRULES_INVALID_DATE, field="period")
+    raise TypeError(f"period: expected 'YYYY-MM' or (year, month), got {type(period).__name__}")
+
+
+def to_decimal(mantissa: int, scale: int) -> Decimal:
+    """``mantissa × 10^-scale``, exactly (the string constructor ignores the
+    decimal context, so a low ``getcontext().prec`` cannot round it)."""
+    return Decimal(f"{mantissa}e-{scale}")
+
+
+DecimalLike = Union[Decimal, str, int]
+
+
+def plain(value: object, where: str) -> object:
+    """A request value for JSON: a ``Decimal`` or ``int`` becomes its plain
+    decimal string, a ``date`` its ISO form; a ``float`` is a ``TypeError``."""
+    t = type(value)
+    if t is str or value is None or t is bool:
+        return value
+    if t is int:
+        return str(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if t is float:
+        raise TypeError(
+            f"{where}: {value!r} is a float; give amounts and scores as Decimal, str or int so no float rounding can creep in"
+        )
+    if t is _dt.date:
+        return value.isoformat()
+    if isinstance(value, int):  # IntEnum and other int subclasses
+        return str(int(value))
+    raise TypeError(f"{where}: cannot send a {t.__name__} in a request")

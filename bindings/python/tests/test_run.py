@@ -1,0 +1,165 @@
+"""payrules.run: the golden cases, Decimal amounts, floats refused, errors."""
+
+import copy
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+
+import payrules
+from payrules import _native
+
+from conftest import GOLDEN, golden_names, load_json
+
+
+def walk(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from walk(v)
+    else:
+        yield value
+
+
+def amounts_as_decimal(doc):
+    """The expected response with its amount strings as Decimal."""
+    doc = copy.deepcopy(doc)
+    for slip in doc["payslips"]:
+        slip["gross"] = Decimal(slip["gross"])
+        for line in slip["lines"]:
+            line["amount"] = Decimal(line["amount"])
+    t = doc["totals"]
+    t["gross"] = Decimal(t["gross"])
+    for k in ("by_code", "by_unit"):
+        t[k] = {key: Decimal(v) for key, v in t[k].items()}
+    return doc
+
+
+@pytest.mark.parametrize("name", golden_names())
+def test_golden_cases(name):
+    request = load_json(GOLDEN / f"{name}.request.json")
+    want = amounts_as_decimal(load_json(GOLDEN / f"{name}.response.json"))
+    got = payrules.run(request, strict=False)
+    assert got == want
+    # Byte for byte through the C ABI too.
+    status, text, _ = payrules._run.run_text((GOLDEN / f"{name}.request.json").read_bytes())
+    assert text + "\n" == (GOLDEN / f"{name}.response.json").read_text(encoding="utf-8")
+    assert (status == _native.lib.PAYRULES_OK) == want["complete"]
+
+
+def test_no_float_anywhere_in_a_response():
+    got = payrules.run(load_json(GOLDEN / "monthly-example.request.json"))
+    values = list(walk(got))
+    assert not any(isinstance(v, float) for v in values)
+    assert sum(isinstance(v, Decimal) for v in values) > 50
+    for slip in got["payslips"]:
+        assert slip["gross"] == sum(line["amount"] for line in slip["lines"])
+        assert all(line["amount"].as_tuple().exponent == -2 for line in slip["lines"])
+    assert got["totals"]["gross"] == sum(s["gross"] for s in got["payslips"])
+
+
+def test_golden_errors_case_raises_input_error_by_default():
+    request = load_json(GOLDEN / "errors.request.json")
+    with pytest.raises(payrules.InputError) as e:
+        payrules.run(request)
+    err = e.value
+    want = load_json(GOLDEN / "errors.response.json")
+    assert [(p.worker_id, p.field, p.message) for p in err.errors] == [
+        (x["worker_id"], x["field"], x["message"]) for x in want["errors"]]
+    assert (err.worker_id, err.field) == ("E1", "title")
+    assert err.response["complete"] is False and err.response["payslips"] == []
+    assert err.status == _native.lib.PAYRULES_INPUT_ERRORS
+
+
+def scores_request(score):
+    return {
+        "kind": "monthly",
+        "period": "2026-11",
+        "workers": [{"id": "A", "name": "", "unit": "u", "position": "community_worker", "title": "none",
+                     "hired_on": dt.date(2020, 1, 1)}],
+        "assessments": [{"worker_id": "A", "period": "2026-11", "score": score}],
+    }
+
+
+def test_scores_may_be_decimal_str_or_int():
+    results = [payrules.run(scores_request(s)) for s in (Decimal("85"), "85", 85, Decimal("85.00"))]
+    assert all(r == results[0] for r in results)
+    assert results[0]["payslips"][0]["lines"][4]["code"] == "monthly_bonus"
+
+
+@pytest.mark.parametrize("where", ["score", "nested", "top"])
+def test_a_float_anywhere_is_a_type_error(where):
+    request = scores_request("85")
+    if where == "score":
+        request["assessments"][0]["score"] = 85.0
+    elif where == "nested":
+        request["workers"][0]["extra"] = [1, {"x": 0.1}]
+    else:
+        request["period"] = 2026.11
+    with pytest.raises(TypeError, match="float"):
+        payrules.run(request)
+
+
+def test_json_numbers_where_strings_belong_are_refused_by_the_engine():
+    # A float-looking value given as a JSON number never reaches the engine
+    # from Python; a bool (JSON true) does, and the engine refuses it.
+    request = scores_request("85")
+    request["assessments"][0]["score"] = True
+    with pytest.raises(payrules.InputError):
+        payrules.run(request)
+
+
+def test_request_that_cannot_be_run():
+    with pytest.raises(payrules.InputError) as e:
+        payrules.run({"kind": "weekly", "period": "2026-11"})
+    assert e.value.status == _native.lib.PAYRULES_INVALID_REQUEST
+    with pytest.raises(payrules.InputError) as e:
+        payrules.run({"kind": "monthly", "period": "2026-13", "workers": []})
+    assert e.value.field == "period"
+    with pytest.raises(payrules.PolicyError):
+        payrules.run({"kind": "monthly", "period": "2010-01", "workers": []})
+    with pytest.raises(payrules.PolicyError):
+        payrules.run({"kind": "monthly", "period": "2026-11", "policy": "not toml [", "workers": []})
+    with pytest.raises(TypeError):
+        payrules.run([1, 2])
+    with pytest.raises(TypeError):
+        payrules.run({"kind": "monthly", "period": "2026-11", 3: "x"})
+    with pytest.raises(TypeError):
+        payrules.run({"kind": "monthly"}, policy="gulou")
+
+
+def test_policy_argument_and_request_policy(policy):
+    text = policy.to_toml().replace('excellent = "1300.00"', 'excellent = "1299.99"', 1)
+    custom = payrules.Policy.from_toml(text)
+    request = load_json(GOLDEN / "monthly-example.request.json")
+    base = payrules.run(request)
+    via_arg = payrules.run(request, policy=custom)
+    via_text = payrules.run(dict(request, policy=text))
+    assert via_arg == via_text
+    diff = base["totals"]["by_code"]["monthly_bonus"] - via_arg["totals"]["by_code"]["monthly_bonus"]
+    excellent = sum(1 for s in base["payslips"] for line in s["lines"]
+                    if line["rule"].endswith("§monthly_bonus.excellent") and line["explain"].endswith("→ 1300.00"))
+    assert excellent >= 1 and diff == Decimal("0.01") * excellent
+
+
+def test_response_is_the_cli_document():
+    raw = (GOLDEN / "scores.request.json").read_bytes()
+    status, text, _ = payrules._run.run_text(raw)
+    assert payrules.run(json.loads(raw)) == payrules._run.parse_response(text)
+
+
+def test_bad_text_and_bad_decimals_are_input_errors():
+    request = scores_request("85")
+    request["workers"][0]["name"] = "\udc80"
+    with pytest.raises(payrules.InputError) as e:
+        payrules.run(request)
+    assert e.value.status == _native.lib.PAYRULES_INVALID_UTF8
+    for bad in (Decimal("NaN"), Decimal("Infinity"), 10**40, "85.5.5"):
+        with pytest.raises(payrules.InputError) as e:
+            payrules.run(scores_request(bad))
+        assert (e.value.worker_id, e.value.field) == ("A", "score")
+    # Exponent forms are written out plainly: 1E+1 is the score 10.
+    assert payrules.run(scores_request(Decimal("1E+1"))) == payrules.run(scores_request("10"))
