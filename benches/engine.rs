@@ -6,6 +6,9 @@
 //!   floor any engine must pay to touch 1,000,000 workers.
 //! - `monthly/compute_1m`: the compute core, `payslip::monthly` for
 //!   1,000,000 validated workers (mixed grades and titles, 5% partial months).
+//! - `quota/assign_1m_scores_100k_pools`: grading 1,000,000 scores in pools of 10.
+//! - `monthly/run_json_100k`: `run::run_json` on 100,000 workers: parse,
+//!   run, render every line's rule and explanation, serialise.
 //! - `monthly/run_1m`: a whole `run::run` from records: validation, grading
 //!   checks, payslips, totals.
 //!
@@ -83,6 +86,19 @@ fn engine(c: &mut Criterion) {
         .collect();
     g.bench_function("quota/assign_1m_scores_100k_pools", |b| {
         b.iter(|| black_box(assign(&policy.quota, &cands).1.len()))
+    });
+    // The JSON face end to end (parse, run, render every explanation,
+    // serialise) on a tenth of the population.
+    let json = serde_json::to_vec(&monthly_request(n / 10, month)).unwrap();
+    g.bench_function("monthly/run_json_100k", |b| {
+        b.iter(|| {
+            black_box(
+                payrules::run::run_json(&json, Some(&set))
+                    .unwrap()
+                    .json
+                    .len(),
+            )
+        })
     });
     g.bench_function("monthly/run_1m", |b| {
         b.iter(|| black_box(run(&req, Some(&set)).unwrap().totals.gross))

@@ -326,7 +326,7 @@ pub struct Context<'a> {
     /// The honours passed to [`monthly`].
     pub honours: &'a [&'a Honour],
     /// Names of the quota pools, by index.
-    pub pools: &'a [String],
+    pub pools: &'a [crate::quota::PoolReport],
     /// The payslip's gross-to-net figures, when it has net-pay lines.
     pub tax: Option<&'a crate::tax::TaxSlip>,
 }
@@ -393,7 +393,7 @@ impl Line {
                         pool,
                         slots,
                     } => {
-                        let name = cx.pools.get(pool as usize).map_or("?", String::as_str);
+                        let name = cx.pools.get(pool as usize).map_or("?", |p| p.pool.as_str());
                         let _ = write!(out, "grade {grade}: rank {rank} of {of} in pool {name}");
                         if matches!(grade, Grade::Excellent | Grade::Good) {
                             let _ = write!(out, "; {grade} slots {slots}");

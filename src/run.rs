@@ -218,12 +218,11 @@ impl Run {
     /// The rendering context of a payslip.
     pub fn with_context<R>(&self, slip: &Payslip, f: impl FnOnce(&Context) -> R) -> R {
         let honours: Vec<&Honour> = self.honours[slip.worker].iter().collect();
-        let pools: Vec<String> = self.quota.iter().map(|p| p.pool.clone()).collect();
         let cx = Context {
             policy: &self.policy,
             worker: &self.workers[slip.worker],
             honours: &honours,
-            pools: &pools,
+            pools: &self.quota,
             tax: self.tax.slips.get(slip.worker).and_then(Option::as_ref),
         };
         f(&cx)

@@ -8,6 +8,7 @@ The Rust library's numbers through its C ABI (``include/payrules.h``), as
     policy.monthly_bonus("excellent", on="2026-11-01")   # Decimal('1300.00')
     response = payrules.run(request_dict)                 # the JSON documents of `payrules run`
     slips = payrules.monthly(workers, grades, "2026-11")  # typed batch → [Payslip]
+    cmp = payrules.whatif(request_dict, reform_toml)      # base vs reform, old/new/delta
 
 Errors are exceptions: :class:`PayrulesError`, with :class:`PolicyError`
 and :class:`InputError` (``worker_id``, ``field``, ``errors``).
@@ -19,7 +20,7 @@ from ._grades import assign_grades
 from ._monthly import Honour, Line, Payslip, Worker, monthly
 from ._native import ffi as _ffi, lib as _lib
 from ._policy import Policy
-from ._run import run
+from ._run import run, whatif
 
 __version__ = _ffi.string(_lib.payrules_version()).decode("ascii")
 
@@ -39,4 +40,5 @@ __all__ = [
     "assign_grades",
     "monthly",
     "run",
+    "whatif",
 ]

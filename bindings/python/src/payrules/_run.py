@@ -31,6 +31,13 @@ def _dec(s: str) -> Decimal:
 
 
 def _hook(obj: dict) -> dict:
+    if "delta" in obj:
+        # A what-if comparison: {"old", "new", "delta"} amounts. (Grade
+        # changes also have "old" and "new", but grades, and no "delta".)
+        for k in ("old", "new", "delta"):
+            v = obj.get(k)
+            if v.__class__ is str:
+                obj[k] = _dec(v)
     v = obj.get("amount")
     if v.__class__ is str:
         obj["amount"] = _dec(v)
@@ -133,3 +140,32 @@ def run(request: Mapping[str, Any], policy: Optional[Policy] = None, *, strict: 
         raise InputError(message, status, errors=errors, response=response)
     field = "period" if message.startswith("period:") else None
     raise error_for(status, message, field=field)
+
+
+def whatif(
+    request: Mapping[str, Any],
+    reform: str,
+    policy: Optional[Policy] = None,
+    *,
+    strict: bool = True,
+) -> dict:
+    """Prices a policy change: runs ``request`` (a monthly or annual request
+    document, as for :func:`run`; its ``kind`` is ignored, its ``period`` a
+    month ``YYYY-MM`` or a year ``YYYY``) under the base policy and under
+    ``reform`` (the TOML text of a reform file, see the README "What-if
+    runs"), and returns the comparison document of ``payrules whatif``:
+    per worker and line old / new / delta, per unit, per code, per period and
+    in total, gain / lose / same counts and grade changes. Every amount is a
+    ``Decimal``.
+
+    Errors as for :func:`run`: a reform that cannot be applied raises
+    :class:`PolicyError` or :class:`InputError`.
+    """
+    if not isinstance(reform, str):
+        raise TypeError(f"reform: expected the reform's TOML text, got {type(reform).__name__}")
+    if not isinstance(request, Mapping):
+        raise TypeError(f"request: expected a dict, got {type(request).__name__}")
+    doc = {k: v for k, v in request.items() if k != "kind"}
+    doc["kind"] = "whatif"
+    doc["reform"] = reform
+    return run(doc, policy, strict=strict)
