@@ -197,3 +197,22 @@ def test_text_that_is_not_utf8_or_holds_nul():
         payrules.monthly([good("OK")], {"OK": "pass"}, "2026-11", honours=honours)
     assert [(p.worker_id, p.field) for p in e.value.errors] == [("OK", "deed")]
     assert e.value.payslips[0].honour_award == Decimal("0.00")
+
+
+def test_garbage_collector_state_is_restored():
+    import gc
+
+    workers = [{"id": "G1", "position": "community_worker", "hired_on": "2020-01-01"}]
+    assert gc.isenabled()
+    slips = payrules.monthly(workers, {"G1": "pass"}, "2026-11")
+    assert slips[0].gross == Decimal("4000.00")
+    assert gc.isenabled(), "monthly must switch the collector back on"
+    with pytest.raises(payrules.InputError):
+        payrules.monthly(workers, {"G1": "great"}, "2026-11")
+    assert gc.isenabled(), "also after an error"
+    gc.disable()
+    try:
+        payrules.monthly(workers, {"G1": "pass"}, "2026-11")
+        assert not gc.isenabled(), "a collector the caller paused stays paused"
+    finally:
+        gc.enable()
