@@ -164,7 +164,6 @@ pub fn decode(file: &str, bytes: Vec<u8>, encoding: Encoding) -> Result<Vec<u8>,
             // Not UTF-8 as a whole: GBK, unless some lines are UTF-8 with
             // non-ASCII text and others are not (a file that mixes encodings).
             let (mut utf8_line, mut other_line) = (None, None);
-            let mut offset = 0;
             for (i, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
                 if !line.is_ascii() {
                     let slot = if std::str::from_utf8(line).is_ok() {
@@ -174,12 +173,10 @@ pub fn decode(file: &str, bytes: Vec<u8>, encoding: Encoding) -> Result<Vec<u8>,
                     };
                     slot.get_or_insert(i + 1);
                 }
-                offset += line.len();
                 if utf8_line.is_some() && other_line.is_some() {
                     break;
                 }
             }
-            let _ = offset;
             if let (Some(u), Some(o)) = (utf8_line, other_line) {
                 return Err(problem(
                     file,
