@@ -558,23 +558,11 @@ fn grade_cmd(
 ) -> Result<u8, Fail> {
     let set = load_policy(policy.as_deref())?;
     let version = grading::policy_for(&set, &period).map_err(|e| Fail(e, 1))?;
-    let opts = ReadOptions {
-        encoding: read.encoding,
-        sheet: read.sheet,
-    };
-    let mut errors = Vec::new();
-    let roster = load_roster(roster.as_deref(), &opts, &mut errors)?;
-    let mut bar = Bar::new();
-    let sheet = read_file(&scores, &mut errors, &mut bar, |n, b, p| {
-        grading::read_scores(n, b, &opts, p)
-    })?;
-    let Some(sheet) = sheet.filter(|_| errors.is_empty()) else {
-        print_problems(&errors);
+    let Some((roster, sheet)) =
+        read_grading_files(&scores, roster.as_deref(), read, grading::read_scores)?
+    else {
         return Ok(2);
     };
-    for w in sheet.problems.iter().filter(|p| p.warning) {
-        eprintln!("{w}");
-    }
     let Graded {
         rows,
         pools,
@@ -626,6 +614,47 @@ fn grade_cmd(
     Ok(0)
 }
 
+/// Reads the roster (if given) and the scores or grades file of `grade` /
+/// `check-grades`; `None`, with the problems printed, when either cannot be
+/// read. Warnings are printed either way.
+#[allow(clippy::type_complexity)]
+fn read_grading_files<T>(
+    file: &Path,
+    roster: Option<&Path>,
+    read: ReadArgs,
+    reader: impl FnOnce(
+        &str,
+        Vec<u8>,
+        &ReadOptions,
+        hrfile::Progress,
+    ) -> Result<hrfile::Sheet<T>, Vec<FileProblem>>,
+) -> Result<
+    Option<(
+        Option<hrfile::Sheet<payrules::worker::WorkerRecord>>,
+        hrfile::Sheet<T>,
+    )>,
+    Fail,
+> {
+    let opts = ReadOptions {
+        encoding: read.encoding,
+        sheet: read.sheet,
+    };
+    let mut errors = Vec::new();
+    let roster = load_roster(roster, &opts, &mut errors)?;
+    let mut bar = Bar::new();
+    let sheet = read_file(file, &mut errors, &mut bar, |n, b, p| {
+        reader(n, b, &opts, p)
+    })?;
+    let Some(sheet) = sheet.filter(|_| errors.is_empty()) else {
+        print_problems(&errors);
+        return Ok(None);
+    };
+    for w in sheet.problems.iter().filter(|p| p.warning) {
+        eprintln!("{w}");
+    }
+    Ok(Some((roster, sheet)))
+}
+
 fn check_grades_cmd(
     period: String,
     grades: PathBuf,
@@ -635,23 +664,11 @@ fn check_grades_cmd(
 ) -> Result<u8, Fail> {
     let set = load_policy(policy.as_deref())?;
     let version = grading::policy_for(&set, &period).map_err(|e| Fail(e, 1))?;
-    let opts = ReadOptions {
-        encoding: read.encoding,
-        sheet: read.sheet,
-    };
-    let mut errors = Vec::new();
-    let roster = load_roster(roster.as_deref(), &opts, &mut errors)?;
-    let mut bar = Bar::new();
-    let sheet = read_file(&grades, &mut errors, &mut bar, |n, b, p| {
-        grading::read_grades(n, b, &opts, p)
-    })?;
-    let Some(sheet) = sheet.filter(|_| errors.is_empty()) else {
-        print_problems(&errors);
+    let Some((roster, sheet)) =
+        read_grading_files(&grades, roster.as_deref(), read, grading::read_grades)?
+    else {
         return Ok(2);
     };
-    for w in sheet.problems.iter().filter(|p| p.warning) {
-        eprintln!("{w}");
-    }
     let (pools, problems) = grading::check(version, &period, &sheet, roster.as_ref());
     if !problems.is_empty() {
         print_problems(&problems);

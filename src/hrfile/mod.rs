@@ -150,6 +150,10 @@ const fn col(
 use CellKind::{Date, Period, Text};
 
 const WORKER_ID: &[&str] = &["工号", "员工编号", "人员编号", "编号", "id"];
+const NAME: &[&str] = &["姓名"];
+const PERIOD: &[&str] = &["考核期间", "期间", "考核周期", "考核月份"];
+const GRADE: &[&str] = &["等次", "考核等次", "考核结果"];
+const SCORE: &[&str] = &["分数", "得分", "考核分数"];
 const UNIT: &[&str] = &[
     "社区/单位",
     "社区",
@@ -167,7 +171,7 @@ pub const ROSTER: &[Column] = &[
         true,
         Text,
     ),
-    col("name", &["姓名"], false, Text),
+    col("name", NAME, false, Text),
     col("unit", UNIT, true, Text),
     col("position", &["岗位", "职务"], true, Text),
     col("title", &["职称"], false, Text),
@@ -189,15 +193,10 @@ pub const ROSTER: &[Column] = &[
 /// Assessment columns (a grade, a score, or both).
 pub const ASSESSMENTS: &[Column] = &[
     col("worker_id", WORKER_ID, true, Text),
-    col(
-        "period",
-        &["考核期间", "期间", "考核周期", "考核月份"],
-        true,
-        Period,
-    ),
-    col("grade", &["等次", "考核等次", "考核结果"], false, Text),
-    col("score", &["分数", "得分", "考核分数"], false, Text),
-    col("name", &["姓名"], false, Text),
+    col("period", PERIOD, true, Period),
+    col("grade", GRADE, false, Text),
+    col("score", SCORE, false, Text),
+    col("name", NAME, false, Text),
     col("unit", UNIT, false, Text),
 ];
 
@@ -212,7 +211,7 @@ pub const HONOURS: &[Column] = &[
         Date,
     ),
     col("deed", &["事迹", "荣誉事迹", "荣誉称号"], false, Text),
-    col("name", &["姓名"], false, Text),
+    col("name", NAME, false, Text),
     col("unit", UNIT, false, Text),
 ];
 
@@ -220,29 +219,19 @@ pub const HONOURS: &[Column] = &[
 pub const SCORES: &[Column] = &[
     col("worker_id", WORKER_ID, true, Text),
     col("unit", UNIT, false, Text),
-    col("score", &["分数", "得分", "考核分数"], true, Text),
-    col(
-        "period",
-        &["考核期间", "期间", "考核周期", "考核月份"],
-        false,
-        Period,
-    ),
-    col("name", &["姓名"], false, Text),
+    col("score", SCORE, true, Text),
+    col("period", PERIOD, false, Period),
+    col("name", NAME, false, Text),
 ];
 
 /// Grades for `payrules check-grades` (the output of `grade` reads back).
 pub const GRADES: &[Column] = &[
     col("worker_id", WORKER_ID, true, Text),
     col("unit", UNIT, false, Text),
-    col("grade", &["等次", "考核等次", "考核结果"], true, Text),
-    col(
-        "period",
-        &["考核期间", "期间", "考核周期", "考核月份"],
-        false,
-        Period,
-    ),
-    col("name", &["姓名"], false, Text),
-    col("score", &["分数", "得分", "考核分数"], false, Text),
+    col("grade", GRADE, true, Text),
+    col("period", PERIOD, false, Period),
+    col("name", NAME, false, Text),
+    col("score", SCORE, false, Text),
     col("rank", &["排名", "名次"], false, Text),
 ];
 
