@@ -142,7 +142,25 @@ struct Join<'a, 'r> {
     seen: HashMap<String, usize>,
 }
 
-impl Join<'_, '_> {
+impl<'a, 'r> Join<'a, 'r> {
+    /// Starts joining a sheet's rows to the roster, keeping the sheet's own
+    /// (non-warning) problems.
+    fn new(
+        period: &'a str,
+        origin: &'a super::Origin,
+        problems: &[FileProblem],
+        roster: Option<&'a RosterInfo<'r>>,
+    ) -> Self {
+        Join {
+            file: &origin.file,
+            period,
+            origin,
+            roster,
+            problems: problems.iter().filter(|p| !p.warning).cloned().collect(),
+            seen: HashMap::new(),
+        }
+    }
+
     fn problem(&mut self, i: usize, id: &str, field: &str, message: String) {
         self.problems.push(FileProblem {
             file: self.file.to_string(),
@@ -276,19 +294,7 @@ pub fn grade(
     roster: Option<&Sheet<WorkerRecord>>,
 ) -> Graded {
     let info = roster.map(roster_info);
-    let mut join = Join {
-        file: &scores.origin.file,
-        period,
-        origin: &scores.origin,
-        roster: info.as_ref(),
-        problems: scores
-            .problems
-            .iter()
-            .filter(|p| !p.warning)
-            .cloned()
-            .collect(),
-        seen: HashMap::new(),
-    };
+    let mut join = Join::new(period, &scores.origin, &scores.problems, info.as_ref());
     let rule = &policy.quota;
     let mut ok: Vec<(usize, String, Decimal, NaiveDate)> = Vec::new();
     let equal = NaiveDate::default();
@@ -355,19 +361,7 @@ pub fn check(
     roster: Option<&Sheet<WorkerRecord>>,
 ) -> (Vec<PoolReport>, Vec<FileProblem>) {
     let info = roster.map(roster_info);
-    let mut join = Join {
-        file: &grades.origin.file,
-        period,
-        origin: &grades.origin,
-        roster: info.as_ref(),
-        problems: grades
-            .problems
-            .iter()
-            .filter(|p| !p.warning)
-            .cloned()
-            .collect(),
-        seen: HashMap::new(),
-    };
+    let mut join = Join::new(period, &grades.origin, &grades.problems, info.as_ref());
     let mut ok: Vec<(String, Grade)> = Vec::new();
     for (i, g) in grades.records.iter().enumerate() {
         let Some((unit, _)) = join.row(i, &g.worker_id, &g.unit, g.period.as_deref()) else {
