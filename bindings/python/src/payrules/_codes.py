@@ -12,7 +12,16 @@ from ._errors import InputError
 from ._native import lib
 
 
-class Grade(IntEnum):
+class _Code(IntEnum):
+    """An enum whose English code is its lower-cased name."""
+
+    @property
+    def code(self) -> str:
+        """The English code, as documents and the engine write it."""
+        return self.name.lower()
+
+
+class Grade(_Code):
     """An assessment grade; the numbers are the C ABI's ``PAYRULES_GRADE_*``."""
 
     UNGRADED = lib.PAYRULES_GRADE_UNGRADED
@@ -21,12 +30,8 @@ class Grade(IntEnum):
     GOOD = lib.PAYRULES_GRADE_GOOD
     EXCELLENT = lib.PAYRULES_GRADE_EXCELLENT
 
-    @property
-    def code(self) -> str:
-        return self.name.lower()
 
-
-class Title(IntEnum):
+class Title(_Code):
     """A professional title; the numbers are ``PAYRULES_TITLE_*``."""
 
     NONE = lib.PAYRULES_TITLE_NONE
@@ -34,21 +39,13 @@ class Title(IntEnum):
     SOCIAL_WORKER = lib.PAYRULES_TITLE_SOCIAL_WORKER
     SENIOR_SOCIAL_WORKER = lib.PAYRULES_TITLE_SENIOR_SOCIAL_WORKER
 
-    @property
-    def code(self) -> str:
-        return self.name.lower()
 
-
-class HonourLevel(IntEnum):
+class HonourLevel(_Code):
     """The level of an honour; the numbers are ``PAYRULES_HONOUR_*``."""
 
     MUNICIPAL = lib.PAYRULES_HONOUR_MUNICIPAL
     PROVINCIAL = lib.PAYRULES_HONOUR_PROVINCIAL
     NATIONAL = lib.PAYRULES_HONOUR_NATIONAL
-
-    @property
-    def code(self) -> str:
-        return self.name.lower()
 
 
 # Chinese names and aliases, as the Rust library accepts them (src/worker.rs;
