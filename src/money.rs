@@ -74,6 +74,12 @@ impl FenSum {
             self.other += amount;
         }
     }
+    /// Adds another sum's amounts.
+    #[inline]
+    pub fn merge(&mut self, other: FenSum) {
+        self.fen += other.fen;
+        self.other += other.other;
+    }
     /// The total, with two decimals.
     pub fn total(&self) -> Decimal {
         let mut t = Decimal::from_i128_with_scale(self.fen, AMOUNT_DP) + self.other;

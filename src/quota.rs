@@ -198,13 +198,23 @@ fn group<'a>(
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut names: Vec<&str> = Vec::new();
     let mut members: Vec<Vec<usize>> = Vec::new();
+    // Rosters sorted by id usually list a unit's workers together: the last
+    // pool found is tried before the hash map.
+    let mut last: Option<(&str, usize)> = None;
     for (i, unit) in units.enumerate() {
         let p = pool_of(rule, unit);
-        let k = *index.entry(p).or_insert_with(|| {
-            names.push(p);
-            members.push(Vec::new());
-            names.len() - 1
-        });
+        let k = match last {
+            Some((name, k)) if name == p => k,
+            _ => {
+                let k = *index.entry(p).or_insert_with(|| {
+                    names.push(p);
+                    members.push(Vec::new());
+                    names.len() - 1
+                });
+                last = Some((p, k));
+                k
+            }
+        };
         members[k].push(i);
     }
     let mut order: Vec<usize> = (0..names.len()).collect();

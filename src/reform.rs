@@ -57,8 +57,8 @@ use crate::money::Amount;
 use crate::payslip::{GradeNote, LineCode, Payslip, Why};
 use crate::period::{Year, YearMonth, parse_date};
 use crate::policy::{PolicyError, PolicySet, Problem};
-use crate::run::{self, InputError, Kind, Request, RequestError, Run};
-use crate::worker::{AssessmentRecord, Grade, HonourRecord, WorkerRecord};
+use crate::run::{self, InputError, Kind, Request, RequestError};
+use crate::worker::{AssessmentRecord, Grade, HonourRecord, Worker, WorkerRecord};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, SerializeStruct};
@@ -974,22 +974,150 @@ pub fn whatif_json(
     })
 }
 
-/// Per-worker sums while runs are compared.
-#[derive(Clone, Default)]
-struct Acc {
-    lines: [Delta; LineCode::ALL.len()],
-    present: [bool; LineCode::ALL.len()],
-    gross: Delta,
-    base: bool,
-    reform: bool,
+/// The number of line codes.
+const CODES: usize = LineCode::ALL.len();
+
+/// One side's per-worker sums while runs are compared, in the order of
+/// the request's workers sorted by id. Sums are kept in fen as integers
+/// (lines are always on the fen), 120 bytes a worker.
+struct SideAcc {
+    /// Sum per line code, in fen.
+    lines: Vec<[i64; CODES]>,
+    /// Which codes were paid at all (bit = code).
+    present: Vec<u16>,
+    /// Sum of gross, in fen.
+    gross: Vec<i64>,
+    /// Amounts not on the fen (never, by the payslip invariant; kept exact
+    /// all the same): (worker, code or CODES for gross) → sum.
+    odd: BTreeMap<(usize, usize), Decimal>,
+    paid: Vec<bool>,
+    /// Name and unit, from the first run that paid the worker.
+    info: Vec<Option<(String, String)>>,
+    /// The current run's grade per worker.
+    grades: Vec<Option<(Grade, bool)>>,
+    /// Where the current run's merge by id has got to.
+    cursor: usize,
+}
+
+/// An amount in fen, when it is on the fen and fits.
+fn fen(amount: Decimal) -> Option<i64> {
+    (amount.scale() == 2)
+        .then(|| i64::try_from(amount.mantissa()).ok())
+        .flatten()
+}
+
+impl SideAcc {
+    fn new(n: usize) -> Self {
+        SideAcc {
+            lines: vec![[0; CODES]; n],
+            present: vec![0; n],
+            gross: vec![0; n],
+            odd: BTreeMap::new(),
+            paid: vec![false; n],
+            info: vec![None; n],
+            grades: vec![None; n],
+            cursor: 0,
+        }
+    }
+
+    fn add(&mut self, k: usize, code: usize, amount: Decimal) {
+        let sum = if code == CODES {
+            &mut self.gross[k]
+        } else {
+            &mut self.lines[k][code]
+        };
+        match fen(amount).and_then(|f| sum.checked_add(f)) {
+            Some(total) => *sum = total,
+            None => *self.odd.entry((k, code)).or_default() += amount,
+        }
+    }
+
+    /// The sum of worker `k`'s `code` (CODES: gross).
+    fn total(&self, k: usize, code: usize) -> Decimal {
+        let fen = if code == CODES {
+            self.gross[k]
+        } else {
+            self.lines[k][code]
+        };
+        let mut t = Decimal::new(fen, 2) + self.odd.get(&(k, code)).copied().unwrap_or_default();
+        t.rescale(2);
+        t
+    }
+
+    /// Adds one payslip, matching its worker by id: payslips come in id
+    /// order, so the match is a merge, without hashing.
+    fn fold(&mut self, workers: &[WorkerRecord], order: &[usize], w: &Worker, slip: &Payslip) {
+        let mut k = self.cursor;
+        while k < order.len() && workers[order[k]].id.as_str() < w.id.as_str() {
+            k += 1;
+        }
+        self.cursor = k;
+        // Invariant: every paid worker comes from the request's roster, so
+        // its id is found; a miss would only drop it from the per-worker view.
+        if k >= order.len() || workers[order[k]].id != w.id {
+            return;
+        }
+        for l in &slip.lines {
+            let c = l.code as usize;
+            self.add(k, c, l.amount);
+            self.present[k] |= 1 << c;
+        }
+        self.add(k, CODES, slip.gross);
+        self.paid[k] = true;
+        if self.info[k].is_none() {
+            self.info[k] = Some((w.name.clone(), w.unit.clone()));
+        }
+        self.grades[k] = grade_of(slip);
+    }
+}
+
+/// What compare keeps of one run once its payslips are folded.
+struct RunSummary {
+    version: String,
+    totals: run::Totals,
+    errors: Vec<InputError>,
+    /// The run's grade per worker (in sorted-request order).
+    grades: Vec<Option<(Grade, bool)>>,
+}
+
+/// Runs every period of `runs` under `set`, folding payslips into `side`;
+/// stops at the first run that cannot be made, returning its position and error.
+fn run_side(
+    inputs: &Request,
+    order: &[usize],
+    by_period: &run::ByPeriod,
+    runs: &[(Kind, String, NaiveDate)],
+    set: &PolicySet,
+    side: &mut SideAcc,
+) -> (Vec<RunSummary>, Option<(usize, RequestError)>) {
+    let mut out = Vec::with_capacity(runs.len());
+    for (i, (kind, period, _)) in runs.iter().enumerate() {
+        side.cursor = 0;
+        let among = by_period.for_period(period);
+        let r = run::run_each_among(inputs, *kind, period, set, &among, |w, slip| {
+            side.fold(&inputs.workers, order, w, slip)
+        });
+        match r {
+            Ok(r) => out.push(RunSummary {
+                version: r.policy.version.clone(),
+                totals: r.totals,
+                errors: r.errors,
+                grades: std::mem::replace(&mut side.grades, vec![None; order.len()]),
+            }),
+            Err(e) => return (out, Some((i, e))),
+        }
+    }
+    (out, None)
 }
 
 /// Compares base and reform on the same inputs over `scope`.
 ///
 /// `inputs` supplies the workers, assessments and honours; its `kind`,
-/// `period` and `policy` are ignored. Each period is run under `base` and
-/// under the merged policy `reform.apply(base)`, and the pair is folded into
-/// the result before the next period runs, so memory stays that of two runs.
+/// `period` and `policy` are ignored. Every period is run under `base` on
+/// one thread and under the merged policy `reform.apply(base)` on another
+/// (one after the other when no thread can be started); each payslip is
+/// folded into its side's per-worker sums as it is computed, so no run's
+/// payslips are kept.
 pub fn compare(
     mut inputs: Request,
     base: &PolicySet,
@@ -1006,14 +1134,40 @@ pub fn compare(
         )));
     }
     inputs.policy = None;
-    // Request workers sorted by id: runs sort payslips by id, so each run is
-    // matched to this order by a merge, without hashing.
+    let inputs = inputs;
+    // Request workers sorted by id: runs hand over payslips sorted by id, so
+    // each is matched to this order by a merge.
     let mut order: Vec<usize> = (0..inputs.workers.len()).collect();
     order.sort_by(|&a, &b| inputs.workers[a].id.cmp(&inputs.workers[b].id));
-    let mut acc: Vec<Acc> = vec![Acc::default(); order.len()];
-    let mut info: Vec<Option<(String, String)>> = vec![None; order.len()];
-    let mut grades: [Vec<Option<(Grade, bool)>>; 2] =
-        [vec![None; order.len()], vec![None; order.len()]];
+    let by_period = run::ByPeriod::new(&inputs);
+    let runs = scope.runs();
+    let mut b_side = SideAcc::new(order.len());
+    let mut r_side = SideAcc::new(order.len());
+    let side =
+        |set: &PolicySet, acc: &mut SideAcc| run_side(&inputs, &order, &by_period, &runs, set, acc);
+    let (old, new) = std::thread::scope(|s| {
+        let other = std::thread::Builder::new().spawn_scoped(s, || side(&merged, &mut r_side));
+        let old = side(base, &mut b_side);
+        let new = other.ok().map(|h| {
+            // A panic in the reform runs is re-raised as it would be without threads.
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (old, new)
+    });
+    // No thread could be started: run the reform after the base.
+    let (old, new) = (old, new.unwrap_or_else(|| side(&merged, &mut r_side)));
+    let ((old_runs, old_failed), (new_runs, new_failed)) = (old, new);
+    // The error a one-thread run would have met first: the earliest period,
+    // base before reform.
+    let failed = [
+        old_failed.map(|(i, e)| (i, 0, e)),
+        new_failed.map(|(i, e)| (i, 1, e)),
+    ]
+    .into_iter()
+    .flatten()
+    .min_by_key(|(i, side, _)| (*i, *side));
+    let done = failed.as_ref().map_or(runs.len(), |(i, _, _)| *i);
     let mut out = Whatif {
         scope,
         reform: ReformRef {
@@ -1031,17 +1185,15 @@ pub fn compare(
         grade_changes: Vec::new(),
         errors: Vec::new(),
     };
-    for (kind, period, first) in scope.runs() {
-        inputs.kind = kind;
-        inputs.period = period.clone();
-        let (old, new) = run_pair(&inputs, base, &merged);
-        let (old, new) = (old?, new?);
-        let in_force = merged.version_on(first)?.version == label;
+    for ((kind, period, first), (old, new)) in
+        runs[..done].iter().zip(old_runs.iter().zip(&new_runs))
+    {
+        let in_force = merged.version_on(*first)?.version == label;
         out.periods.push(PeriodDelta {
-            kind,
+            kind: *kind,
             period: period.clone(),
-            base_version: old.policy.version.clone(),
-            reform_version: new.policy.version.clone(),
+            base_version: old.version.clone(),
+            reform_version: new.version.clone(),
             reform_in_force: in_force,
             workers: (old.totals.workers, new.totals.workers),
             gross: Delta {
@@ -1049,16 +1201,7 @@ pub fn compare(
                 new: new.totals.gross,
             },
         });
-        for (side, r, g) in [(Side::Base, &old, 0), (Side::Reform, &new, 1)] {
-            fold(
-                &inputs,
-                &order,
-                r,
-                side,
-                &mut acc,
-                &mut info,
-                &mut grades[g],
-            );
+        for (side, r) in [(Side::Base, old), (Side::Reform, new)] {
             out.total.add(side, r.totals.gross);
             for (code, amount) in &r.totals.by_code {
                 out.by_code.entry(*code).or_default().add(side, *amount);
@@ -1073,11 +1216,10 @@ pub fn compare(
                 }
             }
         }
-        let [g_old, g_new] = &mut grades;
-        for (k, (b, n)) in g_old.iter_mut().zip(g_new.iter_mut()).enumerate() {
+        for (k, (b, n)) in old.grades.iter().zip(&new.grades).enumerate() {
             if let (Some((old_grade, s1)), Some((new_grade, s2))) = (*b, *n)
                 && old_grade != new_grade
-                && let Some((_, unit)) = &info[k]
+                && let Some((_, unit)) = b_side.info[k].as_ref().or(r_side.info[k].as_ref())
             {
                 out.grade_changes.push(GradeChange {
                     worker_id: inputs.workers[order[k]].id.clone(),
@@ -1088,28 +1230,40 @@ pub fn compare(
                     scored: s1 || s2,
                 });
             }
-            *b = None;
-            *n = None;
         }
-        merge_errors(&period, &old.errors, &new.errors, &mut out.errors);
+        merge_errors(period, &old.errors, &new.errors, &mut out.errors);
     }
-    for (k, a) in acc.into_iter().enumerate() {
-        let Some((name, unit)) = info[k].take() else {
+    if let Some((_, _, e)) = failed {
+        return Err(e);
+    }
+    for k in 0..order.len() {
+        let Some((name, unit)) = b_side.info[k].take().or_else(|| r_side.info[k].take()) else {
             continue;
         };
         let lines = LineCode::ALL
             .iter()
-            .zip(a.lines.iter().zip(a.present))
-            .filter(|(_, (_, p))| *p)
-            .map(|(c, (d, _))| (*c, *d))
+            .enumerate()
+            .filter(|(c, _)| (b_side.present[k] | r_side.present[k]) & (1 << c) != 0)
+            .map(|(c, code)| {
+                (
+                    *code,
+                    Delta {
+                        old: b_side.total(k, c),
+                        new: r_side.total(k, c),
+                    },
+                )
+            })
             .collect();
         out.workers.push(WorkerDelta {
             id: inputs.workers[order[k]].id.clone(),
             name,
             unit,
             lines,
-            gross: a.gross,
-            paid: match (a.base, a.reform) {
+            gross: Delta {
+                old: b_side.total(k, CODES),
+                new: r_side.total(k, CODES),
+            },
+            paid: match (b_side.paid[k], r_side.paid[k]) {
                 (true, false) => Side::Base,
                 (false, true) => Side::Reform,
                 _ => Side::Both,
@@ -1119,70 +1273,11 @@ pub fn compare(
     Ok(out)
 }
 
-/// Runs base and reform on the same inputs, on two threads when a thread can
-/// be started (the runs are independent), else one after the other.
-fn run_pair(
-    inputs: &Request,
-    base: &PolicySet,
-    merged: &PolicySet,
-) -> (Result<Run, RequestError>, Result<Run, RequestError>) {
-    std::thread::scope(|s| {
-        let other = std::thread::Builder::new().spawn_scoped(s, || run::run(inputs, Some(merged)));
-        let old = run::run(inputs, Some(base));
-        let new = match other.map(|h| h.join()) {
-            Ok(Ok(new)) => new,
-            // A panic in the reform run is re-raised as it would be without threads.
-            Ok(Err(panic)) => std::panic::resume_unwind(panic),
-            Err(_) => run::run(inputs, Some(merged)),
-        };
-        (old, new)
-    })
-}
-
 fn grade_of(slip: &Payslip) -> Option<(Grade, bool)> {
     slip.lines.iter().find_map(|l| match l.why {
         Why::Bonus { grade, note, .. } => Some((grade, matches!(note, GradeNote::Quota { .. }))),
         _ => None,
     })
-}
-
-/// Adds one run's payslips to the per-worker sums, matching by id in order.
-fn fold(
-    inputs: &Request,
-    order: &[usize],
-    r: &Run,
-    side: Side,
-    acc: &mut [Acc],
-    info: &mut [Option<(String, String)>],
-    grades: &mut [Option<(Grade, bool)>],
-) {
-    let mut k = 0;
-    for slip in &r.payslips {
-        let w = &r.workers[slip.worker];
-        while k < order.len() && inputs.workers[order[k]].id.as_str() < w.id.as_str() {
-            k += 1;
-        }
-        // Invariant: every paid worker comes from the request's roster, so
-        // its id is found; a miss would only drop it from the per-worker view.
-        if k >= order.len() || inputs.workers[order[k]].id != w.id {
-            continue;
-        }
-        let a = &mut acc[k];
-        for l in &slip.lines {
-            let c = l.code as usize;
-            a.lines[c].add(side, l.amount);
-            a.present[c] = true;
-        }
-        a.gross.add(side, slip.gross);
-        match side {
-            Side::Base => a.base = true,
-            _ => a.reform = true,
-        }
-        if info[k].is_none() {
-            info[k] = Some((w.name.clone(), w.unit.clone()));
-        }
-        grades[k] = grade_of(slip);
-    }
 }
 
 /// Merges the sorted error lists of the two runs of a period: errors both

@@ -279,7 +279,57 @@ pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
 pub fn run(req: &Request, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
     let mut owned = None;
     let set = policy_for(req, policy, &mut owned)?;
-    Ok(prepare(req, set)?.finish())
+    Ok(prepare(req, set, None, req.kind, &req.period)?.finish(&mut Keep))
+}
+
+/// Runs a request and hands each payslip to `each` as it is computed, in
+/// worker-id order, instead of keeping it: for callers that fold or write
+/// payslips one at a time (a what-if comparison, a payroll file), so that a
+/// large run never holds every payslip at once.
+///
+/// The returned [`Run`] is that of [`run`] except that its `payslips` is
+/// empty: workers, honours, errors, quota reports, totals and tax states are
+/// all there. `each` gets the run's worker for the payslip (`slip.worker` is
+/// its index in the returned run's `workers`).
+///
+/// ```
+/// use payrules::run::{parse_request, run_each};
+///
+/// let request = parse_request(br#"{
+///   "kind": "monthly", "period": "2026-11",
+///   "workers": [{"id": "W001", "name": "Lin", "unit": "Wenquan", "position": "community_worker",
+///                "title": "social_worker", "hired_on": "2020-03-01"}],
+///   "assessments": [{"worker_id": "W001", "period": "2026-11", "grade": "pass"}]
+/// }"#).unwrap();
+/// let mut seen = Vec::new();
+/// let run = run_each(&request, None, |worker, slip| seen.push((worker.id.clone(), slip.gross)));
+/// let run = run.unwrap();
+/// assert!(run.payslips.is_empty());
+/// assert_eq!(seen, [("W001".to_string(), run.totals.gross)]);
+/// assert_eq!(run.totals.gross.to_string(), "4400.00");
+/// ```
+pub fn run_each(
+    req: &Request,
+    policy: Option<&PolicySet>,
+    mut each: impl FnMut(&Worker, &Payslip),
+) -> Result<Run, RequestError> {
+    let mut owned = None;
+    let set = policy_for(req, policy, &mut owned)?;
+    Ok(prepare(req, set, None, req.kind, &req.period)?.finish(&mut Stream(&mut each)))
+}
+
+/// [`run_each`] for a request it owns, releasing the input records before
+/// the payslips are computed, as [`run_owned`] does.
+pub fn run_owned_each(
+    req: Request,
+    policy: Option<&PolicySet>,
+    mut each: impl FnMut(&Worker, &Payslip),
+) -> Result<Run, RequestError> {
+    let mut owned = None;
+    let set = policy_for(&req, policy, &mut owned)?;
+    let prepared = prepare(&req, set, None, req.kind, &req.period)?;
+    drop(req);
+    Ok(prepared.finish(&mut Stream(&mut each)))
 }
 
 /// Runs a request it owns, releasing the input records as soon as they are
@@ -289,9 +339,9 @@ pub fn run(req: &Request, policy: Option<&PolicySet>) -> Result<Run, RequestErro
 pub fn run_owned(req: Request, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
     let mut owned = None;
     let set = policy_for(&req, policy, &mut owned)?;
-    let prepared = prepare(&req, set)?;
+    let prepared = prepare(&req, set, None, req.kind, &req.period)?;
     drop(req);
-    Ok(prepared.finish())
+    Ok(prepared.finish(&mut Keep))
 }
 
 /// The policy a run uses: the request's own TOML text, else the caller's,
@@ -308,19 +358,95 @@ fn policy_for<'s>(
     }
 }
 
-/// Reads and validates a request's inputs under the policy version in force.
-fn prepare<'p>(req: &Request, set: &'p PolicySet) -> Result<Prepared<'p>, RequestError> {
+/// A request's assessments grouped by their period text, so that runs of
+/// many periods over one request (a what-if year) each read only the
+/// assessments that concern them instead of every record.
+pub(crate) struct ByPeriod {
+    groups: Vec<(String, Vec<usize>)>,
+}
+
+impl ByPeriod {
+    pub(crate) fn new(req: &Request) -> ByPeriod {
+        let mut at: HashMap<&str, usize> = HashMap::new();
+        let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut last: Option<(&str, usize)> = None;
+        for (ai, a) in req.assessments.iter().enumerate() {
+            let p = a.period.as_str();
+            let g = match last {
+                Some((q, g)) if q == p => g,
+                _ => {
+                    let g = *at.entry(p).or_insert_with(|| {
+                        groups.push((p.to_string(), Vec::new()));
+                        groups.len() - 1
+                    });
+                    last = Some((p, g));
+                    g
+                }
+            };
+            groups[g].1.push(ai);
+        }
+        ByPeriod { groups }
+    }
+
+    /// The indices, ascending, of the assessments a run of `period` (a
+    /// request's `YYYY-MM` or `YYYY`) reads: those of its period and those
+    /// whose period is invalid, which every run reports.
+    pub(crate) fn for_period(&self, period: &str) -> Vec<usize> {
+        let canonical = match (period.parse::<YearMonth>(), period.parse::<Year>()) {
+            (Ok(m), _) => m.to_string(),
+            (_, Ok(y)) => y.to_string(),
+            _ => period.to_string(),
+        };
+        let mut out: Vec<usize> = Vec::new();
+        for (p, indices) in &self.groups {
+            if !matches!(assessment_period_is(p, &canonical), Ok(false)) {
+                out.extend_from_slice(indices);
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+}
+
+/// [`run_each`] of `kind` and `period` (in place of the request's own),
+/// reading only the assessments at `among` (ascending indices into the
+/// request's, from [`ByPeriod::for_period`]).
+pub(crate) fn run_each_among(
+    req: &Request,
+    kind: Kind,
+    period: &str,
+    policy: &PolicySet,
+    among: &[usize],
+    mut each: impl FnMut(&Worker, &Payslip),
+) -> Result<Run, RequestError> {
+    let mut owned = None;
+    let set = policy_for(req, Some(policy), &mut owned)?;
+    Ok(prepare(req, set, Some(among), kind, period)?.finish(&mut Stream(&mut each)))
+}
+
+/// Reads and validates a request's inputs for a run of `kind` and `period`
+/// under the policy version in force; `among`, when given, lists the only
+/// assessments that may concern the run.
+fn prepare<'p>(
+    req: &Request,
+    set: &'p PolicySet,
+    among: Option<&[usize]>,
+    kind: Kind,
+    period: &str,
+) -> Result<Prepared<'p>, RequestError> {
     let period_error = |e: crate::period::PeriodError| RequestError::Period(e.to_string());
-    match req.kind {
+    match kind {
         Kind::Monthly => {
-            let month: YearMonth = req.period.parse().map_err(period_error)?;
+            let month: YearMonth = period.parse().map_err(period_error)?;
             let policy = set.version_on(month.first_day())?;
-            Ok(Runner::new(policy, req, month.first_day(), month.last_day()).monthly(month))
+            let (first, last) = (month.first_day(), month.last_day());
+            Ok(Runner::new(policy, req, among, period, first, last).monthly(month))
         }
         Kind::Annual => {
-            let year: Year = req.period.parse().map_err(period_error)?;
+            let year: Year = period.parse().map_err(period_error)?;
             let policy = set.version_on(year.first_day())?;
-            Ok(Runner::new(policy, req, year.first_day(), year.last_day()).annual(year))
+            let (first, last) = (year.first_day(), year.last_day());
+            Ok(Runner::new(policy, req, among, period, first, last).annual(year))
         }
     }
 }
@@ -338,6 +464,10 @@ enum Decided {
 struct Runner<'a, 'p> {
     policy: &'p Policy,
     req: &'a Request,
+    /// The assessments that may concern the run, when known; else all.
+    among: Option<&'a [usize]>,
+    /// The period as written in the request.
+    period: String,
     first: NaiveDate,
     last: NaiveDate,
     errors: Vec<InputError>,
@@ -354,10 +484,19 @@ struct Runner<'a, 'p> {
 }
 
 impl<'a, 'p> Runner<'a, 'p> {
-    fn new(policy: &'p Policy, req: &'a Request, first: NaiveDate, last: NaiveDate) -> Self {
+    fn new(
+        policy: &'p Policy,
+        req: &'a Request,
+        among: Option<&'a [usize]>,
+        period: &str,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Self {
         let mut r = Runner {
             policy,
             req,
+            among,
+            period: period.to_string(),
             first,
             last,
             errors: Vec::new(),
@@ -552,7 +691,11 @@ impl<'a, 'p> Runner<'a, 'p> {
         // Workers with an assessment for the period, valid or not.
         let mut assessed = vec![false; n];
         let mut scored: Vec<(usize, Decimal, Option<Grade>, usize)> = Vec::new();
-        for (ai, a) in req.assessments.iter().enumerate() {
+        let among = self.among;
+        let count = among.map_or(req.assessments.len(), <[usize]>::len);
+        for k in 0..count {
+            let ai = among.map_or(k, |a| a[k]);
+            let a = &req.assessments[ai];
             let src = (List::Assessments, ai);
             match is_period(&a.period) {
                 Ok(true) => {}
@@ -710,7 +853,16 @@ impl<'a, 'p> Runner<'a, 'p> {
                 _ => None,
             });
         let reports = quota::check(rule, graded);
-        // Point the quota notes at the pools of the final report.
+        // Point the quota notes at the pools of the final report: both lists
+        // are sorted by pool name, so each assigned pool is looked up once.
+        let report_of: Vec<u32> = pools
+            .iter()
+            .map(|p| {
+                reports
+                    .binary_search_by(|r| r.pool.as_str().cmp(&p.pool))
+                    .unwrap_or(0) as u32
+            })
+            .collect();
         for wi in notes {
             if let Decided::Grade(
                 g,
@@ -722,12 +874,7 @@ impl<'a, 'p> Runner<'a, 'p> {
                 },
             ) = decided[wi]
             {
-                let name = &pools[pool as usize].pool;
-                // Reports are sorted by pool name (quota::check), so search
-                // rather than scan: a scan made large runs quadratic.
-                let pool = reports
-                    .binary_search_by(|r| r.pool.as_str().cmp(name))
-                    .unwrap_or(0) as u32;
+                let pool = report_of[pool as usize];
                 decided[wi] = Decided::Grade(
                     g,
                     GradeNote::Quota {
@@ -823,7 +970,7 @@ impl<'a, 'p> Runner<'a, 'p> {
         self.errors.dedup();
         Prepared {
             policy: self.policy,
-            period: self.req.period.clone(),
+            period: self.period.clone(),
             at,
             workers: self.workers.into_iter().map(|(w, _)| w).collect(),
             bad: self.bad,
@@ -911,9 +1058,42 @@ struct Prepared<'p> {
     inputs: tax::Inputs,
 }
 
+/// Where [`Prepared::finish`] puts each payslip.
+trait Sink {
+    /// Takes one payslip; returns it when the run should keep it.
+    fn take(&mut self, worker: &Worker, slip: Payslip) -> Option<Payslip>;
+    /// Whether it keeps payslips (to reserve room for them).
+    fn keeps(&self) -> bool;
+}
+
+/// Keeps every payslip in the run.
+struct Keep;
+
+impl Sink for Keep {
+    fn take(&mut self, _: &Worker, slip: Payslip) -> Option<Payslip> {
+        Some(slip)
+    }
+    fn keeps(&self) -> bool {
+        true
+    }
+}
+
+/// Hands every payslip to a function and keeps none.
+struct Stream<'f, F>(&'f mut F);
+
+impl<F: FnMut(&Worker, &Payslip)> Sink for Stream<'_, F> {
+    fn take(&mut self, worker: &Worker, slip: Payslip) -> Option<Payslip> {
+        (self.0)(worker, &slip);
+        None
+    }
+    fn keeps(&self) -> bool {
+        false
+    }
+}
+
 impl Prepared<'_> {
-    /// Computes the payslips and totals.
-    fn finish(self) -> Run {
+    /// Computes the payslips and totals, handing each payslip to `sink`.
+    fn finish(self, sink: &mut impl Sink) -> Run {
         let Prepared {
             policy,
             period,
@@ -927,10 +1107,11 @@ impl Prepared<'_> {
             inputs,
         } = self;
         let mut tax = tax::RunTax::new(&inputs);
-        let mut payslips = Vec::with_capacity(workers.len());
+        let mut payslips = Vec::with_capacity(if sink.keeps() { workers.len() } else { 0 });
         let mut totals = Totals::default();
         let mut by_code = [None::<FenSum>; LineCode::ALL.len()];
         let mut by_unit: HashMap<&str, FenSum> = HashMap::new();
+        let mut last_unit: Option<(&str, FenSum)> = None;
         let mut gross = FenSum::default();
         for (wi, w) in workers.iter().enumerate() {
             if bad[wi] {
@@ -957,14 +1138,30 @@ impl Prepared<'_> {
                     .get_or_insert_default()
                     .add(l.amount);
             }
-            by_unit.entry(w.unit.as_str()).or_default().add(slip.gross);
-            payslips.push(slip);
+            // Workers sorted by id usually list a unit's workers together.
+            match &mut last_unit {
+                Some((unit, sum)) if *unit == w.unit.as_str() => sum.add(slip.gross),
+                _ => {
+                    if let Some((unit, sum)) = last_unit.take() {
+                        by_unit.entry(unit).or_default().merge(sum);
+                    }
+                    let mut sum = FenSum::default();
+                    sum.add(slip.gross);
+                    last_unit = Some((w.unit.as_str(), sum));
+                }
+            }
+            if let Some(slip) = sink.take(w, slip) {
+                payslips.push(slip);
+            }
         }
         totals.by_code = LineCode::ALL
             .iter()
             .zip(by_code)
             .filter_map(|(c, t)| t.map(|t| (*c, t.total())))
             .collect();
+        if let Some((unit, sum)) = last_unit {
+            by_unit.entry(unit).or_default().merge(sum);
+        }
         totals.by_unit = by_unit
             .into_iter()
             .map(|(u, t)| (u.to_string(), t.total()))
