@@ -1236,7 +1236,7 @@ pub fn compare(
     if let Some((_, _, e)) = failed {
         return Err(e);
     }
-    for k in 0..order.len() {
+    for (k, &record) in order.iter().enumerate() {
         let Some((name, unit)) = b_side.info[k].take().or_else(|| r_side.info[k].take()) else {
             continue;
         };
@@ -1255,7 +1255,7 @@ pub fn compare(
             })
             .collect();
         out.workers.push(WorkerDelta {
-            id: inputs.workers[order[k]].id.clone(),
+            id: inputs.workers[record].id.clone(),
             name,
             unit,
             lines,
