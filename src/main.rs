@@ -382,15 +382,20 @@ fn out_format(files: &Files) -> OutFormat {
     }
 }
 
-fn render(run: &payrules::run::Run, format: OutFormat, out: &mut dyn Write) -> std::io::Result<()> {
+fn render(
+    run: &payrules::run::Run,
+    rows: &write::PayRows,
+    format: OutFormat,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
-        OutFormat::Table => write::table(run, out),
-        OutFormat::Csv => write::csv(run, out),
+        OutFormat::Table => write::table(run, rows, out),
+        OutFormat::Csv => write::csv(run, rows, out),
         OutFormat::Json => {
             out.write_all(run.to_json().as_bytes())?;
             out.write_all(b"\n")
         }
-        OutFormat::Xlsx => out.write_all(&write::xlsx(run)?),
+        OutFormat::Xlsx => out.write_all(&write::xlsx(run, rows)?),
     }
 }
 
@@ -465,8 +470,18 @@ fn pay(kind: Kind, period: String, files: Files) -> Result<u8, Fail> {
         origins,
         problems: read_problems,
     } = loaded;
-    // The records are released once read, before the payslips are computed.
-    let mut result = payrules::run::run_owned(request, Some(&policy))?;
+    // The records are released as they are read. The sheets need only each
+    // payslip's amounts, kept as compact rows while the payslips go by; the
+    // JSON response renders the payslips themselves.
+    let (mut result, mut rows) = if format == OutFormat::Json {
+        let run = payrules::run::run_owned(request, Some(&policy))?;
+        let rows = write::PayRows::from_run(&run);
+        (run, rows)
+    } else {
+        let mut rows = write::PayRows::new();
+        let run = payrules::run::run_owned_each(request, Some(&policy), |_, slip| rows.push(slip))?;
+        (run, rows)
+    };
     let row_bad: BTreeSet<String> = read_problems
         .iter()
         .filter(|p| !p.warning)
@@ -490,11 +505,11 @@ fn pay(kind: Kind, period: String, files: Files) -> Result<u8, Fail> {
         }
         // Rows the engine never saw as bad (a cell too long, an Excel error
         // cell) still must not be paid.
-        hrfile::drop_workers(&mut result, &row_bad);
+        hrfile::drop_workers(&mut result, &mut rows, &row_bad);
     }
     match files.output.as_deref() {
         Some(path) => {
-            write::write_atomic(path, |out| render(&result, format, out))
+            write::write_atomic(path, |out| render(&result, &rows, format, out))
                 .map_err(|e| Fail(format!("cannot write {}: {e}", path.display()), 1))?;
             if !errors.is_empty() {
                 let ep = errors_path(path);
@@ -511,13 +526,13 @@ fn pay(kind: Kind, period: String, files: Files) -> Result<u8, Fail> {
         None => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            render(&result, format, &mut out)
+            render(&result, &rows, format, &mut out)
                 .and_then(|_| out.flush())
                 .map_err(|e| Fail(format!("cannot write standard output: {e}"), 1))?;
         }
     }
     if !files.quiet {
-        eprint!("{}", write::summary(&result, 30));
+        eprint!("{}", write::summary(&result, &rows, 30));
     }
     Ok(if errors.is_empty() { 0 } else { 2 })
 }

@@ -279,7 +279,15 @@ pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
 pub fn run(req: &Request, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
     let mut owned = None;
     let set = policy_for(req, policy, &mut owned)?;
-    Ok(prepare(req, set, None, req.kind, &req.period)?.finish(&mut Keep))
+    Ok(prepare(
+        req,
+        Records::Borrowed(&req.workers),
+        set,
+        None,
+        req.kind,
+        &req.period,
+    )?
+    .finish(&mut Keep))
 }
 
 /// Runs a request and hands each payslip to `each` as it is computed, in
@@ -315,7 +323,15 @@ pub fn run_each(
 ) -> Result<Run, RequestError> {
     let mut owned = None;
     let set = policy_for(req, policy, &mut owned)?;
-    Ok(prepare(req, set, None, req.kind, &req.period)?.finish(&mut Stream(&mut each)))
+    Ok(prepare(
+        req,
+        Records::Borrowed(&req.workers),
+        set,
+        None,
+        req.kind,
+        &req.period,
+    )?
+    .finish(&mut Stream(&mut each)))
 }
 
 /// [`run_each`] for a request it owns, releasing the input records before
@@ -325,11 +341,7 @@ pub fn run_owned_each(
     policy: Option<&PolicySet>,
     mut each: impl FnMut(&Worker, &Payslip),
 ) -> Result<Run, RequestError> {
-    let mut owned = None;
-    let set = policy_for(&req, policy, &mut owned)?;
-    let prepared = prepare(&req, set, None, req.kind, &req.period)?;
-    drop(req);
-    Ok(prepared.finish(&mut Stream(&mut each)))
+    run_owned_into(req, policy, &mut Stream(&mut each))
 }
 
 /// Runs a request it owns, releasing the input records as soon as they are
@@ -337,11 +349,23 @@ pub fn run_owned_each(
 /// run needs memory for its workers and payslips but not also for the
 /// records they came from. Same result as [`run`].
 pub fn run_owned(req: Request, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
+    run_owned_into(req, policy, &mut Keep)
+}
+
+/// Runs an owned request: its worker records give their strings to the
+/// validated workers and are released as they are read; the rest of the
+/// request is released before the payslips are computed.
+fn run_owned_into(
+    mut req: Request,
+    policy: Option<&PolicySet>,
+    sink: &mut impl Sink,
+) -> Result<Run, RequestError> {
     let mut owned = None;
     let set = policy_for(&req, policy, &mut owned)?;
-    let prepared = prepare(&req, set, None, req.kind, &req.period)?;
+    let records = Records::Owned(std::mem::take(&mut req.workers));
+    let prepared = prepare(&req, records, set, None, req.kind, &req.period)?;
     drop(req);
-    Ok(prepared.finish(&mut Keep))
+    Ok(prepared.finish(sink))
 }
 
 /// The policy a run uses: the request's own TOML text, else the caller's,
@@ -421,14 +445,23 @@ pub(crate) fn run_each_among(
 ) -> Result<Run, RequestError> {
     let mut owned = None;
     let set = policy_for(req, Some(policy), &mut owned)?;
-    Ok(prepare(req, set, Some(among), kind, period)?.finish(&mut Stream(&mut each)))
+    Ok(prepare(
+        req,
+        Records::Borrowed(&req.workers),
+        set,
+        Some(among),
+        kind,
+        period,
+    )?
+    .finish(&mut Stream(&mut each)))
 }
 
 /// Reads and validates a request's inputs for a run of `kind` and `period`
 /// under the policy version in force; `among`, when given, lists the only
 /// assessments that may concern the run.
-fn prepare<'p>(
-    req: &Request,
+fn prepare<'a, 'p>(
+    req: &'a Request,
+    records: Records<'a>,
     set: &'p PolicySet,
     among: Option<&[usize]>,
     kind: Kind,
@@ -440,13 +473,13 @@ fn prepare<'p>(
             let month: YearMonth = period.parse().map_err(period_error)?;
             let policy = set.version_on(month.first_day())?;
             let (first, last) = (month.first_day(), month.last_day());
-            Ok(Runner::new(policy, req, among, period, first, last).monthly(month))
+            Ok(Runner::new(policy, req, records, among, period, first, last).monthly(month))
         }
         Kind::Annual => {
             let year: Year = period.parse().map_err(period_error)?;
             let policy = set.version_on(year.first_day())?;
             let (first, last) = (year.first_day(), year.last_day());
-            Ok(Runner::new(policy, req, among, period, first, last).annual(year))
+            Ok(Runner::new(policy, req, records, among, period, first, last).annual(year))
         }
     }
 }
@@ -459,6 +492,134 @@ type Given = (usize, Option<Grade>, Option<Decimal>);
 enum Decided {
     Grade(Grade, GradeNote),
     Bad,
+}
+
+/// The worker records of a run: borrowed from the request, or owned, when
+/// their strings move into the validated workers.
+enum Records<'r> {
+    Borrowed(&'r [WorkerRecord]),
+    Owned(Vec<WorkerRecord>),
+}
+
+impl Records<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Records::Borrowed(l) => l.len(),
+            Records::Owned(l) => l.len(),
+        }
+    }
+}
+
+/// One worker record, borrowed or owned.
+enum Rec<'r> {
+    Borrowed(&'r WorkerRecord),
+    Owned(WorkerRecord),
+}
+
+impl Rec<'_> {
+    fn get(&self) -> &WorkerRecord {
+        match self {
+            Rec::Borrowed(r) => r,
+            Rec::Owned(r) => r,
+        }
+    }
+    /// The id, name and unit, moved out of an owned record.
+    fn into_strings(self) -> (String, String, String) {
+        match self {
+            Rec::Borrowed(r) => (r.id.clone(), r.name.clone(), r.unit.clone()),
+            Rec::Owned(r) => (r.id, r.name, r.unit),
+        }
+    }
+}
+
+/// What became of one worker record.
+enum Read {
+    /// Valid, and employed in the period.
+    Paid(Worker),
+    /// Not employed in the period (its title and position are not checked);
+    /// or no id, which the id check reports.
+    Absent(String),
+    /// Invalid: its id and the errors found.
+    Invalid(String, Vec<InputError>),
+}
+
+/// Validates worker record `i` for a period `[first, last]` under `policy`.
+fn read_record(policy: &Policy, first: NaiveDate, last: NaiveDate, rec: Rec, i: usize) -> Read {
+    let r = rec.get();
+    if r.id.trim().is_empty() {
+        return Read::Absent(rec.into_strings().0);
+    }
+    let mut errors = Vec::new();
+    let mut error = |field: &str, message: String| {
+        errors.push(InputError {
+            worker_id: Some(r.id.clone()),
+            field: field.to_string(),
+            message,
+            source: Some((List::Workers, i)),
+            related: Vec::new(),
+        })
+    };
+    let mut date = |field: &str, text: &str| match parse_date(text) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            error(field, e.to_string());
+            None
+        }
+    };
+    let hired = date("hired_on", &r.hired_on);
+    let left = match &r.left_on {
+        Some(t) if !t.is_empty() => date("left_on", t).map(Some),
+        _ => Some(None),
+    };
+    let probation = match &r.probation_until {
+        Some(t) if !t.is_empty() => date("probation_until", t).map(Some),
+        _ => Some(None),
+    };
+    let (Some(hired), Some(left), Some(probation_until)) = (hired, left, probation) else {
+        return Read::Invalid(rec.into_strings().0, errors);
+    };
+    if let Some(l) = left.filter(|l| *l < hired) {
+        error("left_on", format!("left_on {l} is before hired_on {hired}"));
+        return Read::Invalid(rec.into_strings().0, errors);
+    }
+    let employed = hired <= last && left.is_none_or(|l| l >= first);
+    if !employed {
+        return Read::Absent(rec.into_strings().0);
+    }
+    let title = match r.title.parse() {
+        Ok(t) => Some(t),
+        Err(e) => {
+            error("title", format!("{e}"));
+            None
+        }
+    };
+    let position = match policy.position_index(&r.position) {
+        Some(p) => Some(policy.positions[p].code.clone()),
+        None => {
+            let msg = format!(
+                "unknown position {:?}; policy {} has: {}",
+                r.position,
+                policy.cite(),
+                policy.position_codes()
+            );
+            error("position", msg);
+            None
+        }
+    };
+    let (Some(title), Some(position)) = (title, position) else {
+        return Read::Invalid(rec.into_strings().0, errors);
+    };
+    let (id, name, unit) = rec.into_strings();
+    Read::Paid(Worker {
+        id,
+        name,
+        unit,
+        position,
+        title,
+        hired_on: hired,
+        left_on: left,
+        probation_until,
+    })
 }
 
 struct Runner<'a, 'p> {
@@ -475,8 +636,9 @@ struct Runner<'a, 'p> {
     workers: Vec<(Worker, usize)>,
     /// Per validated worker: whether any input naming it had an error, so it is not paid.
     bad: Vec<bool>,
-    /// Indices of all worker records, sorted by id (for roster look-ups).
-    roster: Vec<usize>,
+    /// Ids of the worker records not validated (invalid, not employed or
+    /// doubled), sorted, for look-ups of ids in the roster.
+    others: Vec<String>,
     /// Where the last look-up by id landed, to make in-order look-ups O(1).
     hint: usize,
     /// Quota pools of the graded workers.
@@ -487,6 +649,7 @@ impl<'a, 'p> Runner<'a, 'p> {
     fn new(
         policy: &'p Policy,
         req: &'a Request,
+        records: Records<'a>,
         among: Option<&'a [usize]>,
         period: &str,
         first: NaiveDate,
@@ -502,11 +665,11 @@ impl<'a, 'p> Runner<'a, 'p> {
             errors: Vec::new(),
             workers: Vec::new(),
             bad: Vec::new(),
-            roster: Vec::new(),
+            others: Vec::new(),
             hint: 0,
             quota: Vec::new(),
         };
-        r.read_workers();
+        r.read_workers(records);
         r
     }
 
@@ -531,118 +694,121 @@ impl<'a, 'p> Runner<'a, 'p> {
         });
     }
 
-    fn date(&mut self, id: &str, field: &str, text: &str, src: (List, usize)) -> Option<NaiveDate> {
-        match parse_date(text) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                self.error(Some(id), field, e.to_string(), src);
-                None
-            }
-        }
+    /// Whether any worker record has this id (validated or not).
+    fn known(&self, id: &str) -> bool {
+        self.workers
+            .binary_search_by(|(w, _)| w.id.as_str().cmp(id))
+            .is_ok()
+            || self.others.binary_search_by(|o| o.as_str().cmp(id)).is_ok()
     }
 
-    fn read_workers(&mut self) {
-        let req = self.req;
-        self.workers.reserve_exact(req.workers.len());
-        let mut roster: Vec<usize> = (0..req.workers.len()).collect();
-        let id_of = |i: &usize| req.workers[*i].id.as_str();
-        if !roster.is_sorted_by_key(id_of) {
-            roster.sort_by_key(id_of);
+    /// Validates the worker records: each is read once, in input order
+    /// (owned records give their strings to the worker and are released as
+    /// they are read), then ids are checked for blanks and duplicates.
+    fn read_workers(&mut self, records: Records<'a>) {
+        let (policy, first, last) = (self.policy, self.first, self.last);
+        let n = records.len();
+        let mut paid: Vec<(Worker, usize)> = Vec::with_capacity(n);
+        // Records not paid: id, index, and the errors found (None: not employed).
+        let mut rest: Vec<(String, usize, Option<Vec<InputError>>)> = Vec::new();
+        let mut take = |read: Read, i: usize| match read {
+            Read::Paid(w) => paid.push((w, i)),
+            Read::Absent(id) => rest.push((id, i, None)),
+            Read::Invalid(id, errors) => rest.push((id, i, Some(errors))),
+        };
+        match records {
+            Records::Borrowed(list) => {
+                for (i, rec) in list.iter().enumerate() {
+                    take(read_record(policy, first, last, Rec::Borrowed(rec), i), i);
+                }
+            }
+            Records::Owned(mut list) => {
+                while let Some(rec) = list.pop() {
+                    let i = list.len();
+                    take(read_record(policy, first, last, Rec::Owned(rec), i), i);
+                    // Give back the room of the records read, 64k records
+                    // (12 MB) at a time: shrinking a large allocation is a
+                    // remap, not a copy.
+                    if list.capacity() - list.len() >= 1 << 16 {
+                        list.shrink_to_fit();
+                    }
+                }
+            }
+        }
+        let by_id =
+            |a: &(Worker, usize), b: &(Worker, usize)| a.0.id.cmp(&b.0.id).then(a.1.cmp(&b.1));
+        if !paid.is_sorted_by(|a, b| by_id(a, b).is_le()) {
+            paid.sort_unstable_by(by_id);
+        }
+        rest.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        // Groups of records sharing an id that need more than keeping the
+        // worker: (paid range, rest range).
+        let mut groups: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
+        let (mut a, mut b) = (0, 0);
+        loop {
+            let id = match (paid.get(a), rest.get(b)) {
+                (Some(x), Some(y)) => x.0.id.as_str().min(y.0.as_str()),
+                (Some(x), None) => x.0.id.as_str(),
+                (None, Some(y)) => y.0.as_str(),
+                (None, None) => break,
+            };
+            let a_end = a + paid[a..].iter().take_while(|x| x.0.id == id).count();
+            let b_end = b + rest[b..].iter().take_while(|y| y.0 == id).count();
+            if a_end - a + b_end - b > 1 || b_end > b {
+                groups.push((a..a_end, b..b_end));
+            }
+            (a, b) = (a_end, b_end);
+        }
+        let mut keep = vec![true; paid.len()];
+        for (pr, rr) in groups {
+            let mut indices: Vec<usize> = paid[pr.clone()].iter().map(|x| x.1).collect();
+            indices.extend(rest[rr.clone()].iter().map(|y| y.1));
+            keep[pr.clone()].fill(false);
+            let id = match (
+                paid.get(pr.start).filter(|_| !pr.is_empty()),
+                rest.get(rr.start),
+            ) {
+                (Some(x), _) => x.0.id.clone(),
+                (None, Some(y)) => y.0.clone(),
+                (None, None) => continue,
+            };
+            if id.trim().is_empty() {
+                for &j in &indices {
+                    self.errors.push(InputError {
+                        worker_id: None,
+                        field: "id".into(),
+                        message: "empty worker id; every worker needs an id (工号)".into(),
+                        source: Some((List::Workers, j)),
+                        related: Vec::new(),
+                    });
+                }
+            } else if indices.len() > 1 {
+                indices.sort_unstable();
+                self.errors.push(InputError {
+                    worker_id: Some(id.clone()),
+                    field: "id".into(),
+                    message: format!(
+                        "duplicate worker id, given {} times; ids must be unique",
+                        indices.len()
+                    ),
+                    source: Some((List::Workers, indices[0])),
+                    related: indices[1..].iter().map(|&j| (List::Workers, j)).collect(),
+                });
+            } else if let Some(errors) = rest[rr.start].2.take() {
+                self.errors.extend(errors);
+            }
+            self.others.push(id);
         }
         let mut k = 0;
-        while k < roster.len() {
-            // The run of records sharing this id.
-            let id = id_of(&roster[k]);
-            let end = k + roster[k..].iter().take_while(|i| id_of(i) == id).count();
-            let group = &roster[k..end];
-            k = end;
-            let i = group[0];
-            if id.trim().is_empty() {
-                for &j in group {
-                    let msg = "empty worker id; every worker needs an id (工号)".into();
-                    self.error(None, "id", msg, (List::Workers, j));
-                }
-                continue;
-            }
-            if group.len() > 1 {
-                let msg = format!(
-                    "duplicate worker id, given {} times; ids must be unique",
-                    group.len()
-                );
-                let first = group.iter().min().copied().unwrap_or(i);
-                let src = (List::Workers, first);
-                self.error(Some(id), "id", msg, src);
-                if let Some(e) = self.errors.last_mut() {
-                    let mut others: Vec<usize> =
-                        group.iter().copied().filter(|&j| j != first).collect();
-                    others.sort_unstable();
-                    e.related = others.into_iter().map(|j| (List::Workers, j)).collect();
-                }
-                continue;
-            }
-            if let Some(w) = self.read_worker(i) {
-                self.workers.push((w, i));
-            }
-        }
+        paid.retain(|_| {
+            k += 1;
+            keep[k - 1]
+        });
+        self.others.extend(rest.into_iter().map(|y| y.0));
+        self.others.sort_unstable();
+        self.others.dedup();
+        self.workers = paid;
         self.bad = vec![false; self.workers.len()];
-        self.roster = roster;
-    }
-
-    /// Validates one worker record; `None` (with errors recorded) when it is
-    /// invalid, or when the worker was not employed in the period.
-    fn read_worker(&mut self, i: usize) -> Option<Worker> {
-        let rec = &self.req.workers[i];
-        let src = (List::Workers, i);
-        let id = rec.id.as_str();
-        let hired = self.date(id, "hired_on", &rec.hired_on, src);
-        let left = match &rec.left_on {
-            Some(t) if !t.is_empty() => self.date(id, "left_on", t, src).map(Some),
-            _ => Some(None),
-        };
-        let probation = match &rec.probation_until {
-            Some(t) if !t.is_empty() => self.date(id, "probation_until", t, src).map(Some),
-            _ => Some(None),
-        };
-        let (hired, left, probation_until) = (hired?, left?, probation?);
-        if let Some(l) = left.filter(|l| *l < hired) {
-            let msg = format!("left_on {l} is before hired_on {hired}");
-            self.error(Some(id), "left_on", msg, src);
-            return None;
-        }
-        let employed = hired <= self.last && left.is_none_or(|l| l >= self.first);
-        if !employed {
-            return None;
-        }
-        let title = match rec.title.parse() {
-            Ok(t) => Some(t),
-            Err(e) => {
-                self.error(Some(id), "title", format!("{e}"), src);
-                None
-            }
-        };
-        let position = match self.policy.position_index(&rec.position) {
-            Some(p) => Some(self.policy.positions[p].code.clone()),
-            None => {
-                let msg = format!(
-                    "unknown position {:?}; policy {} has: {}",
-                    rec.position,
-                    self.policy.cite(),
-                    self.policy.position_codes()
-                );
-                self.error(Some(id), "position", msg, src);
-                None
-            }
-        };
-        Some(Worker {
-            id: rec.id.clone(),
-            name: rec.name.clone(),
-            unit: rec.unit.clone(),
-            position: position?,
-            title: title?,
-            hired_on: hired,
-            left_on: left,
-            probation_until,
-        })
     }
 
     /// The worker index for an id among validated workers, or an error
@@ -663,12 +829,7 @@ impl<'a, 'p> Runner<'a, 'p> {
                 Some(i)
             }
             Err(_) => {
-                let req = self.req;
-                let known = self
-                    .roster
-                    .binary_search_by(|&i| req.workers[i].id.as_str().cmp(id))
-                    .is_ok();
-                if !known {
+                if !self.known(id) {
                     let msg = format!("no worker {id:?} in the roster");
                     self.error(Some(id), "worker_id", msg, src);
                 }
@@ -929,11 +1090,7 @@ impl<'a, 'p> Runner<'a, 'p> {
             if !month.is_some_and(|m| m.contains(date)) {
                 // Paid by the run of the month awarded; still an error when
                 // the worker is unknown.
-                let known = self
-                    .roster
-                    .binary_search_by(|&i| req.workers[i].id.as_str().cmp(id))
-                    .is_ok();
-                if !known {
+                if !self.known(id) {
                     let msg = format!("no worker {id:?} in the roster");
                     self.error(Some(id), "worker_id", msg, src);
                 }
@@ -1006,7 +1163,7 @@ impl<'a, 'p> Runner<'a, 'p> {
         let req = self.req;
         let (inputs, problems) = {
             let workers = &self.workers;
-            let roster = &self.roster;
+            let others = &self.others;
             let errors = &self.errors;
             tax::Inputs::read(
                 self.policy,
@@ -1016,11 +1173,7 @@ impl<'a, 'p> Runner<'a, 'p> {
                 workers.len(),
                 |id| match workers.binary_search_by(|(w, _)| w.id.as_str().cmp(id)) {
                     Ok(i) => tax::Found::Worker(i),
-                    Err(_)
-                        if roster
-                            .binary_search_by(|&i| req.workers[i].id.as_str().cmp(id))
-                            .is_err() =>
-                    {
+                    Err(_) if others.binary_search_by(|o| o.as_str().cmp(id)).is_err() => {
                         tax::Found::Unknown
                     }
                     // In the roster but not validated: refused for an error, or not employed.

@@ -2,10 +2,11 @@
 
 mod common;
 use common::*;
+use payrules::payslip::Payslip;
 use payrules::payslip::{GradeNote, LineCode, annual, monthly};
 use payrules::period::{Year, YearMonth, parse_date};
 use payrules::policy::{BonusTable, PolicySet, Pool, QuotaRounding, Ties};
-use payrules::run::{Request, run};
+use payrules::run::{Request, run, run_each, run_owned, run_owned_each};
 use payrules::worker::{Grade, Title, Worker};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -146,6 +147,53 @@ proptest! {
             }
         }
         prop_assert_eq!(before, run_doc(shuffled, None).to_json());
+    }
+
+    /// Every way of running a request gives the same run: borrowed
+    /// (`run`), owned (`run_owned`, whose records give up their strings as
+    /// they are read), and streamed (`run_each`, `run_owned_each`, which hand
+    /// the payslips over instead of keeping them) — also with blank ids and
+    /// impossible dates among the records.
+    #[test]
+    fn owned_and_streamed_runs_agree(
+        doc in arb_request(),
+        blank in prop::collection::vec(any::<prop::sample::Index>(), 0..3),
+        bad_date in prop::collection::vec(any::<prop::sample::Index>(), 0..3),
+    ) {
+        let mut doc = doc;
+        let n = doc["workers"].as_array().unwrap().len();
+        if n > 0 {
+            for i in blank {
+                doc["workers"][i.index(n)]["id"] = json!(if n % 2 == 0 { "" } else { " " });
+            }
+            for i in bad_date {
+                doc["workers"][i.index(n)]["hired_on"] = json!("2026-02-30");
+            }
+        }
+        let req: Request = serde_json::from_value(doc).unwrap();
+        let plain = run(&req, None).unwrap();
+        let owned = run_owned(req.clone(), None).unwrap();
+        prop_assert_eq!(plain.to_json(), owned.to_json());
+        for streamed in [true, false] {
+            let mut slips = Vec::new();
+            let mut ids = Vec::new();
+            let each = |w: &Worker, p: &Payslip| {
+                ids.push(w.id.clone());
+                slips.push(p.clone());
+            };
+            let r = if streamed {
+                run_each(&req, None, each).unwrap()
+            } else {
+                run_owned_each(req.clone(), None, each).unwrap()
+            };
+            prop_assert!(r.payslips.is_empty());
+            prop_assert_eq!(&slips, &plain.payslips);
+            let want: Vec<String> = plain.payslips.iter().map(|p| plain.workers[p.worker].id.clone()).collect();
+            prop_assert_eq!(ids, want);
+            prop_assert_eq!(&r.totals, &plain.totals);
+            prop_assert_eq!(&r.errors, &plain.errors);
+            prop_assert_eq!(&r.workers, &plain.workers);
+        }
     }
 
     /// A better grade never pays less, monthly or annual, whatever the

@@ -750,27 +750,31 @@ fn rewrite_refs(msg: &str, origins: &[Option<Origin>; 3]) -> String {
     out
 }
 
-/// Removes the payslips of the given workers from a run and recomputes the
-/// totals from the payslips that remain (for `--allow-partial`, when a
-/// worker's row had a problem the engine could not see).
-pub fn drop_workers(run: &mut Run, ids: &BTreeSet<String>) {
+/// Removes the payslips of the given workers from a run and from its rows,
+/// and recomputes the totals from the rows that remain (for
+/// `--allow-partial`, when a worker's row had a problem the engine could not
+/// see).
+pub fn drop_workers(run: &mut Run, rows: &mut write::PayRows, ids: &BTreeSet<String>) {
     if ids.is_empty() {
         return;
     }
     let workers = &run.workers;
-    run.payslips
-        .retain(|p| !ids.contains(&workers[p.worker].id));
+    let paid = |w: usize| !ids.contains(&workers[w].id);
+    run.payslips.retain(|p| paid(p.worker));
+    rows.retain(paid);
     let mut totals = Totals::default();
-    for slip in &run.payslips {
+    for row in rows.iter() {
         totals.workers += 1;
-        totals.gross += slip.gross;
-        for l in &slip.lines {
-            *totals.by_code.entry(l.code).or_default() += l.amount;
+        totals.gross += row.gross();
+        for code in LineCode::ALL {
+            if let Some(a) = row.amount(code) {
+                *totals.by_code.entry(code).or_default() += a;
+            }
         }
         *totals
             .by_unit
-            .entry(workers[slip.worker].unit.clone())
-            .or_default() += slip.gross;
+            .entry(workers[row.worker].unit.clone())
+            .or_default() += row.gross();
     }
     run.totals = totals;
 }
