@@ -573,6 +573,33 @@ pub fn monthly(
     note: GradeNote,
     honours: &[&Honour],
 ) -> Result<Payslip, PayError> {
+    monthly_in(
+        Vec::new(),
+        policy,
+        month,
+        worker,
+        worker_index,
+        grade,
+        note,
+        honours,
+    )
+}
+
+/// [`monthly`] writing the lines into `lines` (emptied first), so that a
+/// caller that hands payslips on one by one can reuse one buffer.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn monthly_in(
+    mut lines: Vec<Line>,
+    policy: &Policy,
+    month: YearMonth,
+    worker: &Worker,
+    worker_index: usize,
+    grade: Grade,
+    note: GradeNote,
+    honours: &[&Honour],
+) -> Result<Payslip, PayError> {
+    lines.clear();
+    lines.reserve(5 + honours.len());
     let pos = policy
         .position_index(&worker.position)
         .map(|i| &policy.positions[i])
@@ -586,7 +613,6 @@ pub fn monthly(
         month_days: month.days() as u8,
     });
     let rate = policy.probation.pay_rate;
-    let mut lines = Vec::with_capacity(5 + honours.len());
     let mut gross = FenSum::default();
     let mut push = |code, full: Decimal, why: Why, share: Share| {
         // Policy amounts read from TOML are held on the fen, so a full share

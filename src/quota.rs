@@ -227,6 +227,20 @@ fn group<'a>(
     (names, members)
 }
 
+/// The scores as integers at one scale, so that ranking compares integers
+/// instead of decimals; `None` when one would not fit (then the decimals are
+/// compared).
+fn score_keys(cands: &[Candidate]) -> Option<Vec<i128>> {
+    let scale = cands.iter().map(|c| c.score.scale()).max().unwrap_or(0);
+    cands
+        .iter()
+        .map(|c| {
+            let factor = 10i128.checked_pow(scale - c.score.scale())?;
+            c.score.mantissa().checked_mul(factor)
+        })
+        .collect()
+}
+
 /// Grades candidates by score under the quota rule.
 ///
 /// Returns one [`Assigned`] per candidate, in input order, and a report per
@@ -244,16 +258,20 @@ pub fn assign(rule: &QuotaRule, cands: &[Candidate]) -> (Vec<Assigned>, Vec<Pool
         cands.len()
     ];
     let mut reports = Vec::with_capacity(names.len());
+    let keys = score_keys(cands);
     for (pi, (name, mut idx)) in names.into_iter().zip(members).enumerate() {
         let n = idx.len() as u32;
         let (e_slots, g_slots) = slots(rule, n);
-        idx.sort_by(|&a, &b| {
+        let tie_break = |a: usize, b: usize| {
             let (x, y) = (&cands[a], &cands[b]);
-            y.score
-                .cmp(&x.score)
-                .then(x.hired_on.cmp(&y.hired_on))
-                .then(x.id.cmp(y.id))
-        });
+            x.hired_on.cmp(&y.hired_on).then(x.id.cmp(y.id))
+        };
+        match &keys {
+            Some(k) => idx.sort_by(|&a, &b| k[b].cmp(&k[a]).then_with(|| tie_break(a, b))),
+            None => idx.sort_by(|&a, &b| {
+                (cands[b].score.cmp(&cands[a].score)).then_with(|| tie_break(a, b))
+            }),
+        }
         // Ranks: competition ranking on score under `exclude`, strict order under `seniority`.
         let mut rank = 0u32;
         for (pos, &i) in idx.iter().enumerate() {

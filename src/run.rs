@@ -22,7 +22,7 @@
 //! ```
 
 use crate::money::{Amount, FenSum};
-use crate::payslip::{self, Context, GradeNote, LineCode, Payslip};
+use crate::payslip::{self, Context, GradeNote, Line, LineCode, Payslip};
 use crate::period::{Year, YearMonth, parse_date};
 use crate::policy::{Missing, Policy, PolicyError, PolicySet};
 use crate::quota::{self, Candidate, PoolReport};
@@ -912,11 +912,12 @@ impl<'a, 'p> Runner<'a, 'p> {
         }
         for wi in 0..n {
             let (w, wsrc) = &self.workers[wi];
-            let (id, wsrc) = (w.id.clone(), *wsrc);
+            let wsrc = *wsrc;
             let on_probation = payslip::probation_ungraded(self.policy, w, self.last).is_some();
             decided[wi] = match given[wi] {
                 _ if on_probation => match given[wi] {
                     Some((ai, g, s)) if g != Some(Grade::Ungraded) || s.is_some() => {
+                        let id = w.id.clone();
                         self.error(
                             Some(&id),
                             "grade",
@@ -946,6 +947,7 @@ impl<'a, 'p> Runner<'a, 'p> {
                 None => match self.policy.missing_assessment {
                     Missing::Ungraded => Decided::Grade(Grade::Ungraded, GradeNote::Missing),
                     Missing::Error => {
+                        let id = w.id.clone();
                         self.error(
                             Some(&id),
                             "assessment",
@@ -1213,8 +1215,9 @@ struct Prepared<'p> {
 
 /// Where [`Prepared::finish`] puts each payslip.
 trait Sink {
-    /// Takes one payslip; returns it when the run should keep it.
-    fn take(&mut self, worker: &Worker, slip: Payslip) -> Option<Payslip>;
+    /// Takes one payslip: returns it when the run should keep it, else
+    /// gives its lines back for the next payslip (`Err`).
+    fn take(&mut self, worker: &Worker, slip: Payslip) -> Result<Payslip, Vec<Line>>;
     /// Whether it keeps payslips (to reserve room for them).
     fn keeps(&self) -> bool;
 }
@@ -1223,8 +1226,8 @@ trait Sink {
 struct Keep;
 
 impl Sink for Keep {
-    fn take(&mut self, _: &Worker, slip: Payslip) -> Option<Payslip> {
-        Some(slip)
+    fn take(&mut self, _: &Worker, slip: Payslip) -> Result<Payslip, Vec<Line>> {
+        Ok(slip)
     }
     fn keeps(&self) -> bool {
         true
@@ -1235,9 +1238,9 @@ impl Sink for Keep {
 struct Stream<'f, F>(&'f mut F);
 
 impl<F: FnMut(&Worker, &Payslip)> Sink for Stream<'_, F> {
-    fn take(&mut self, worker: &Worker, slip: Payslip) -> Option<Payslip> {
+    fn take(&mut self, worker: &Worker, slip: Payslip) -> Result<Payslip, Vec<Line>> {
         (self.0)(worker, &slip);
-        None
+        Err(slip.lines)
     }
     fn keeps(&self) -> bool {
         false
@@ -1265,6 +1268,8 @@ impl Prepared<'_> {
         let mut by_code = [None::<FenSum>; LineCode::ALL.len()];
         let mut by_unit: HashMap<&str, FenSum> = HashMap::new();
         let mut last_unit: Option<(&str, FenSum)> = None;
+        // The lines of the last payslip handed on, to hold the next one's.
+        let mut spare: Vec<Line> = Vec::new();
         let mut gross = FenSum::default();
         for (wi, w) in workers.iter().enumerate() {
             if bad[wi] {
@@ -1278,7 +1283,8 @@ impl Prepared<'_> {
                     let hs: Vec<&Honour> = honours[wi].iter().collect();
                     // Invariant: the position was resolved against this policy
                     // version when the worker was read, so it cannot be unknown.
-                    payslip::monthly(policy, month, w, wi, grade, note, &hs)
+                    let lines = std::mem::take(&mut spare);
+                    payslip::monthly_in(lines, policy, month, w, wi, grade, note, &hs)
                         .expect("position validated")
                 }
                 TaxPeriod::Year(year) => payslip::annual(policy, year, w, wi, grade, note),
@@ -1303,8 +1309,9 @@ impl Prepared<'_> {
                     last_unit = Some((w.unit.as_str(), sum));
                 }
             }
-            if let Some(slip) = sink.take(w, slip) {
-                payslips.push(slip);
+            match sink.take(w, slip) {
+                Ok(slip) => payslips.push(slip),
+                Err(lines) => spare = lines,
             }
         }
         totals.by_code = LineCode::ALL
