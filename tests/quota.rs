@@ -103,6 +103,28 @@ fn three_way_tie_at_the_boundary() {
     );
 }
 
+/// Scores of mixed scales rank by value, also when one is too large to be
+/// ranked as an integer at the finest scale (the decimals are then compared).
+#[test]
+fn scores_of_any_scale_rank_by_value() {
+    let ids: Vec<String> = (0..5).map(|i| format!("W{i}")).collect();
+    let huge = Decimal::MAX.to_string();
+    for top in ["100", huge.as_str()] {
+        let scores = [
+            "80.5",
+            "80.50001",
+            top,
+            "0.0000000000000000000000000001",
+            "80.4999",
+        ];
+        let mut r = rule(QuotaRounding::Floor, 0, Ties::Seniority);
+        r.max_score = Decimal::MAX;
+        let (a, _) = assign(&r, &cands(&ids, &scores, &[]));
+        let ranks: Vec<u32> = a.iter().map(|x| x.rank).collect();
+        assert_eq!(ranks, [3, 2, 1, 5, 4], "top score {top}");
+    }
+}
+
 #[test]
 fn exclude_is_not_monotone_as_documented() {
     // One excellent and one good slot (caps 0.34 of 3 → 1 each).
