@@ -8,6 +8,7 @@ from typing import Any, Mapping, Optional
 
 from ._codes import Grade, HonourLevel, Title, plain
 from ._errors import InputError, Problem, error_for, take_message
+from ._gcpause import gc_paused
 from ._native import ffi, lib
 from ._policy import Policy
 
@@ -81,12 +82,17 @@ def request_json(request: Mapping[str, Any]) -> bytes:
     """The request as the UTF-8 JSON bytes ``payrules run`` reads."""
     if not isinstance(request, Mapping):
         raise TypeError(f"request: expected a dict, got {type(request).__name__}")
-    return json.dumps(_jsonable(request, ""), ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    with gc_paused():
+        doc = _jsonable(request, "")
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
 
 def parse_response(text: str) -> dict:
-    """A response document with its amounts as Decimal."""
-    return json.loads(text, object_hook=_hook)
+    """A response document with its amounts as Decimal. (The garbage
+    collector is paused: a 100,000-payslip response is millions of dicts
+    and strings, none in cycles, and would set off full collections.)"""
+    with gc_paused():
+        return json.loads(text, object_hook=_hook)
 
 
 def run_text(request: bytes, policy: Optional[Policy] = None) -> tuple[int, str, str]:
