@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from itertools import chain
 from typing import Any, Mapping, Optional
 
 from ._codes import Grade, HonourLevel, Title, plain
@@ -55,11 +56,34 @@ def _hook(obj: dict) -> dict:
     return obj
 
 
+# Values json.dumps writes as a request needs them (everything else is
+# converted by plain(), or refused).
+_AS_IS = frozenset({str, bool, type(None)})
+
+
+def _plain_records(value: list) -> bool:
+    """Whether ``value`` is a list of dicts (exactly) with string keys and
+    only str / bool / None values, which json.dumps may write as it stands:
+    the usual ``workers`` and ``assessments``. Checked by type sets, in C."""
+    return (
+        set(map(type, value)) <= _DICT
+        and set(map(type, chain.from_iterable(value))) <= _STR
+        and set(map(type, chain.from_iterable(map(dict.values, value)))) <= _AS_IS
+    )
+
+
+_DICT = frozenset({dict})
+_STR = frozenset({str})
+
+
 def _jsonable(value: Any, where: str) -> Any:
-    """A copy of a request with every Decimal / int / date as its string; a
-    float anywhere is a TypeError."""
+    """The request with every Decimal / int / date as its string (a copy,
+    except lists of plain records, which are returned as they are); a float
+    anywhere is a TypeError naming where."""
     t = type(value)
     if t is str:
+        return value
+    if t is list and _plain_records(value):
         return value
     if t is dict or isinstance(value, Mapping):
         out = {}
