@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from copy import deepcopy
 from decimal import Decimal
-from itertools import chain
-from typing import Any, Mapping, Optional
+from itertools import chain, repeat
+from typing import Any, Mapping, Optional, Union
 
 from ._codes import Grade, HonourLevel, Title, plain
 from ._errors import InputError, Problem, error_for, take_message
@@ -111,16 +112,115 @@ def request_json(request: Mapping[str, Any]) -> bytes:
         return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
 
-def parse_response(text: str) -> dict:
-    """A response document with its amounts as Decimal. (The garbage
-    collector is paused: a 100,000-payslip response is millions of dicts
-    and strings, none in cycles, and would set off full collections.)"""
+def parse_response(text: Union[str, bytes]) -> dict:
+    """A response document with its amounts as Decimal.
+
+    From the engine's UTF-8 bytes, the lines shared by many payslips are
+    parsed once (see _parse_shared_lines); from a str, or if the bytes are
+    not laid out as expected, the whole document is parsed as it stands.
+    Either way the result is that of ``json.loads(text, object_hook=_hook)``.
+    (The garbage collector is paused: a 100,000-payslip response is
+    millions of dicts and strings, none in cycles, and would set off full
+    collections.)"""
     with gc_paused():
+        if isinstance(text, bytes):
+            doc = _parse_shared_lines(text)
+            if doc is not None:
+                return doc
+            text = text.decode("utf-8")
         return json.loads(text, object_hook=_hook)
 
 
-def run_text(request: bytes, policy: Optional[Policy] = None) -> tuple[int, str, str]:
-    """Runs request bytes; returns (status, response text, error message)."""
+# Most of a big response is its payslips' "lines": five or six dicts of four
+# strings per payslip, which json.loads would make anew for every payslip,
+# although a line holds only its code, amount, rule and explanation and a
+# few distinct "lines" serve many workers (12 for the benchmark's 100,000).
+# So each distinct lines block is parsed once, the rest of the document with
+# _LINES_REF in place of each block, and each payslip then gets fresh copies
+# of its block's line dicts (their values, str and Decimal, are immutable
+# and shared). What-if documents have the same "lines" in their "workers".
+#
+# The blocks are found in C (bytes.split / partition) by the engine's
+# layout (serde_json's pretty form, two spaces a level): a block is what
+# follows _LINES_OPEN up to the next _LINES_CLOSE. That needs no trust in
+# the layout: _LINES_OPEN starts with a newline, never inside a string, so
+# its "[" opens the value of a "lines" key; if what follows, up to the "]",
+# parses as an array, that "]" closes this "["; and the document parsed with
+# _LINES_REF (a NaN, which the engine never writes) in place of each block
+# must hold exactly one reference per block, each the "lines" of the next
+# item of a top-level "payslips" or "workers" list, in order. Anything else
+# and the whole document is parsed as it stands. (_hook must not depend on
+# a dict's "lines", which is a reference when it runs.)
+_LINES_OPEN = b'\n      "lines": [\n'
+_LINES_CLOSE = b"\n      ]"
+_LINES_REF = b'"lines": NaN'
+# Top-level lists whose items may have such "lines".
+_LINE_LISTS = ("payslips", "workers")
+# Values a line dict may hold for a shallow copy of it to be a full copy.
+_IMMUTABLE = frozenset({str, Decimal, int, bool, type(None)})
+
+
+class _Ref:
+    """Stands for a lines block in the document parsed without its blocks."""
+
+
+_END = _Ref()
+
+
+def _parse_shared_lines(raw: bytes) -> Optional[dict]:
+    """The document, parsed with each distinct lines block parsed once;
+    None when it holds no such block or is not laid out as expected (the
+    caller then parses it whole)."""
+    pieces = raw.split(_LINES_OPEN)
+    if len(pieces) < 2:
+        return None
+    ids: dict = {}
+    which = []
+    tails = [pieces[0]]
+    for block, close, tail in map(bytes.partition, pieces[1:], repeat(_LINES_CLOSE)):
+        if not close:
+            return None
+        which.append(ids.setdefault(block, len(ids)))
+        tails.append(tail)
+    del pieces
+    # Each NaN the parse meets is a reference, one per block taken out.
+    refs = []
+
+    def constant(name: str) -> Any:
+        if name != "NaN":
+            return float(name)
+        refs.append(ref := _Ref())
+        return ref
+
+    try:
+        blocks = [json.loads("[" + b.decode("utf-8") + "]", object_hook=_hook) for b in ids]
+        doc = json.loads(_LINES_REF.join(tails).decode("utf-8"), object_hook=_hook, parse_constant=constant)
+    except ValueError:
+        return None
+    if len(refs) != len(which) or type(doc) is not dict:
+        return None
+    shallow = [
+        all(type(line) is dict and set(map(type, line.values())) <= _IMMUTABLE for line in lines)
+        for lines in blocks
+    ]
+    # Put the blocks back, in document order: the n-th reference must be
+    # the "lines" of the next item of a top-level "payslips" / "workers".
+    copy = dict.copy
+    pending = zip(refs, which)
+    ref, k = next(pending, (_END, 0))
+    for key, items in doc.items():
+        if key not in _LINE_LISTS or type(items) is not list:
+            continue
+        for item in items:
+            if type(item) is dict and item.get("lines") is ref:
+                item["lines"] = list(map(copy, blocks[k])) if shallow[k] else deepcopy(blocks[k])
+                ref, k = next(pending, (_END, 0))
+    return doc if ref is _END else None
+
+
+def run_bytes(request: bytes, policy: Optional[Policy] = None) -> tuple[int, bytes, str]:
+    """Runs request bytes; returns (status, response as UTF-8 bytes, error
+    message)."""
     if policy is not None and not isinstance(policy, Policy):
         raise TypeError(f"policy: expected a payrules.Policy, got {type(policy).__name__}")
     ptr = ffi.NULL if policy is None else policy._ptr
@@ -129,13 +229,19 @@ def run_text(request: bytes, policy: Optional[Policy] = None) -> tuple[int, str,
     errp = ffi.new("payrules_error **")
     status = lib.payrules_run_json(ptr, request, len(request), resp, n, errp)
     message = take_message(errp[0])
-    text = ""
+    raw = b""
     if status in (lib.PAYRULES_OK, lib.PAYRULES_INPUT_ERRORS):
         try:
-            text = ffi.unpack(resp[0], n[0]).decode("utf-8")
+            raw = ffi.unpack(resp[0], n[0])
         finally:
             lib.payrules_string_free(resp[0])
-    return status, text, message
+    return status, raw, message
+
+
+def run_text(request: bytes, policy: Optional[Policy] = None) -> tuple[int, str, str]:
+    """Runs request bytes; returns (status, response text, error message)."""
+    status, raw, message = run_bytes(request, policy)
+    return status, raw.decode("utf-8"), message
 
 
 def run(request: Mapping[str, Any], policy: Optional[Policy] = None, *, strict: bool = True) -> dict:
@@ -159,11 +265,11 @@ def run(request: Mapping[str, Any], policy: Optional[Policy] = None, *, strict: 
     A request that cannot be run at all raises :class:`InputError` (not a
     request, bad period) or :class:`PolicyError`.
     """
-    status, text, message = run_text(request_json(request), policy)
+    status, raw, message = run_bytes(request_json(request), policy)
     if status == lib.PAYRULES_OK:
-        return parse_response(text)
+        return parse_response(raw)
     if status == lib.PAYRULES_INPUT_ERRORS:
-        response = parse_response(text)
+        response = parse_response(raw)
         if not strict:
             return response
         errors = [Problem(e.get("worker_id"), e.get("field", ""), e.get("message", "")) for e in response["errors"]]
