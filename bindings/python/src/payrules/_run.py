@@ -109,7 +109,11 @@ def request_json(request: Mapping[str, Any]) -> bytes:
         raise TypeError(f"request: expected a dict, got {type(request).__name__}")
     with gc_paused():
         doc = _jsonable(request, "")
-        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+        # No cycle can reach json.dumps (_jsonable copies every container
+        # but records of strings, and recursing into a cycle fails there),
+        # so it need not keep track of the containers it is in.
+        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+        return text.encode("utf-8", "surrogatepass")
 
 
 def parse_response(text: Union[str, bytes]) -> dict:
