@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from copy import deepcopy
 from decimal import Decimal
-from itertools import chain, repeat
+from itertools import chain
 from typing import Any, Mapping, Optional, Union
 
 from ._codes import Grade, HonourLevel, Title, plain
@@ -144,17 +144,17 @@ def parse_response(text: Union[str, bytes]) -> dict:
 # of its block's line dicts (their values, str and Decimal, are immutable
 # and shared). What-if documents have the same "lines" in their "workers".
 #
-# The blocks are found in C (bytes.split / partition) by the engine's
-# layout (serde_json's pretty form, two spaces a level): a block is what
-# follows _LINES_OPEN up to the next _LINES_CLOSE. That needs no trust in
-# the layout: _LINES_OPEN starts with a newline, never inside a string, so
-# its "[" opens the value of a "lines" key; if what follows, up to the "]",
-# parses as an array, that "]" closes this "["; and the document parsed with
-# _LINES_REF (a NaN, which the engine never writes) in place of each block
-# must hold exactly one reference per block, each the "lines" of the next
-# item of a top-level "payslips" or "workers" list, in order. Anything else
-# and the whole document is parsed as it stands. (_hook must not depend on
-# a dict's "lines", which is a reference when it runs.)
+# The blocks are found with bytes.find by the engine's layout (serde_json's
+# pretty form, two spaces a level): a block is what follows _LINES_OPEN up
+# to the next _LINES_CLOSE. That needs no trust in the layout: _LINES_OPEN
+# starts with a newline, never inside a string, so its "[" opens the value
+# of a "lines" key; if what follows, up to the "]", parses as an array, that
+# "]" closes this "["; and the document parsed with _LINES_REF (a NaN, which
+# the engine never writes) in place of each block must hold exactly one
+# reference per block, each the "lines" of the next item of a top-level
+# "payslips" or "workers" list, in order. Anything else and the whole
+# document is parsed as it stands. (_hook must not depend on a dict's
+# "lines", which is a reference when it runs.)
 _LINES_OPEN = b'\n      "lines": [\n'
 _LINES_CLOSE = b"\n      ]"
 _LINES_REF = b'"lines": NaN'
@@ -175,20 +175,23 @@ def _parse_shared_lines(raw: bytes) -> Optional[dict]:
     """The document, parsed with each distinct lines block parsed once;
     None when it holds no such block or is not laid out as expected (the
     caller then parses it whole)."""
-    pieces = raw.split(_LINES_OPEN)
-    if len(pieces) < 2:
-        return None
-    ids: dict = {}
-    which = []
-    tails = [pieces[0]]
-    for block, close, tail in map(bytes.partition, pieces[1:], repeat(_LINES_CLOSE)):
-        if not close:
+    ids: dict = {}  # block → its number
+    which: list[int] = []  # the number of each block taken out, in order
+    tails: list[bytes] = []  # the text around them
+    find = raw.find
+    pos = 0
+    while (start := find(_LINES_OPEN, pos)) >= 0:
+        end = find(_LINES_CLOSE, start)
+        if end < 0:
             return None
-        which.append(ids.setdefault(block, len(ids)))
-        tails.append(tail)
-    del pieces
+        tails.append(raw[pos:start])
+        which.append(ids.setdefault(raw[start + len(_LINES_OPEN):end], len(ids)))
+        pos = end + len(_LINES_CLOSE)
+    if not which:
+        return None
+    tails.append(raw[pos:])
     # Each NaN the parse meets is a reference, one per block taken out.
-    refs = []
+    refs: list[_Ref] = []
 
     def constant(name: str) -> Any:
         if name != "NaN":
