@@ -85,12 +85,6 @@ def test_lines_holding_containers_are_copied_deeply():
     [
         # A NaN of the document's own (never written by the engine).
         pretty(doc_of([slip("A", [line("base_pay", "1.00")])])).replace('"errors": []', '"errors": NaN'),
-        # "lines" laid out the same but not in an item of a top-level list.
-        pretty(doc_of([], totals={"x": {"lines": [line("base_pay", "1.00")]}})),
-        pretty(doc_of([], x={"y": {"lines": [line("base_pay", "1.00")]}})),
-        # A payslip with "lines" twice (json.loads keeps the last).
-        pretty(doc_of([slip("A", [line("base_pay", "1.00")])])).replace(
-            '"gross": "1.00"', '"lines": [\n        1\n      ],\n      "gross": "1.00"'),
         # No lines, or none laid out over several lines.
         pretty(doc_of([slip("A", [])])),
         json.dumps(doc_of([slip("A", [line("base_pay", "1.00")])])),
@@ -100,6 +94,21 @@ def test_lines_holding_containers_are_copied_deeply():
 def test_steps_aside_when_the_layout_is_not_as_expected(doc):
     assert shortcut(doc) is None
     assert _run.parse_response(doc.encode("utf-8")) == whole(doc)
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        # "lines" laid out the same outside payslips.
+        pretty(doc_of([], totals={"x": {"lines": [line("base_pay", "1.00")]}})),
+        pretty(doc_of([], x={"y": {"lines": [line("base_pay", "1.00")]}})),
+        # A payslip with "lines" twice (json.loads keeps the last).
+        pretty(doc_of([slip("A", [line("base_pay", "1.00")])])).replace(
+            '"gross": "1.00"', '"lines": [\n        1\n      ],\n      "gross": "1.00"'),
+    ],
+)
+def test_lines_anywhere_are_put_back_where_they_were(doc):
+    assert shortcut(doc) == whole(doc)
 
 
 def test_not_json_is_the_same_error():

@@ -139,36 +139,26 @@ def parse_response(text: Union[str, bytes]) -> dict:
 # strings per payslip, which json.loads would make anew for every payslip,
 # although a line holds only its code, amount, rule and explanation and a
 # few distinct "lines" serve many workers (12 for the benchmark's 100,000).
-# So each distinct lines block is parsed once, the rest of the document with
-# _LINES_REF in place of each block, and each payslip then gets fresh copies
-# of its block's line dicts (their values, str and Decimal, are immutable
-# and shared). What-if documents have the same "lines" in their "workers".
+# So each distinct lines block is parsed once, and the rest of the document
+# with a NaN in place of each block: json.loads hands each NaN to
+# parse_constant, which returns fresh copies of that block's line dicts
+# (their values, str and Decimal, are immutable and shared). What-if
+# documents have the same "lines" in their "workers".
 #
 # The blocks are found with bytes.find by the engine's layout (serde_json's
 # pretty form, two spaces a level): a block is what follows _LINES_OPEN up
 # to the next _LINES_CLOSE. That needs no trust in the layout: _LINES_OPEN
 # starts with a newline, never inside a string, so its "[" opens the value
 # of a "lines" key; if what follows, up to the "]", parses as an array, that
-# "]" closes this "["; and the document parsed with _LINES_REF (a NaN, which
-# the engine never writes) in place of each block must hold exactly one
-# reference per block, each the "lines" of the next item of a top-level
-# "payslips" or "workers" list, in order. Anything else and the whole
-# document is parsed as it stands. (_hook must not depend on a dict's
-# "lines", which is a reference when it runs.)
+# "]" closes this "["; and the engine never writes a NaN, so if the parse
+# meets exactly as many NaNs as blocks were taken out, the n-th is where
+# the n-th block was. Anything else and the whole document is parsed as it
+# stands.
 _LINES_OPEN = b'\n      "lines": [\n'
 _LINES_CLOSE = b"\n      ]"
 _LINES_REF = b'"lines": NaN'
-# Top-level lists whose items may have such "lines".
-_LINE_LISTS = ("payslips", "workers")
 # Values a line dict may hold for a shallow copy of it to be a full copy.
 _IMMUTABLE = frozenset({str, Decimal, int, bool, type(None)})
-
-
-class _Ref:
-    """Stands for a lines block in the document parsed without its blocks."""
-
-
-_END = _Ref()
 
 
 def _parse_shared_lines(raw: bytes) -> Optional[dict]:
@@ -190,39 +180,30 @@ def _parse_shared_lines(raw: bytes) -> Optional[dict]:
     if not which:
         return None
     tails.append(raw[pos:])
-    # Each NaN the parse meets is a reference, one per block taken out.
-    refs: list[_Ref] = []
-
-    def constant(name: str) -> Any:
-        if name != "NaN":
-            return float(name)
-        refs.append(ref := _Ref())
-        return ref
-
     try:
         blocks = [json.loads("[" + b.decode("utf-8") + "]", object_hook=_hook) for b in ids]
-        doc = json.loads(_LINES_REF.join(tails).decode("utf-8"), object_hook=_hook, parse_constant=constant)
     except ValueError:
-        return None
-    if len(refs) != len(which) or type(doc) is not dict:
         return None
     shallow = [
         all(type(line) is dict and set(map(type, line.values())) <= _IMMUTABLE for line in lines)
         for lines in blocks
     ]
-    # Put the blocks back, in document order: the n-th reference must be
-    # the "lines" of the next item of a top-level "payslips" / "workers".
+    order = iter(which)
     copy = dict.copy
-    pending = zip(refs, which)
-    ref, k = next(pending, (_END, 0))
-    for key, items in doc.items():
-        if key not in _LINE_LISTS or type(items) is not list:
-            continue
-        for item in items:
-            if type(item) is dict and item.get("lines") is ref:
-                item["lines"] = list(map(copy, blocks[k])) if shallow[k] else deepcopy(blocks[k])
-                ref, k = next(pending, (_END, 0))
-    return doc if ref is _END else None
+
+    def constant(name: str) -> Any:
+        if name != "NaN":
+            return float(name)
+        k = next(order, -1)
+        if k < 0:
+            raise ValueError("more NaNs than lines blocks")
+        return list(map(copy, blocks[k])) if shallow[k] else deepcopy(blocks[k])
+
+    try:
+        doc = json.loads(_LINES_REF.join(tails).decode("utf-8"), object_hook=_hook, parse_constant=constant)
+    except ValueError:
+        return None
+    return doc if next(order, -1) < 0 else None
 
 
 def run_bytes(request: bytes, policy: Optional[Policy] = None) -> tuple[int, bytes, str]:
