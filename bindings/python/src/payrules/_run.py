@@ -60,6 +60,8 @@ def _hook(obj: dict) -> dict:
 # Values json.dumps writes as a request needs them (everything else is
 # converted by plain(), or refused).
 _AS_IS = frozenset({str, bool, type(None)})
+_DICT = frozenset({dict})
+_STR = frozenset({str})
 
 
 def _plain_records(value: list) -> bool:
@@ -71,10 +73,6 @@ def _plain_records(value: list) -> bool:
         and set(map(type, chain.from_iterable(value))) <= _STR
         and set(map(type, chain.from_iterable(map(dict.values, value)))) <= _AS_IS
     )
-
-
-_DICT = frozenset({dict})
-_STR = frozenset({str})
 
 
 def _jsonable(value: Any, where: str) -> Any:
@@ -110,8 +108,8 @@ def request_json(request: Mapping[str, Any]) -> bytes:
     with gc_paused():
         doc = _jsonable(request, "")
         # No cycle can reach json.dumps (_jsonable copies every container
-        # but records of strings, and recursing into a cycle fails there),
-        # so it need not keep track of the containers it is in.
+        # but lists of plain records, and recursing into a cycle fails
+        # there), so it need not keep track of the containers it is in.
         text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), check_circular=False)
         return text.encode("utf-8", "surrogatepass")
 
@@ -150,10 +148,11 @@ def parse_response(text: Union[str, bytes]) -> dict:
 # to the next _LINES_CLOSE. That needs no trust in the layout: _LINES_OPEN
 # starts with a newline, never inside a string, so its "[" opens the value
 # of a "lines" key; if what follows, up to the "]", parses as an array, that
-# "]" closes this "["; and the engine never writes a NaN, so if the parse
-# meets exactly as many NaNs as blocks were taken out, the n-th is where
-# the n-th block was. Anything else and the whole document is parsed as it
-# stands.
+# "]" closes this "["; and each block's place then holds a NaN token, which
+# the parse hands to parse_constant in document order: if it meets exactly
+# as many NaNs as blocks were taken out (the engine writes none of its
+# own), the n-th is where the n-th block was. Anything else and the whole
+# document is parsed as it stands.
 _LINES_OPEN = b'\n      "lines": [\n'
 _LINES_CLOSE = b"\n      ]"
 _LINES_REF = b'"lines": NaN'
