@@ -86,6 +86,7 @@ def test_lines_holding_containers_are_copied_deeply():
     [
         # A NaN of the document's own (never written by the engine).
         pretty(doc_of([slip("A", [line("base_pay", "1.00")])])).replace('"errors": []', '"errors": NaN'),
+        pretty(doc_of([slip("A", [line("base_pay", "1.00")])])).replace('"errors": []', '"errors": -Infinity'),
         # No lines, or none laid out over several lines.
         pretty(doc_of([slip("A", [])])),
         json.dumps(doc_of([slip("A", [line("base_pay", "1.00")])])),
@@ -105,7 +106,7 @@ def test_steps_aside_when_the_layout_is_not_as_expected(doc):
         pretty(doc_of([], x={"y": {"lines": [line("base_pay", "1.00")]}})),
         # A payslip with "lines" twice (json.loads keeps the last).
         pretty(doc_of([slip("A", [line("base_pay", "1.00")])])).replace(
-            '"gross": "1.00"', '"lines": [\n        1\n      ],\n      "gross": "1.00"'),
+            '"gross": "1.00"', '"lines": [\n        {\n          "amount": "9.99"\n        }\n      ],\n      "gross": "1.00"'),
     ],
 )
 def test_lines_anywhere_are_put_back_where_they_were(doc):

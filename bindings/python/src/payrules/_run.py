@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from copy import deepcopy
 from decimal import Decimal
+from functools import partial
 from itertools import chain
 from typing import Any, Mapping, Optional, Union
 
@@ -139,22 +140,25 @@ def parse_response(text: Union[str, bytes]) -> dict:
 # few distinct "lines" serve many workers (12 for the benchmark's 100,000).
 # So each distinct lines block is parsed once, and the rest of the document
 # with a NaN in place of each block: json.loads hands each NaN to
-# parse_constant, which returns fresh copies of that block's line dicts
-# (their values, str and Decimal, are immutable and shared). What-if
-# documents have the same "lines" in their "workers".
+# parse_constant, which returns the lines for that place, fresh copies of
+# its block's line dicts (their values, str and Decimal, are immutable and
+# shared). What-if documents have the same "lines" in their "workers".
 #
 # The blocks are found with bytes.find by the engine's layout (serde_json's
 # pretty form, two spaces a level): a block is what follows _LINES_OPEN up
-# to the next _LINES_CLOSE. That needs no trust in the layout: _LINES_OPEN
-# starts with a newline, never inside a string, so its "[" opens the value
-# of a "lines" key; if what follows, up to the "]", parses as an array, that
-# "]" closes this "["; and each block's place then holds a NaN token, which
-# the parse hands to parse_constant in document order: if it meets exactly
-# as many NaNs as blocks were taken out (the engine writes none of its
-# own), the n-th is where the n-th block was. Anything else and the whole
-# document is parsed as it stands.
+# to the next _LINES_CLOSE, the end of a line dict and of the list (lists
+# ending otherwise are not found so, and the document is parsed whole). That
+# needs no trust in the layout: _LINES_OPEN starts with a newline, never
+# inside a string, so its "[" opens the value of a "lines" key; if the
+# block parses as the items of an array, the "]" after it closes this "[";
+# and each block's place then holds a NaN token, which the parse hands to
+# parse_constant in document order: if it meets exactly as many NaNs as
+# blocks were taken out (the engine writes none of its own), the n-th is
+# where the n-th block was. Anything else and the whole document is parsed
+# as it stands.
 _LINES_OPEN = b'\n      "lines": [\n'
-_LINES_CLOSE = b"\n      ]"
+_LINES_CLOSE = b"\n        }\n      ]"
+_LINES_KEEP = len(b"\n        }")  # the end of _LINES_CLOSE that is the block's
 _LINES_REF = b'"lines": NaN'
 # Values a line dict may hold for a shallow copy of it to be a full copy.
 _IMMUTABLE = frozenset({str, Decimal, int, bool, type(None)})
@@ -174,7 +178,7 @@ def _parse_shared_lines(raw: bytes) -> Optional[dict]:
         if end < 0:
             return None
         tails.append(raw[pos:start])
-        which.append(ids.setdefault(raw[start + len(_LINES_OPEN):end], len(ids)))
+        which.append(ids.setdefault(raw[start + len(_LINES_OPEN):end + _LINES_KEEP], len(ids)))
         pos = end + len(_LINES_CLOSE)
     if not which:
         return None
@@ -187,22 +191,20 @@ def _parse_shared_lines(raw: bytes) -> Optional[dict]:
         all(type(line) is dict and set(map(type, line.values())) <= _IMMUTABLE for line in lines)
         for lines in blocks
     ]
-    order = iter(which)
     copy = dict.copy
-
-    def constant(name: str) -> Any:
-        if name != "NaN":
-            return float(name)
-        k = next(order, -1)
-        if k < 0:
-            raise ValueError("more NaNs than lines blocks")
-        return list(map(copy, blocks[k])) if shallow[k] else deepcopy(blocks[k])
-
+    fresh: list[Any] = [list(map(copy, blocks[k])) if shallow[k] else deepcopy(blocks[k]) for k in which]
+    # parse_constant is next(lines, name): C calls, no Python frame per NaN.
+    # A constant past the last block takes the sentinel, so the parse met
+    # exactly one constant a block if and only if the sentinel is left.
+    end_of_lines = object()
+    fresh.append(end_of_lines)
+    lines = iter(fresh)
+    text = _LINES_REF.join(tails).decode("utf-8")
     try:
-        doc = json.loads(_LINES_REF.join(tails).decode("utf-8"), object_hook=_hook, parse_constant=constant)
+        doc = json.loads(text, object_hook=_hook, parse_constant=partial(next, lines))
     except ValueError:
         return None
-    return doc if next(order, -1) < 0 else None
+    return doc if next(lines, None) is end_of_lines else None
 
 
 def run_bytes(request: bytes, policy: Optional[Policy] = None) -> tuple[int, bytes, str]:
