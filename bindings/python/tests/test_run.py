@@ -103,6 +103,22 @@ def test_a_float_anywhere_is_a_type_error(where):
         payrules.run(request)
 
 
+def test_records_are_checked_like_any_value():
+    # Lists of plain records skip the copy; anything else in them still goes
+    # through the full check, with the path of the offending value.
+    request = scores_request("85")
+    request["workers"].append(dict(request["workers"][0], id="B", extra={"x": 0.5}))
+    with pytest.raises(TypeError, match=r"workers\[1\]\.extra\.x: 0\.5 is a float"):
+        payrules.run(request)
+    request = scores_request("85")
+    request["workers"][0][3] = "x"
+    with pytest.raises(TypeError, match=r"workers\[0\]: keys must be strings"):
+        payrules.run(request)
+    request = scores_request("85")
+    request["assessments"][0]["score"] = 85
+    assert payrules._run.request_json(request) == payrules._run.request_json(scores_request("85"))
+
+
 def test_json_numbers_where_strings_belong_are_refused_by_the_engine():
     # A float-looking value given as a JSON number never reaches the engine
     # from Python; a bool (JSON true) does, and the engine refuses it.
