@@ -1,6 +1,7 @@
 """payrules.run: the golden cases, Decimal amounts, floats refused, errors."""
 
 import copy
+import re
 import datetime as dt
 import json
 from decimal import Decimal
@@ -179,3 +180,43 @@ def test_bad_text_and_bad_decimals_are_input_errors():
         assert (e.value.worker_id, e.value.field) == ("A", "score")
     # Exponent forms are written out plainly: 1E+1 is the score 10.
     assert payrules.run(scores_request(Decimal("1E+1"))) == payrules.run(scores_request("10"))
+
+
+_AMOUNT_TEXT = re.compile(r"-?\d+\.\d{2}")
+
+
+def _strings_that_look_like_amounts(value, key=None):
+    """(key, value) of every string in a response that is written like an
+    amount, outside the explanation texts."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k not in ("rule", "explain", "message"):
+                yield from _strings_that_look_like_amounts(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings_that_look_like_amounts(v, key)
+    elif isinstance(value, str) and _AMOUNT_TEXT.fullmatch(value):
+        yield key, value
+
+
+def test_gross_to_net_amounts_are_decimal():
+    worker = {"id": "W1", "name": "林晓", "unit": "温泉社区", "position": "community_worker",
+              "hired_on": "2020-03-01"}
+    tax = [{"worker_id": "W1", "contribution_base": "22500.00", "additional_deductions": "2000.00"}]
+    month = payrules.run({
+        "kind": "monthly", "period": "2026-12", "workers": [worker],
+        "assessments": [{"worker_id": "W1", "period": "2026-12", "grade": "pass"}], "tax": tax,
+    })
+    slip = month["payslips"][0]
+    assert isinstance(slip["net"], Decimal) and slip["net"] == slip["lines"][-1]["amount"]
+    assert all(isinstance(month["ytd"][0][k], Decimal) for k in ("income", "tax_withheld", "contributions"))
+    year = payrules.run({
+        "kind": "annual", "period": "2026", "workers": [worker],
+        "assessments": [{"worker_id": "W1", "period": "2026", "grade": "pass"}],
+        "tax": tax, "ytd": month["ytd"],
+    })
+    bonus = year["payslips"][0]["bonus_tax"]
+    assert bonus["bonus"] == Decimal("1200.00")
+    assert all(isinstance(bonus[k], Decimal) for k in ("separate", "merged", "merged_total", "saving"))
+    for doc in (month, year):
+        assert list(_strings_that_look_like_amounts(doc)) == []

@@ -21,6 +21,21 @@ _ENUMS = (Grade, Title, HonourLevel)
 # returned as Decimal: a line's "amount", a payslip's and the totals'
 # "gross" (see _hook), and every value of "by_code" and "by_unit".
 AMOUNT_MAPS = frozenset({"by_code", "by_unit"})
+# Gross to net: the amounts of a payslip's "bonus_tax" (marked by its
+# "chosen"), of its "cliff" (marked by "edge"), and of a "ytd" state (marked
+# by "tax_withheld"); a payslip's "net" is read with "amount" and "gross".
+_BONUS_TAX = ("bonus", "separate", "merged", "separate_total", "merged_total", "saving")
+_CLIFF = ("edge", "net_at_edge", "net_here", "loss", "range_end")
+_YTD = (
+    "income",
+    "exempt_income",
+    "contributions",
+    "additional_deductions",
+    "other_deductions",
+    "tax_withheld",
+    "separate_bonus",
+    "separate_bonus_tax",
+)
 
 _cache: dict = {}
 
@@ -48,6 +63,15 @@ def _hook(obj: dict) -> dict:
     v = obj.get("gross")
     if v.__class__ is str:
         obj["gross"] = _dec(v)
+    v = obj.get("net")
+    if v.__class__ is str:
+        obj["net"] = _dec(v)
+    for marker, keys in (("chosen", _BONUS_TAX), ("edge", _CLIFF), ("tax_withheld", _YTD)):
+        if marker in obj:
+            for k in keys:
+                v = obj.get(k)
+                if v.__class__ is str:
+                    obj[k] = _dec(v)
     if "by_code" in obj or "by_unit" in obj:
         for k in AMOUNT_MAPS.intersection(obj):
             m = obj[k]
