@@ -133,11 +133,12 @@ fn parse_encoding(s: &str) -> Result<Encoding, String> {
     s.parse()
 }
 
-/// The inputs and outputs of a pay run.
+/// HR files (CSV, XLSX or JSON) or the example district: the workers,
+/// assessments and honours of a run.
 #[derive(Args)]
-struct Files {
+struct Sources {
     /// Roster: 工号 id, 姓名 name, 社区 unit, 岗位 position, 职称 title, 入职日期 hired_on, 离职日期 left_on, 试用期至 probation_until.
-    #[arg(long, required_unless_present = "example")]
+    #[arg(long)]
     roster: Option<PathBuf>,
     /// Assessments: 工号 worker_id, 考核期间 period, 等次 grade and/or 分数 score.
     #[arg(long)]
@@ -148,6 +149,15 @@ struct Files {
     /// Run on the built-in example district instead of files.
     #[arg(long, conflicts_with_all = ["roster", "assessments", "honours"])]
     example: bool,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+/// The inputs and outputs of a pay run.
+#[derive(Args)]
+struct Files {
+    #[command(flatten)]
+    sources: Sources,
     /// Policy TOML file; default: built-in.
     #[arg(long)]
     policy: Option<PathBuf>,
@@ -163,8 +173,6 @@ struct Files {
     /// No summary on stderr.
     #[arg(long, short)]
     quiet: bool,
-    #[command(flatten)]
-    read: ReadArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -193,8 +201,13 @@ struct WhatifArgs {
     /// A year, YYYY: the twelve monthly runs and the annual run.
     #[arg(long)]
     year: Option<String>,
+    /// A JSON run request (as for `payrules run`) supplying workers,
+    /// assessments and honours; its kind and period are ignored. - for
+    /// standard input. Or give the HR files, or --example.
+    #[arg(long, conflicts_with_all = ["roster", "assessments", "honours", "example"])]
+    request: Option<PathBuf>,
     #[command(flatten)]
-    inputs: InputArgs,
+    sources: Sources,
     /// Base policy TOML file (used when the request carries no policy); default: built-in.
     #[arg(long)]
     policy: Option<PathBuf>,
@@ -206,16 +219,6 @@ struct WhatifArgs {
     output: Option<PathBuf>,
 }
 
-/// Where the workers, assessments and honours come from. (HR files —
-/// roster, assessments, honours as CSV/XLSX — are to join `--request` here.)
-#[derive(clap::Args)]
-struct InputArgs {
-    /// A JSON run request (as for `payrules run`) supplying workers,
-    /// assessments and honours; its kind and period are ignored. - for standard input.
-    #[arg(long)]
-    request: PathBuf,
-}
-
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
     /// Aligned text for a terminal.
@@ -224,6 +227,8 @@ enum Format {
     Csv,
     /// The JSON what-if document.
     Json,
+    /// A workbook: summary, workers, units, line codes, grade changes, errors.
+    Xlsx,
 }
 
 #[derive(Subcommand)]
@@ -404,21 +409,14 @@ fn errors_path(output: &Path) -> PathBuf {
     output.with_file_name(format!("{stem}.errors.csv"))
 }
 
-/// `monthly` and `annual`: files in, payroll out.
-fn pay(kind: Kind, period: String, files: Files) -> Result<u8, Fail> {
-    let policy = load_policy(files.policy.as_deref())?;
-    let format = out_format(&files);
-    if format == OutFormat::Xlsx && files.output.is_none() && std::io::stdout().is_terminal() {
-        return Err(Fail(
-            "--format xlsx writes a workbook; give --output FILE.xlsx".into(),
-            1,
-        ));
-    }
+/// Reads a run's HR files (or the example district) into a request; `Err`
+/// with the exit code when the files had problems, which are printed.
+fn load_sources(kind: Kind, period: String, src: &Sources) -> Result<Result<Loaded, u8>, Fail> {
     let opts = ReadOptions {
-        encoding: files.read.encoding,
-        sheet: files.read.sheet.clone(),
+        encoding: src.read.encoding,
+        sheet: src.read.sheet.clone(),
     };
-    let loaded = if files.example {
+    let loaded = if src.example {
         let d = payrules::example::district();
         Loaded {
             request: Request {
@@ -437,19 +435,19 @@ fn pay(kind: Kind, period: String, files: Files) -> Result<u8, Fail> {
     } else {
         let mut bar = Bar::new();
         let mut errors = Vec::new();
-        let Some(roster_path) = files.roster.as_deref() else {
+        let Some(roster_path) = src.roster.as_deref() else {
             return Err(Fail("give --roster FILE (or --example)".into(), 1));
         };
         let roster = read_file(roster_path, &mut errors, &mut bar, |n, b, p| {
             hrfile::read_roster(n, b, &opts, p)
         })?;
-        let assessments = match files.assessments.as_deref() {
+        let assessments = match src.assessments.as_deref() {
             Some(path) => read_file(path, &mut errors, &mut bar, |n, b, p| {
                 hrfile::read_assessments(n, b, &opts, p)
             })?,
             None => None,
         };
-        let honours = match files.honours.as_deref() {
+        let honours = match src.honours.as_deref() {
             Some(path) => read_file(path, &mut errors, &mut bar, |n, b, p| {
                 hrfile::read_honours(n, b, &opts, p)
             })?,
@@ -461,9 +459,26 @@ fn pay(kind: Kind, period: String, files: Files) -> Result<u8, Fail> {
                 "payrules: {} problem(s) in the input files; no output written",
                 errors.iter().filter(|p| !p.warning).count()
             );
-            return Ok(2);
+            return Ok(Err(2));
         };
         Loaded::new(kind, period, roster, assessments, honours)
+    };
+    Ok(Ok(loaded))
+}
+
+/// `monthly` and `annual`: files in, payroll out.
+fn pay(kind: Kind, period: String, files: Files) -> Result<u8, Fail> {
+    let policy = load_policy(files.policy.as_deref())?;
+    let format = out_format(&files);
+    if format == OutFormat::Xlsx && files.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(Fail(
+            "--format xlsx writes a workbook; give --output FILE.xlsx".into(),
+            1,
+        ));
+    }
+    let loaded = match load_sources(kind, period, &files.sources)? {
+        Ok(loaded) => loaded,
+        Err(code) => return Ok(code),
     };
     let Loaded {
         request,
@@ -808,32 +823,88 @@ fn whatif(args: WhatifArgs) -> Result<u8, Fail> {
         Reform::from_toml(&text).map_err(|e| Fail(format!("{}: {e}", rpath.display()), 1))?;
     let scope_text = args.period.or(args.year).unwrap_or_default();
     let scope = Scope::parse(&scope_text).map_err(|e| Fail(format!("--period/--year: {e}"), 1))?;
-    let request = &args.inputs.request;
-    let bytes = read_input(request)?;
-    let req = parse_request(&bytes).map_err(|e| Fail(format!("{}: {e}", request.display()), 1))?;
+    let (req, origins, label) = match &args.request {
+        Some(path) => {
+            let bytes = read_input(path)?;
+            let req =
+                parse_request(&bytes).map_err(|e| Fail(format!("{}: {e}", path.display()), 1))?;
+            (req, [None, None, None], path.display().to_string())
+        }
+        None => {
+            if args.sources.roster.is_none() && !args.sources.example {
+                return Err(Fail(
+                    "give the inputs: --request FILE, --roster FILE [--assessments FILE] [--honours FILE], or --example".into(),
+                    1,
+                ));
+            }
+            let loaded = match load_sources(Kind::Monthly, scope_text.clone(), &args.sources)? {
+                Ok(loaded) => loaded,
+                Err(code) => return Ok(code),
+            };
+            let (warnings, errors): (Vec<FileProblem>, Vec<FileProblem>) =
+                loaded.problems.into_iter().partition(|p| p.warning);
+            for w in &warnings {
+                eprintln!("{w}");
+            }
+            if !errors.is_empty() {
+                print_problems(&errors);
+                eprintln!(
+                    "payrules: {} problem(s) in the input files; no output written",
+                    errors.len()
+                );
+                return Ok(2);
+            }
+            let label = args
+                .sources
+                .roster
+                .as_deref()
+                .map_or("example".to_string(), |p| p.display().to_string());
+            (loaded.request, loaded.origins, label)
+        }
+    };
+    if matches!(args.format, Format::Xlsx)
+        && args.output.is_none()
+        && std::io::stdout().is_terminal()
+    {
+        return Err(Fail(
+            "--format xlsx writes a workbook; give --output FILE.xlsx".into(),
+            1,
+        ));
+    }
     let base = match &req.policy {
-        Some(text) => PolicySet::from_toml(text)
-            .map_err(|e| Fail(format!("{}: policy: {e}", request.display()), 1))?,
+        Some(text) => {
+            PolicySet::from_toml(text).map_err(|e| Fail(format!("{label}: policy: {e}"), 1))?
+        }
         None => load_policy(args.policy.as_deref())?,
     };
     let result = compare(req, &base, &reform, scope).map_err(|e| match e {
         payrules::run::RequestError::Reform(e) => Fail(format!("{}: {e}", rpath.display()), 1),
-        e => Fail(format!("{}: {e}", request.display()), 1),
+        e => Fail(format!("{label}: {e}"), 1),
     })?;
-    let text = match args.format {
-        Format::Table => result.to_table(),
-        Format::Csv => result.to_csv(),
-        Format::Json => result.to_json(),
+    let written = match args.format {
+        Format::Table => write_output(args.output.as_deref(), result.to_table().trim_end()),
+        Format::Csv => write_output(args.output.as_deref(), result.to_csv().trim_end()),
+        Format::Json => write_output(args.output.as_deref(), result.to_json().trim_end()),
+        Format::Xlsx => {
+            let bytes = write::whatif_xlsx(&result)
+                .map_err(|e| Fail(format!("cannot write the workbook: {e}"), 1))?;
+            match args.output.as_deref() {
+                Some(path) => write::write_atomic(path, |out| out.write_all(&bytes))
+                    .map_err(|e| Fail(format!("cannot write {}: {e}", path.display()), 1)),
+                None => std::io::stdout()
+                    .write_all(&bytes)
+                    .map_err(|e| Fail(format!("cannot write standard output: {e}"), 1)),
+            }
+        }
     };
-    write_output(args.output.as_deref(), text.trim_end())?;
+    written?;
     for e in &result.errors {
-        eprintln!(
-            "{}: {} ({:?}): {}",
-            request.display(),
-            e.period,
-            e.side,
-            e.error
-        );
+        if origins.iter().any(Option::is_some) {
+            let p = hrfile::locate(&origins, &e.error);
+            eprintln!("{} ({:?}): {p}", e.period, e.side);
+        } else {
+            eprintln!("{label}: {} ({:?}): {}", e.period, e.side, e.error);
+        }
     }
     Ok(if result.complete() { 0 } else { 2 })
 }

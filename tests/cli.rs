@@ -594,3 +594,110 @@ fn grade_and_check_grades() {
         "{e}"
     );
 }
+
+/// `whatif` takes the same inputs as `monthly` (HR files or the example) and
+/// writes a workbook; file errors are located to their line.
+#[test]
+fn whatif_from_hr_files_and_as_a_workbook() {
+    use calamine::{Data, Reader, Xlsx};
+    let d = dir("whatif");
+    let o = run(&["example", "--out", d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let f = |n: &str| d.join(n).to_str().unwrap().to_string();
+    let reform = "examples/reforms/monthly-bonus-plus-100.toml";
+    let base = ["whatif", "--reform", reform, "--period", "2026-11"];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{extra:?}: {}", stderr(&o));
+        o
+    };
+    let example = with(&["--example", "--format", "json"]);
+    let (roster, assessments, honours) = (f("roster.csv"), f("assessments.csv"), f("honours.csv"));
+    let files = with(&[
+        "--roster",
+        &roster,
+        "--assessments",
+        &assessments,
+        "--honours",
+        &honours,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(stdout(&files), stdout(&example));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&example)).unwrap();
+    // Only the monthly bonus changes (by up to 100 a worker: part months are prorated).
+    assert_eq!(
+        doc["by_code"]["monthly_bonus"]["delta"],
+        doc["total"]["delta"]
+    );
+    let gain = doc["counts"]["gain"].as_u64().unwrap() as f64;
+    let delta: f64 = doc["total"]["delta"].as_str().unwrap().parse().unwrap();
+    assert!(
+        delta > 90.0 * gain && delta <= 100.0 * gain,
+        "{delta} for {gain}"
+    );
+
+    let book = d.join("whatif.xlsx");
+    with(&[
+        "--example",
+        "--output",
+        book.to_str().unwrap(),
+        "--format",
+        "xlsx",
+    ]);
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(std::fs::read(&book).unwrap())).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "汇总 Summary",
+            "按人员 Workers",
+            "按单位 By unit",
+            "按项目 By code",
+            "等次变化 Grade changes"
+        ]
+    );
+    let ws = wb.worksheet_range("按人员 Workers").unwrap();
+    assert_eq!(ws.height() - 1, doc["workers"].as_array().unwrap().len());
+    assert_eq!(
+        ws.get((0, 7)),
+        Some(&Data::String("差额\ngross delta".into()))
+    );
+    let first = &doc["workers"][0];
+    assert_eq!(
+        ws.get((1, 0)),
+        Some(&Data::String(first["worker_id"].as_str().unwrap().into()))
+    );
+    let delta: f64 = first["gross"]["delta"].as_str().unwrap().parse().unwrap();
+    assert_eq!(ws.get((1, 7)), Some(&Data::Float(delta)));
+    let summary = wb.worksheet_range("汇总 Summary").unwrap();
+    let total: f64 = doc["total"]["delta"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        summary.get((2, 0)),
+        Some(&Data::String("合计 total".into()))
+    );
+    assert_eq!(summary.get((2, 9)), Some(&Data::Float(total)));
+
+    // A bad title in the roster: the run goes on, the error names file:line.
+    let text = std::fs::read_to_string(&roster).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let cols: Vec<&str> = lines[0].split(',').collect();
+    let title = cols.iter().position(|c| *c == "职称").unwrap();
+    let mut row: Vec<String> = lines[2].split(',').map(str::to_string).collect();
+    row[title] = "博士".into();
+    lines[2] = row.join(",");
+    let bad = write(&d, "bad-roster.csv", lines.join("\n") + "\n");
+    let mut args = base.to_vec();
+    args.extend_from_slice(&[
+        "--roster",
+        &bad,
+        "--assessments",
+        &assessments,
+        "--format",
+        "csv",
+    ]);
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("{bad}:3")), "{}", stderr(&o));
+}
