@@ -291,15 +291,11 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<(), Fail> {
                 .and_then(|_| out.flush())
                 .map_err(|e| Fail(format!("cannot write standard output: {e}"), 1))
         }
-        Some(p) => {
-            let tmp = p.with_extension("partial");
-            std::fs::write(&tmp, format!("{text}\n"))
-                .and_then(|_| std::fs::rename(&tmp, p))
-                .map_err(|e| {
-                    let _ = std::fs::remove_file(&tmp);
-                    Fail(format!("cannot write {}: {e}", p.display()), 1)
-                })
-        }
+        Some(p) => write::write_atomic(p, |out| {
+            out.write_all(text.as_bytes())?;
+            out.write_all(b"\n")
+        })
+        .map_err(|e| Fail(format!("cannot write {}: {e}", p.display()), 1)),
     }
 }
 
