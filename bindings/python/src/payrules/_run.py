@@ -49,14 +49,13 @@ def _dec(s: str) -> Decimal:
     return d
 
 
+# Keys of the objects that hold amounts besides "amount", "gross" and "net".
+_RARE = frozenset({"delta", "by_code", "by_unit", "chosen", "edge", "tax_withheld"})
+
+
 def _hook(obj: dict) -> dict:
-    if "delta" in obj:
-        # A what-if comparison: {"old", "new", "delta"} amounts. (Grade
-        # changes also have "old" and "new", but grades, and no "delta".)
-        for k in ("old", "new", "delta"):
-            v = obj.get(k)
-            if v.__class__ is str:
-                obj[k] = _dec(v)
+    # Called for every object of the response: the common keys first, and
+    # one check in C (the object's keys against _RARE) for the rest.
     v = obj.get("amount")
     if v.__class__ is str:
         obj["amount"] = _dec(v)
@@ -66,20 +65,31 @@ def _hook(obj: dict) -> dict:
     v = obj.get("net")
     if v.__class__ is str:
         obj["net"] = _dec(v)
+    if not _RARE.isdisjoint(obj):
+        _rare_amounts(obj)
+    return obj
+
+
+def _rare_amounts(obj: dict) -> None:
+    if "delta" in obj:
+        # A what-if comparison: {"old", "new", "delta"} amounts. (Grade
+        # changes also have "old" and "new", but grades, and no "delta".)
+        for k in ("old", "new", "delta"):
+            v = obj.get(k)
+            if v.__class__ is str:
+                obj[k] = _dec(v)
     for marker, keys in (("chosen", _BONUS_TAX), ("edge", _CLIFF), ("tax_withheld", _YTD)):
         if marker in obj:
             for k in keys:
                 v = obj.get(k)
                 if v.__class__ is str:
                     obj[k] = _dec(v)
-    if "by_code" in obj or "by_unit" in obj:
-        for k in AMOUNT_MAPS.intersection(obj):
-            m = obj[k]
-            if type(m) is dict:
-                for kk, v in m.items():
-                    if type(v) is str:
-                        m[kk] = _dec(v)
-    return obj
+    for k in AMOUNT_MAPS.intersection(obj):
+        m = obj[k]
+        if type(m) is dict:
+            for kk, v in m.items():
+                if type(v) is str:
+                    m[kk] = _dec(v)
 
 
 # Values json.dumps writes as a request needs them (everything else is
