@@ -38,6 +38,21 @@ pub struct District {
 }
 
 impl District {
+    /// A run request of `kind` and `period` on the district's workers,
+    /// assessments and honours.
+    pub fn into_request(self, kind: crate::run::Kind, period: String) -> crate::run::Request {
+        crate::run::Request {
+            kind,
+            period,
+            policy: None,
+            workers: self.workers,
+            assessments: self.assessments,
+            honours: self.honours,
+            tax: Vec::new(),
+            ytd: Vec::new(),
+        }
+    }
+
     /// The units, sorted.
     pub fn units(&self) -> BTreeSet<&str> {
         self.workers.iter().map(|w| w.unit.as_str()).collect()

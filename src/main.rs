@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use payrules::hrfile::grading::{self, Graded};
 use payrules::hrfile::{self, Encoding, FileProblem, Loaded, ReadOptions, write};
 use payrules::policy::PolicySet;
-use payrules::run::{Kind, Request, parse_request};
+use payrules::run::{Kind, parse_request};
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -413,18 +413,8 @@ fn load_sources(kind: Kind, period: String, src: &Sources) -> Result<Result<Load
         sheet: src.read.sheet.clone(),
     };
     let loaded = if src.example {
-        let d = payrules::example::district();
         Loaded {
-            request: Request {
-                kind,
-                period,
-                policy: None,
-                workers: d.workers,
-                assessments: d.assessments,
-                honours: d.honours,
-                tax: Vec::new(),
-                ytd: Vec::new(),
-            },
+            request: payrules::example::district().into_request(kind, period),
             origins: [None, None, None],
             problems: Vec::new(),
         }

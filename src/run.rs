@@ -277,17 +277,23 @@ pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
 
 /// Runs a request.
 pub fn run(req: &Request, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
+    run_into(req, policy, None, req.kind, &req.period, &mut Keep)
+}
+
+/// Runs a borrowed request as a run of `kind` and `period`, reading only
+/// the assessments at `among` when given, into `sink`.
+fn run_into(
+    req: &Request,
+    policy: Option<&PolicySet>,
+    among: Option<&[usize]>,
+    kind: Kind,
+    period: &str,
+    sink: &mut impl Sink,
+) -> Result<Run, RequestError> {
     let mut owned = None;
     let set = policy_for(req, policy, &mut owned)?;
-    Ok(prepare(
-        req,
-        Records::Borrowed(&req.workers),
-        set,
-        None,
-        req.kind,
-        &req.period,
-    )?
-    .finish(&mut Keep))
+    let records = Records::Borrowed(&req.workers);
+    Ok(prepare(req, records, set, among, kind, period)?.finish(sink))
 }
 
 /// Runs a request and hands each payslip to `each` as it is computed, in
@@ -321,17 +327,14 @@ pub fn run_each(
     policy: Option<&PolicySet>,
     mut each: impl FnMut(&Worker, &Payslip),
 ) -> Result<Run, RequestError> {
-    let mut owned = None;
-    let set = policy_for(req, policy, &mut owned)?;
-    Ok(prepare(
+    run_into(
         req,
-        Records::Borrowed(&req.workers),
-        set,
+        policy,
         None,
         req.kind,
         &req.period,
-    )?
-    .finish(&mut Stream(&mut each)))
+        &mut Stream(&mut each),
+    )
 }
 
 /// [`run_each`] for a request it owns, releasing the input records before
@@ -443,17 +446,8 @@ pub(crate) fn run_each_among(
     among: &[usize],
     mut each: impl FnMut(&Worker, &Payslip),
 ) -> Result<Run, RequestError> {
-    let mut owned = None;
-    let set = policy_for(req, Some(policy), &mut owned)?;
-    Ok(prepare(
-        req,
-        Records::Borrowed(&req.workers),
-        set,
-        Some(among),
-        kind,
-        period,
-    )?
-    .finish(&mut Stream(&mut each)))
+    let sink = &mut Stream(&mut each);
+    run_into(req, Some(policy), Some(among), kind, period, sink)
 }
 
 /// Reads and validates a request's inputs for a run of `kind` and `period`

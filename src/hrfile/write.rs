@@ -611,28 +611,37 @@ fn whatif_inner(w: &crate::reform::Whatif) -> Result<Vec<u8>, XlsxError> {
         }
     }
 
-    let ws = wb.add_worksheet();
-    ws.set_name("按单位 By unit")?;
-    heads(
-        ws,
+    // Sheets of labelled old / new / delta rows: by unit, by line code.
+    let mut labelled =
+        |name: &str, head_row: &[&str], rows: Vec<(Vec<&str>, &Delta)>| -> Result<(), XlsxError> {
+            let ws = wb.add_worksheet();
+            ws.set_name(name)?;
+            let labels = head_row.len() - 3;
+            heads(ws, head_row, labels as u16)?;
+            for (i, (cells, d)) in rows.iter().enumerate() {
+                let r = i as u32 + 1;
+                for (c, text) in cells.iter().enumerate() {
+                    ws.write_string(r, c as u16, *text)?;
+                }
+                delta(ws, r, labels as u16, d)?;
+            }
+            Ok(())
+        };
+    labelled(
+        "按单位 By unit",
         &[
             "社区/单位\nunit",
             "应发(原)\ngross old",
             "应发(新)\ngross new",
             "差额\ndelta",
         ],
-        1,
+        w.by_unit
+            .iter()
+            .map(|(unit, d)| (vec![unit.as_str()], d))
+            .collect(),
     )?;
-    for (i, (unit, d)) in w.by_unit.iter().enumerate() {
-        let r = i as u32 + 1;
-        ws.write_string(r, 0, unit)?;
-        delta(ws, r, 1, d)?;
-    }
-
-    let ws = wb.add_worksheet();
-    ws.set_name("按项目 By code")?;
-    heads(
-        ws,
+    labelled(
+        "按项目 By code",
         &[
             "项目\nline",
             "代码\ncode",
@@ -640,14 +649,11 @@ fn whatif_inner(w: &crate::reform::Whatif) -> Result<Vec<u8>, XlsxError> {
             "新\nnew",
             "差额\ndelta",
         ],
-        2,
+        w.by_code
+            .iter()
+            .map(|(code, d)| (vec![code.zh(), code.code()], d))
+            .collect(),
     )?;
-    for (i, (code, d)) in w.by_code.iter().enumerate() {
-        let r = i as u32 + 1;
-        ws.write_string(r, 0, code.zh())?;
-        ws.write_string(r, 1, code.code())?;
-        delta(ws, r, 2, d)?;
-    }
 
     let ws = wb.add_worksheet();
     ws.set_name("等次变化 Grade changes")?;
@@ -771,20 +777,10 @@ pub fn summary(run: &Run, rows: &PayRows, max_units: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::{Kind, Request, run};
+    use crate::run::{Kind, run};
 
     fn november() -> Run {
-        let d = crate::example::district();
-        let req = Request {
-            kind: Kind::Monthly,
-            period: "2026-11".into(),
-            policy: None,
-            workers: d.workers,
-            assessments: d.assessments,
-            honours: d.honours,
-            tax: Vec::new(),
-            ytd: Vec::new(),
-        };
+        let req = crate::example::district().into_request(Kind::Monthly, "2026-11".into());
         run(&req, None).unwrap()
     }
 
