@@ -85,15 +85,17 @@ fn bench(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
     g.bench_function(format!("year_2026_{n}_workers"), |b| {
-        b.iter_batched(
-            || inputs.clone(),
-            |req| {
-                black_box(
-                    compare(req, &base, &reform, Scope::Year("2026".parse().unwrap())).unwrap(),
+        b.iter(|| {
+            black_box(
+                compare(
+                    &inputs,
+                    &base,
+                    &reform,
+                    Scope::Year("2026".parse().unwrap()),
                 )
-            },
-            criterion::BatchSize::LargeInput,
-        )
+                .unwrap(),
+            )
+        })
     });
     g.bench_function(format!("one_monthly_run_{n}_workers"), |b| {
         let mut req = inputs.clone();

@@ -863,7 +863,7 @@ fn whatif(args: WhatifArgs) -> Result<u8, Fail> {
         }
         None => load_policy(args.policy.as_deref())?,
     };
-    let result = compare(req, &base, &reform, scope).map_err(|e| match e {
+    let result = compare(&req, &base, &reform, scope).map_err(|e| match e {
         payrules::run::RequestError::Reform(e) => Fail(format!("{}: {e}", rpath.display()), 1),
         e => Fail(format!("{label}: {e}"), 1),
     })?;

@@ -945,7 +945,7 @@ pub fn whatif(req: WhatifRequest, policy: Option<&PolicySet>) -> Result<Whatif, 
         tax: Vec::new(),
         ytd: Vec::new(),
     };
-    compare(inputs, base, &reform, scope)
+    compare(&inputs, base, &reform, scope)
 }
 
 /// Whether a JSON document is a what-if request (`"kind": "whatif"`).
@@ -995,8 +995,6 @@ struct SideAcc {
     info: Vec<Option<(String, String)>>,
     /// The current run's grade per worker.
     grades: Vec<Option<(Grade, bool)>>,
-    /// Where the current run's merge by id has got to.
-    cursor: usize,
 }
 
 /// An amount in fen, when it is on the fen and fits.
@@ -1016,7 +1014,6 @@ impl SideAcc {
             paid: vec![false; n],
             info: vec![None; n],
             grades: vec![None; n],
-            cursor: 0,
         }
     }
 
@@ -1044,19 +1041,15 @@ impl SideAcc {
         t
     }
 
-    /// Adds one payslip, matching its worker by id: payslips come in id
-    /// order, so the match is a merge, without hashing.
-    fn fold(&mut self, workers: &[WorkerRecord], order: &[usize], w: &Worker, slip: &Payslip) {
-        let mut k = self.cursor;
-        while k < order.len() && workers[order[k]].id.as_str() < w.id.as_str() {
-            k += 1;
-        }
-        self.cursor = k;
-        // Invariant: every paid worker comes from the request's roster, so
-        // its id is found; a miss would only drop it from the per-worker view.
-        if k >= order.len() || workers[order[k]].id != w.id {
+    /// Adds one payslip of the worker from record `source`; `at[source]`
+    /// is that record's place in the sums.
+    fn fold(&mut self, at: &[usize], source: usize, w: &Worker, slip: &Payslip) {
+        // Invariant: payslips come from the request's records, so `source`
+        // is in range; were it not, the payslip would only be left out of
+        // the per-worker view.
+        let Some(&k) = at.get(source) else {
             return;
-        }
+        };
         for l in &slip.lines {
             let c = l.code as usize;
             self.add(k, c, l.amount);
@@ -1084,25 +1077,43 @@ struct RunSummary {
 /// stops at the first run that cannot be made, returning its position and error.
 fn run_side(
     inputs: &Request,
-    order: &[usize],
+    at: &[usize],
     by_period: &run::ByPeriod,
     runs: &[(Kind, String, NaiveDate)],
     set: &PolicySet,
     side: &mut SideAcc,
 ) -> (Vec<RunSummary>, Option<(usize, RequestError)>) {
     let mut out = Vec::with_capacity(runs.len());
-    for (i, (kind, period, _)) in runs.iter().enumerate() {
-        side.cursor = 0;
+    // The roster checked once per policy version the runs meet.
+    let mut rosters: Vec<run::Roster> = Vec::new();
+    for (i, (kind, period, first)) in runs.iter().enumerate() {
         let among = by_period.for_period(period);
-        let r = run::run_each_among(inputs, *kind, period, set, &among, |w, slip| {
-            side.fold(&inputs.workers, order, w, slip)
+        // A version that cannot be found is the run's own error to report.
+        let roster = set.version_on(*first).ok().map(|policy| {
+            match rosters.iter().position(|r| r.version() == policy.version) {
+                Some(k) => k,
+                None => {
+                    rosters.push(run::Roster::new(policy, &inputs.workers));
+                    rosters.len() - 1
+                }
+            }
         });
+        let roster = roster.map(|k| &rosters[k]);
+        let r = run::run_folded(
+            inputs,
+            *kind,
+            period,
+            set,
+            &among,
+            roster,
+            |w, source, slip| side.fold(at, source, w, slip),
+        );
         match r {
             Ok(r) => out.push(RunSummary {
                 version: r.policy.version.clone(),
                 totals: r.totals,
                 errors: r.errors,
-                grades: std::mem::replace(&mut side.grades, vec![None; order.len()]),
+                grades: std::mem::replace(&mut side.grades, vec![None; at.len()]),
             }),
             Err(e) => return (out, Some((i, e))),
         }
@@ -1117,9 +1128,11 @@ fn run_side(
 /// one thread and under the merged policy `reform.apply(base)` on another
 /// (one after the other when no thread can be started); each payslip is
 /// folded into its side's per-worker sums as it is computed, so no run's
-/// payslips are kept.
+/// payslips are kept. The roster is checked once per side and policy
+/// version and the runs borrow its workers; the assessments are grouped by
+/// period once, and each run reads its own.
 pub fn compare(
-    mut inputs: Request,
+    inputs: &Request,
     base: &PolicySet,
     reform: &Reform,
     scope: Scope,
@@ -1133,18 +1146,21 @@ pub fn compare(
             reform.id, reform.effective_from
         )));
     }
-    inputs.policy = None;
-    let inputs = inputs;
     // Request workers sorted by id: runs hand over payslips sorted by id, so
     // each is matched to this order by a merge.
     let mut order: Vec<usize> = (0..inputs.workers.len()).collect();
     order.sort_by(|&a, &b| inputs.workers[a].id.cmp(&inputs.workers[b].id));
-    let by_period = run::ByPeriod::new(&inputs);
+    // Each record's place in that order.
+    let mut at = vec![0; order.len()];
+    for (k, &i) in order.iter().enumerate() {
+        at[i] = k;
+    }
+    let by_period = run::ByPeriod::new(inputs);
     let runs = scope.runs();
     let mut b_side = SideAcc::new(order.len());
     let mut r_side = SideAcc::new(order.len());
     let side =
-        |set: &PolicySet, acc: &mut SideAcc| run_side(&inputs, &order, &by_period, &runs, set, acc);
+        |set: &PolicySet, acc: &mut SideAcc| run_side(inputs, &at, &by_period, &runs, set, acc);
     let (old, new) = std::thread::scope(|s| {
         let other = std::thread::Builder::new().spawn_scoped(s, || side(&merged, &mut r_side));
         let old = side(base, &mut b_side);

@@ -34,6 +34,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Deserialize, Serialize, Serializer};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
@@ -402,10 +403,16 @@ impl ByPeriod {
             let g = match last {
                 Some((q, g)) if q == p => g,
                 _ => {
-                    let g = *at.entry(p).or_insert_with(|| {
-                        groups.push((p.to_string(), Vec::new()));
-                        groups.len() - 1
-                    });
+                    // A year of periods is a handful of texts: look through
+                    // them before hashing.
+                    let seen = groups.iter().take(16).position(|(q, _)| q == p);
+                    let g = match seen {
+                        Some(g) => g,
+                        None => *at.entry(p).or_insert_with(|| {
+                            groups.push((p.to_string(), Vec::new()));
+                            groups.len() - 1
+                        }),
+                    };
                     last = Some((p, g));
                     g
                 }
@@ -435,43 +442,56 @@ impl ByPeriod {
     }
 }
 
-/// [`run_each`] of `kind` and `period` (in place of the request's own),
-/// reading only the assessments at `among` (ascending indices into the
-/// request's, from [`ByPeriod::for_period`]).
-pub(crate) fn run_each_among(
+/// A run of `kind` and `period` (in place of the request's own) for a
+/// caller that folds payslips as they come (a what-if): it reads only the
+/// assessments at `among` (ascending indices into the request's, from
+/// [`ByPeriod::for_period`]), takes its workers from `roster` when that was
+/// checked under the policy version in force, and hands `each` every
+/// payslip with its worker's record index. The run returned has neither
+/// payslips nor workers.
+pub(crate) fn run_folded(
     req: &Request,
     kind: Kind,
     period: &str,
     policy: &PolicySet,
     among: &[usize],
-    mut each: impl FnMut(&Worker, &Payslip),
+    roster: Option<&Roster>,
+    mut each: impl FnMut(&Worker, usize, &Payslip),
 ) -> Result<Run, RequestError> {
-    let sink = &mut Stream(&mut each);
-    run_into(req, Some(policy), Some(among), kind, period, sink)
+    // The request's own policy text, if any, is not used: the caller's is.
+    let set = policy;
+    let records = match roster {
+        Some(r) => Records::Cached(r),
+        None => Records::Borrowed(&req.workers),
+    };
+    let prepared = prepare(req, records, set, Some(among), kind, period)?;
+    Ok(prepared.finish(&mut Fold(&mut each)))
 }
 
 /// Reads and validates a request's inputs for a run of `kind` and `period`
 /// under the policy version in force; `among`, when given, lists the only
 /// assessments that may concern the run.
-fn prepare<'a, 'p>(
+fn prepare<'a, 'w, 'p>(
     req: &'a Request,
-    records: Records<'a>,
+    records: Records<'a, 'w>,
     set: &'p PolicySet,
-    among: Option<&[usize]>,
+    among: Option<&'a [usize]>,
     kind: Kind,
     period: &str,
-) -> Result<Prepared<'p>, RequestError> {
+) -> Result<Prepared<'w, 'p>, RequestError> {
     let period_error = |e: crate::period::PeriodError| RequestError::Period(e.to_string());
     match kind {
         Kind::Monthly => {
             let month: YearMonth = period.parse().map_err(period_error)?;
             let policy = set.version_on(month.first_day())?;
+            let records = records.for_version(req, policy);
             let (first, last) = (month.first_day(), month.last_day());
             Ok(Runner::new(policy, req, records, among, period, first, last).monthly(month))
         }
         Kind::Annual => {
             let year: Year = period.parse().map_err(period_error)?;
             let policy = set.version_on(year.first_day())?;
+            let records = records.for_version(req, policy);
             let (first, last) = (year.first_day(), year.last_day());
             Ok(Runner::new(policy, req, records, among, period, first, last).annual(year))
         }
@@ -490,16 +510,60 @@ enum Decided {
 
 /// The worker records of a run: borrowed from the request, or owned, when
 /// their strings move into the validated workers.
-enum Records<'r> {
+enum Records<'r, 'w> {
     Borrowed(&'r [WorkerRecord]),
     Owned(Vec<WorkerRecord>),
+    /// Checked once for many runs under one policy version; the runs
+    /// borrow its workers.
+    Cached(&'w Roster),
 }
 
-impl Records<'_> {
+impl<'r, 'w> Records<'r, 'w> {
+    /// A roster checked under another policy version is not used: the
+    /// request's records are read instead.
+    fn for_version(self, req: &'r Request, policy: &Policy) -> Records<'r, 'w> {
+        match self {
+            Records::Cached(r) if r.version != policy.version => Records::Borrowed(&req.workers),
+            other => other,
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             Records::Borrowed(l) => l.len(),
             Records::Owned(l) => l.len(),
+            Records::Cached(c) => c.entries.len(),
+        }
+    }
+}
+
+/// A request's worker records checked once under one policy version, for
+/// the runs of many periods (a what-if year): each run then only sees who
+/// is employed in its period and borrows the workers instead of copying them.
+pub(crate) struct Roster {
+    /// The policy version the records were checked under.
+    version: String,
+    entries: Vec<Checked>,
+    ids: Vec<String>,
+}
+
+impl Roster {
+    /// The policy version it was checked under.
+    pub(crate) fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub(crate) fn new(policy: &Policy, records: &[WorkerRecord]) -> Roster {
+        let mut entries = Vec::with_capacity(records.len());
+        let mut ids = Vec::with_capacity(records.len());
+        for (i, rec) in records.iter().enumerate() {
+            entries.push(check_record(policy, Rec::Borrowed(rec), i).0);
+            ids.push(rec.id.clone());
+        }
+        Roster {
+            version: policy.version.clone(),
+            entries,
+            ids,
         }
     }
 }
@@ -537,11 +601,30 @@ enum Read {
     Invalid(String, Vec<InputError>),
 }
 
-/// Validates worker record `i` for a period `[first, last]` under `policy`.
-fn read_record(policy: &Policy, first: NaiveDate, last: NaiveDate, rec: Rec, i: usize) -> Read {
+/// What a worker record is, whatever the period: no id; invalid whatever
+/// the period (bad dates); or dated, with the worker it makes under the
+/// policy or the errors it has if the worker is employed in the period.
+enum Checked {
+    NoId,
+    Invalid(Vec<InputError>),
+    Dated {
+        hired: NaiveDate,
+        left: Option<NaiveDate>,
+        worker: Result<Worker, Vec<InputError>>,
+    },
+}
+
+/// Validates worker record `i` under `policy`, leaving out only the period
+/// (see [`Checked`]); returns the record's id, name and unit too unless they
+/// went into the worker.
+fn check_record(
+    policy: &Policy,
+    rec: Rec,
+    i: usize,
+) -> (Checked, Option<(String, String, String)>) {
     let r = rec.get();
     if r.id.trim().is_empty() {
-        return Read::Absent(rec.into_strings().0);
+        return (Checked::NoId, Some(rec.into_strings()));
     }
     let mut errors = Vec::new();
     let mut error = |field: &str, message: String| {
@@ -570,15 +653,11 @@ fn read_record(policy: &Policy, first: NaiveDate, last: NaiveDate, rec: Rec, i: 
         _ => Some(None),
     };
     let (Some(hired), Some(left), Some(probation_until)) = (hired, left, probation) else {
-        return Read::Invalid(rec.into_strings().0, errors);
+        return (Checked::Invalid(errors), Some(rec.into_strings()));
     };
     if let Some(l) = left.filter(|l| *l < hired) {
         error("left_on", format!("left_on {l} is before hired_on {hired}"));
-        return Read::Invalid(rec.into_strings().0, errors);
-    }
-    let employed = hired <= last && left.is_none_or(|l| l >= first);
-    if !employed {
-        return Read::Absent(rec.into_strings().0);
+        return (Checked::Invalid(errors), Some(rec.into_strings()));
     }
     let title = match r.title.parse() {
         Ok(t) => Some(t),
@@ -601,10 +680,18 @@ fn read_record(policy: &Policy, first: NaiveDate, last: NaiveDate, rec: Rec, i: 
         }
     };
     let (Some(title), Some(position)) = (title, position) else {
-        return Read::Invalid(rec.into_strings().0, errors);
+        let worker = Err(errors);
+        return (
+            Checked::Dated {
+                hired,
+                left,
+                worker,
+            },
+            Some(rec.into_strings()),
+        );
     };
     let (id, name, unit) = rec.into_strings();
-    Read::Paid(Worker {
+    let worker = Ok(Worker {
         id,
         name,
         unit,
@@ -613,10 +700,41 @@ fn read_record(policy: &Policy, first: NaiveDate, last: NaiveDate, rec: Rec, i: 
         hired_on: hired,
         left_on: left,
         probation_until,
-    })
+    });
+    (
+        Checked::Dated {
+            hired,
+            left,
+            worker,
+        },
+        None,
+    )
 }
 
-struct Runner<'a, 'p> {
+/// Validates worker record `i` for a period `[first, last]` under `policy`.
+fn read_record(policy: &Policy, first: NaiveDate, last: NaiveDate, rec: Rec, i: usize) -> Read {
+    let (checked, strings) = check_record(policy, rec, i);
+    let id = || strings.map(|s| s.0).unwrap_or_default();
+    match checked {
+        Checked::NoId => Read::Absent(id()),
+        Checked::Invalid(errors) => Read::Invalid(id(), errors),
+        Checked::Dated {
+            hired,
+            left,
+            worker,
+        } => {
+            let employed = hired <= last && left.is_none_or(|l| l >= first);
+            match worker {
+                Ok(w) if employed => Read::Paid(w),
+                Ok(w) => Read::Absent(w.id),
+                Err(_) if !employed => Read::Absent(id()),
+                Err(errors) => Read::Invalid(id(), errors),
+            }
+        }
+    }
+}
+
+struct Runner<'a, 'w, 'p> {
     policy: &'p Policy,
     req: &'a Request,
     /// The assessments that may concern the run, when known; else all.
@@ -627,7 +745,7 @@ struct Runner<'a, 'p> {
     last: NaiveDate,
     errors: Vec<InputError>,
     /// Validated employed workers with their record index, sorted by id.
-    workers: Vec<(Worker, usize)>,
+    workers: Vec<(Cow<'w, Worker>, usize)>,
     /// Per validated worker: whether any input naming it had an error, so it is not paid.
     bad: Vec<bool>,
     /// Ids of the worker records not validated (invalid, not employed or
@@ -639,11 +757,11 @@ struct Runner<'a, 'p> {
     quota: Vec<PoolReport>,
 }
 
-impl<'a, 'p> Runner<'a, 'p> {
+impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
     fn new(
         policy: &'p Policy,
         req: &'a Request,
-        records: Records<'a>,
+        records: Records<'a, 'w>,
         among: Option<&'a [usize]>,
         period: &str,
         first: NaiveDate,
@@ -699,14 +817,14 @@ impl<'a, 'p> Runner<'a, 'p> {
     /// Validates the worker records: each is read once, in input order
     /// (owned records give their strings to the worker and are released as
     /// they are read), then ids are checked for blanks and duplicates.
-    fn read_workers(&mut self, records: Records<'a>) {
+    fn read_workers(&mut self, records: Records<'a, 'w>) {
         let (policy, first, last) = (self.policy, self.first, self.last);
         let n = records.len();
-        let mut paid: Vec<(Worker, usize)> = Vec::with_capacity(n);
+        let mut paid: Vec<(Cow<'w, Worker>, usize)> = Vec::with_capacity(n);
         // Records not paid: id, index, and the errors found (None: not employed).
         let mut rest: Vec<(String, usize, Option<Vec<InputError>>)> = Vec::new();
         let mut take = |read: Read, i: usize| match read {
-            Read::Paid(w) => paid.push((w, i)),
+            Read::Paid(w) => paid.push((Cow::Owned(w), i)),
             Read::Absent(id) => rest.push((id, i, None)),
             Read::Invalid(id, errors) => rest.push((id, i, Some(errors))),
         };
@@ -714,6 +832,29 @@ impl<'a, 'p> Runner<'a, 'p> {
             Records::Borrowed(list) => {
                 for (i, rec) in list.iter().enumerate() {
                     take(read_record(policy, first, last, Rec::Borrowed(rec), i), i);
+                }
+            }
+            Records::Cached(cache) => {
+                for (i, entry) in cache.entries.iter().enumerate() {
+                    let id = || cache.ids[i].clone();
+                    match entry {
+                        Checked::NoId => rest.push((id(), i, None)),
+                        Checked::Invalid(errors) => rest.push((id(), i, Some(errors.clone()))),
+                        Checked::Dated {
+                            hired,
+                            left,
+                            worker,
+                        } => {
+                            let employed = *hired <= last && left.is_none_or(|l| l >= first);
+                            match worker {
+                                Ok(w) if employed => paid.push((Cow::Borrowed(w), i)),
+                                Err(errors) if employed => {
+                                    rest.push((id(), i, Some(errors.clone())))
+                                }
+                                _ => rest.push((id(), i, None)),
+                            }
+                        }
+                    }
                 }
             }
             Records::Owned(mut list) => {
@@ -729,8 +870,9 @@ impl<'a, 'p> Runner<'a, 'p> {
                 }
             }
         }
-        let by_id =
-            |a: &(Worker, usize), b: &(Worker, usize)| a.0.id.cmp(&b.0.id).then(a.1.cmp(&b.1));
+        let by_id = |a: &(Cow<Worker>, usize), b: &(Cow<Worker>, usize)| {
+            a.0.id.cmp(&b.0.id).then(a.1.cmp(&b.1))
+        };
         if !paid.is_sorted_by(|a, b| by_id(a, b).is_le()) {
             paid.sort_unstable_by(by_id);
         }
@@ -1118,14 +1260,14 @@ impl<'a, 'p> Runner<'a, 'p> {
         decided: Vec<Decided>,
         honours: Vec<Vec<Honour>>,
         inputs: tax::Inputs,
-    ) -> Prepared<'p> {
+    ) -> Prepared<'w, 'p> {
         self.errors.sort();
         self.errors.dedup();
         Prepared {
             policy: self.policy,
             period: self.period.clone(),
             at,
-            workers: self.workers.into_iter().map(|(w, _)| w).collect(),
+            workers: self.workers,
             bad: self.bad,
             errors: self.errors,
             quota: self.quota,
@@ -1135,7 +1277,7 @@ impl<'a, 'p> Runner<'a, 'p> {
         }
     }
 
-    fn monthly(mut self, month: YearMonth) -> Prepared<'p> {
+    fn monthly(mut self, month: YearMonth) -> Prepared<'w, 'p> {
         let period = month.to_string();
         let decided = self.grades(|p| assessment_period_is(p, &period), &period);
         let honours = self.honours(Some(month));
@@ -1144,7 +1286,7 @@ impl<'a, 'p> Runner<'a, 'p> {
         self.prepared(at, decided, honours, inputs)
     }
 
-    fn annual(mut self, year: Year) -> Prepared<'p> {
+    fn annual(mut self, year: Year) -> Prepared<'w, 'p> {
         let period = year.to_string();
         let decided = self.grades(|p| assessment_period_is(p, &period), &period);
         let honours = self.honours(None);
@@ -1193,12 +1335,12 @@ impl<'a, 'p> Runner<'a, 'p> {
 
 /// A run whose inputs are read and validated: everything the payslips need,
 /// owning no part of the request.
-struct Prepared<'p> {
+struct Prepared<'w, 'p> {
     policy: &'p Policy,
     period: String,
     at: TaxPeriod,
-    /// Validated employed workers, sorted by id.
-    workers: Vec<Worker>,
+    /// Validated employed workers, sorted by id, with their record indices.
+    workers: Vec<(Cow<'w, Worker>, usize)>,
     bad: Vec<bool>,
     errors: Vec<InputError>,
     quota: Vec<PoolReport>,
@@ -1209,18 +1351,25 @@ struct Prepared<'p> {
 
 /// Where [`Prepared::finish`] puts each payslip.
 trait Sink {
-    /// Takes one payslip: returns it when the run should keep it, else
-    /// gives its lines back for the next payslip (`Err`).
-    fn take(&mut self, worker: &Worker, slip: Payslip) -> Result<Payslip, Vec<Line>>;
+    /// Takes one payslip of the worker from record `source`: returns it
+    /// when the run should keep it, else gives its lines back for the next
+    /// payslip (`Err`).
+    fn take(&mut self, worker: &Worker, source: usize, slip: Payslip)
+    -> Result<Payslip, Vec<Line>>;
     /// Whether it keeps payslips (to reserve room for them).
     fn keeps(&self) -> bool;
+    /// Whether the run it returns lists its workers: false only for a
+    /// caller inside the crate that needs the totals and errors alone.
+    fn keeps_workers(&self) -> bool {
+        true
+    }
 }
 
 /// Keeps every payslip in the run.
 struct Keep;
 
 impl Sink for Keep {
-    fn take(&mut self, _: &Worker, slip: Payslip) -> Result<Payslip, Vec<Line>> {
+    fn take(&mut self, _: &Worker, _: usize, slip: Payslip) -> Result<Payslip, Vec<Line>> {
         Ok(slip)
     }
     fn keeps(&self) -> bool {
@@ -1232,7 +1381,7 @@ impl Sink for Keep {
 struct Stream<'f, F>(&'f mut F);
 
 impl<F: FnMut(&Worker, &Payslip)> Sink for Stream<'_, F> {
-    fn take(&mut self, worker: &Worker, slip: Payslip) -> Result<Payslip, Vec<Line>> {
+    fn take(&mut self, worker: &Worker, _: usize, slip: Payslip) -> Result<Payslip, Vec<Line>> {
         (self.0)(worker, &slip);
         Err(slip.lines)
     }
@@ -1241,7 +1390,29 @@ impl<F: FnMut(&Worker, &Payslip)> Sink for Stream<'_, F> {
     }
 }
 
-impl Prepared<'_> {
+/// Hands every payslip, with its worker's record index, to a function, and
+/// returns a run without its workers (their list may be borrowed).
+pub(crate) struct Fold<'f, F>(pub(crate) &'f mut F);
+
+impl<F: FnMut(&Worker, usize, &Payslip)> Sink for Fold<'_, F> {
+    fn take(
+        &mut self,
+        worker: &Worker,
+        source: usize,
+        slip: Payslip,
+    ) -> Result<Payslip, Vec<Line>> {
+        (self.0)(worker, source, &slip);
+        Err(slip.lines)
+    }
+    fn keeps(&self) -> bool {
+        false
+    }
+    fn keeps_workers(&self) -> bool {
+        false
+    }
+}
+
+impl Prepared<'_, '_> {
     /// Computes the payslips and totals, handing each payslip to `sink`.
     fn finish(self, sink: &mut impl Sink) -> Run {
         let Prepared {
@@ -1265,7 +1436,7 @@ impl Prepared<'_> {
         // The lines of the last payslip handed on, to hold the next one's.
         let mut spare: Vec<Line> = Vec::new();
         let mut gross = FenSum::default();
-        for (wi, w) in workers.iter().enumerate() {
+        for (wi, (w, source)) in workers.iter().enumerate() {
             if bad[wi] {
                 continue;
             }
@@ -1303,7 +1474,7 @@ impl Prepared<'_> {
                     last_unit = Some((w.unit.as_str(), sum));
                 }
             }
-            match sink.take(w, slip) {
+            match sink.take(w, *source, slip) {
                 Ok(slip) => payslips.push(slip),
                 Err(lines) => spare = lines,
             }
@@ -1321,7 +1492,12 @@ impl Prepared<'_> {
             .map(|(u, t)| (u.to_string(), t.total()))
             .collect();
         totals.gross = gross.total();
-        tax.finish(|wi| workers[wi].id.as_str());
+        tax.finish(|wi| workers[wi].0.id.as_str());
+        let workers = if sink.keeps_workers() {
+            workers.into_iter().map(|(w, _)| w.into_owned()).collect()
+        } else {
+            Vec::new()
+        };
         Run {
             policy: policy.clone(),
             kind: match at {
@@ -1470,5 +1646,105 @@ impl Serialize for Run {
             st.serialize_field("ytd", &tax::YtdDoc(&self.tax.ytd))?;
         }
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::worker::WorkerRecord;
+
+    /// The example district with records of every kind a roster can hold:
+    /// a doubled id, blank ids, an impossible date, a bad title and position
+    /// on employed and on departed workers, a leaver before hiring.
+    fn awkward() -> Request {
+        let mut req = crate::example::district().into_request(Kind::Monthly, "2026-11".into());
+        let w =
+            |id: &str, title: &str, position: &str, hired: &str, left: Option<&str>| WorkerRecord {
+                id: id.into(),
+                name: "测试".into(),
+                unit: "东湖社区".into(),
+                position: position.into(),
+                title: title.into(),
+                hired_on: hired.into(),
+                left_on: left.map(str::to_string),
+                probation_until: None,
+            };
+        let first = req.workers[0].clone();
+        req.workers.extend([
+            first,
+            w("", "none", "community_worker", "2020-01-01", None),
+            w(" ", "none", "community_worker", "2020-01-01", None),
+            w("X1", "none", "community_worker", "2026-02-30", None),
+            w("X2", "doctor", "mayor", "2020-01-01", None),
+            w("X3", "doctor", "mayor", "2020-01-01", Some("2025-06-30")),
+            w(
+                "X4",
+                "none",
+                "community_worker",
+                "2020-01-01",
+                Some("2019-01-01"),
+            ),
+            w(
+                "X5",
+                "none",
+                "community_worker",
+                "2026-06-15",
+                Some("2026-07-10"),
+            ),
+        ]);
+        req.workers.rotate_left(7);
+        req
+    }
+
+    /// A run that borrows workers from a roster checked once gives the
+    /// payslips, totals and errors of a plain run, every month and the year.
+    #[test]
+    fn runs_from_a_checked_roster_equal_plain_runs() {
+        let req = awkward();
+        let set = PolicySet::builtin();
+        let by_period = ByPeriod::new(&req);
+        let year: Year = "2026".parse().unwrap();
+        let policy = set.version_on(year.first_day()).unwrap();
+        let roster = Roster::new(policy, &req.workers);
+        let periods = year
+            .months()
+            .map(|m| (Kind::Monthly, m.to_string()))
+            .chain([(Kind::Annual, year.to_string())]);
+        for (kind, period) in periods {
+            let mut plain_req = req.clone();
+            plain_req.kind = kind;
+            plain_req.period = period.clone();
+            let plain = run(&plain_req, Some(&set)).unwrap();
+            let among = by_period.for_period(&period);
+            let mut slips = Vec::new();
+            let folded = run_folded(
+                &req,
+                kind,
+                &period,
+                &set,
+                &among,
+                Some(&roster),
+                |w, i, p| {
+                    assert_eq!(req.workers[i].id, w.id);
+                    slips.push((w.id.clone(), p.clone()));
+                },
+            )
+            .unwrap();
+            let want: Vec<(String, Payslip)> = plain
+                .payslips
+                .iter()
+                .map(|p| (plain.workers[p.worker].id.clone(), p.clone()))
+                .collect();
+            assert_eq!(slips, want, "{period}");
+            assert_eq!(folded.totals, plain.totals, "{period}");
+            assert_eq!(folded.errors, plain.errors, "{period}");
+            assert_eq!(folded.quota, plain.quota, "{period}");
+            assert!(folded.workers.is_empty());
+            assert!(
+                !plain.errors.is_empty(),
+                "{period}: the awkward records are reported"
+            );
+        }
     }
 }

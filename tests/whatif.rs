@@ -34,7 +34,7 @@ fn nov() -> Scope {
 fn a_reform_that_changes_nothing_gives_zero_deltas() {
     let set = PolicySet::builtin();
     let w = compare(
-        example(),
+        &example(),
         &set,
         &reform("quota.excellent = \"0.20\""),
         nov(),
@@ -64,7 +64,7 @@ fn excellent_plus_100_adds_100_per_excellent_worker() {
     let r = reform(
         "monthly_bonus.excellent = \"1400.00\"\nmonthly_bonus.band = [\"900.00\", \"1400.00\"]",
     );
-    let w = compare(example(), &set, &r, nov()).unwrap();
+    let w = compare(&example(), &set, &r, nov()).unwrap();
     assert_eq!(w.total.delta(), d("200.00"));
     assert_eq!(w.total.new, d("71000.00"));
     assert_eq!(w.by_code[&LineCode::MonthlyBonus].delta(), d("200.00"));
@@ -98,7 +98,7 @@ fn every_monthly_bonus_plus_100_example_reform() {
         "../examples/reforms/monthly-bonus-plus-100.toml"
     ))
     .unwrap();
-    let w = compare(example(), &set, &r, nov()).unwrap();
+    let w = compare(&example(), &set, &r, nov()).unwrap();
     assert_eq!(w.total.delta(), d("1216.67"));
     let c = w.counts();
     assert_eq!((c.gain, c.lose, c.same), (13, 0, 2));
@@ -160,7 +160,7 @@ fn excellent_quota_25_changes_grades_by_score() {
         &[("A", "95"), ("B", "90"), ("C", "85"), ("D", "80")],
         &["2026-11"],
     );
-    let w = compare(req, &set, &r, nov()).unwrap();
+    let w = compare(&req, &set, &r, nov()).unwrap();
     assert_eq!(w.total.delta(), d("400.00"));
     let changes: Vec<String> = w
         .grade_changes
@@ -190,7 +190,7 @@ fn a_year_is_twelve_months_and_the_annual_bonus() {
     let periods = year_periods();
     let p: Vec<&str> = periods.iter().map(String::as_str).collect();
     let req = scored(&[("A", "95"), ("B", "90"), ("C", "85"), ("D", "80")], &p);
-    let w = compare(req, &set, &r, Scope::parse("2026").unwrap()).unwrap();
+    let w = compare(&req, &set, &r, Scope::parse("2026").unwrap()).unwrap();
     assert!(w.complete(), "{:?}", w.errors);
     assert_eq!(w.periods.len(), 13);
     assert!(
@@ -229,7 +229,7 @@ fn a_reform_dated_mid_year_leaves_earlier_months_and_the_annual_run_alone() {
         ],
         &p,
     );
-    let w = compare(req, &set, &r, Scope::parse("2026").unwrap()).unwrap();
+    let w = compare(&req, &set, &r, Scope::parse("2026").unwrap()).unwrap();
     let in_force: Vec<bool> = w.periods.iter().map(|p| p.reform_in_force).collect();
     assert_eq!(in_force[..6], [false; 6]);
     assert_eq!(in_force[6..12], [true; 6]);
@@ -279,7 +279,7 @@ fn json_face_accepts_kind_whatif() {
 #[test]
 fn bad_reforms_are_refused_with_their_keys() {
     let set = PolicySet::builtin();
-    let err = |changes: &str| match compare(example(), &set, &reform(changes), nov()) {
+    let err = |changes: &str| match compare(&example(), &set, &reform(changes), nov()) {
         Err(RequestError::Reform(e)) => e.to_string(),
         other => panic!("expected a reform error, got {:?}", other.map(|w| w.total)),
     };
@@ -337,7 +337,9 @@ fn bad_reforms_are_refused_with_their_keys() {
     // A period wholly before the reform.
     let mut r = reform("quota.excellent = \"0.25\"");
     r.effective_from = "2026-12-01".parse().unwrap();
-    let e = compare(example(), &set, &r, nov()).unwrap_err().to_string();
+    let e = compare(&example(), &set, &r, nov())
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("takes effect on 2026-12-01, after 2026-11 ends"),
         "{e}"
@@ -427,7 +429,7 @@ proptest! {
     fn deltas_add_up_and_base_is_a_plain_run(req in arb_request(), r in arb_reform()) {
         let set = PolicySet::builtin();
         let plain = run(&req, Some(&set)).unwrap();
-        let w = compare(req, &set, &r, nov()).unwrap();
+        let w = compare(&req, &set, &r, nov()).unwrap();
         // Delta totals equal the sum of per-worker deltas, and of units and codes.
         let per_worker: Decimal = w.workers.iter().map(|x| x.gross.delta()).sum();
         prop_assert_eq!(per_worker, w.total.delta());
@@ -466,7 +468,7 @@ proptest! {
         prop_assert_eq!(&a, b);
         // Priced on the merged policy, undoing the reform gives back the base run.
         let plain = run(&req, Some(&set)).unwrap();
-        let w = compare(req, &merged, &inv, nov()).unwrap();
+        let w = compare(&req, &merged, &inv, nov()).unwrap();
         prop_assert_eq!(w.total.new, plain.totals.gross);
     }
 }
