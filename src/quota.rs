@@ -190,41 +190,64 @@ impl Assigned {
     }
 }
 
-/// Groups indices by pool; returns pool names sorted and the members of each.
-fn group<'a>(
-    rule: &QuotaRule,
-    units: impl Iterator<Item = &'a str>,
-) -> (Vec<&'a str>, Vec<Vec<usize>>) {
+/// Indices grouped by pool: the pool names sorted, and all members in one
+/// list, pool after pool (each pool's members in input order); pool `p`'s
+/// members are `members[starts[p]..starts[p + 1]]`.
+struct Groups<'a> {
+    names: Vec<&'a str>,
+    members: Vec<usize>,
+    starts: Vec<usize>,
+}
+
+/// Groups indices by pool (one allocation for all the pools' members).
+fn group<'a>(rule: &QuotaRule, units: impl Iterator<Item = &'a str>) -> Groups<'a> {
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut names: Vec<&str> = Vec::new();
-    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut pool_of_each: Vec<usize> = Vec::new();
     // Rosters sorted by id usually list a unit's workers together: the last
     // pool found is tried before the hash map.
     let mut last: Option<(&str, usize)> = None;
-    for (i, unit) in units.enumerate() {
+    for unit in units {
         let p = pool_of(rule, unit);
         let k = match last {
             Some((name, k)) if name == p => k,
             _ => {
                 let k = *index.entry(p).or_insert_with(|| {
                     names.push(p);
-                    members.push(Vec::new());
                     names.len() - 1
                 });
                 last = Some((p, k));
                 k
             }
         };
-        members[k].push(i);
+        pool_of_each.push(k);
     }
     let mut order: Vec<usize> = (0..names.len()).collect();
     order.sort_by(|a, b| names[*a].cmp(names[*b]));
-    let names = order.iter().map(|&k| names[k]).collect();
-    let members = order
-        .into_iter()
-        .map(|k| std::mem::take(&mut members[k]))
-        .collect();
-    (names, members)
+    // Place of each pool in name order, and where its members start.
+    let mut place = vec![0; names.len()];
+    for (pos, &k) in order.iter().enumerate() {
+        place[k] = pos;
+    }
+    let mut starts = vec![0; names.len() + 1];
+    for &k in &pool_of_each {
+        starts[place[k] + 1] += 1;
+    }
+    for p in 1..starts.len() {
+        starts[p] += starts[p - 1];
+    }
+    let mut next = starts.clone();
+    let mut members = vec![0; pool_of_each.len()];
+    for (i, &k) in pool_of_each.iter().enumerate() {
+        let p = place[k];
+        members[next[p]] = i;
+        next[p] += 1;
+    }
+    Groups {
+        names: order.iter().map(|&k| names[k]).collect(),
+        members,
+        starts,
+    }
 }
 
 /// The scores as integers at one scale, so that ranking compares integers
@@ -246,7 +269,11 @@ fn score_keys(cands: &[Candidate]) -> Option<Vec<i128>> {
 /// Returns one [`Assigned`] per candidate, in input order, and a report per
 /// pool sorted by pool name. The result does not depend on input order.
 pub fn assign(rule: &QuotaRule, cands: &[Candidate]) -> (Vec<Assigned>, Vec<PoolReport>) {
-    let (names, members) = group(rule, cands.iter().map(|c| c.pool));
+    let Groups {
+        names,
+        mut members,
+        starts,
+    } = group(rule, cands.iter().map(|c| c.pool));
     let mut out = vec![
         Assigned {
             grade: Grade::Pass,
@@ -259,7 +286,10 @@ pub fn assign(rule: &QuotaRule, cands: &[Candidate]) -> (Vec<Assigned>, Vec<Pool
     ];
     let mut reports = Vec::with_capacity(names.len());
     let keys = score_keys(cands);
-    for (pi, (name, mut idx)) in names.into_iter().zip(members).enumerate() {
+    // Everyone of a pool not failing, in order (one buffer for all pools).
+    let mut open: Vec<usize> = Vec::new();
+    for (pi, name) in names.into_iter().enumerate() {
+        let idx = &mut members[starts[pi]..starts[pi + 1]];
         let n = idx.len() as u32;
         let (e_slots, g_slots) = slots(rule, n);
         let tie_break = |a: usize, b: usize| {
@@ -289,7 +319,8 @@ pub fn assign(rule: &QuotaRule, cands: &[Candidate]) -> (Vec<Assigned>, Vec<Pool
         }
         let fails = |c: &Candidate| rule.fail_below.is_some_and(|f| c.score < f);
         // Everyone not failing, in order, competes for excellent then good.
-        let open: Vec<usize> = idx.iter().copied().filter(|&i| !fails(&cands[i])).collect();
+        open.clear();
+        open.extend(idx.iter().copied().filter(|&i| !fails(&cands[i])));
         let mut used = [0u32; 2];
         let mut start = 0;
         for (gi, (grade, allowed, min)) in [
@@ -318,7 +349,7 @@ pub fn assign(rule: &QuotaRule, cands: &[Candidate]) -> (Vec<Assigned>, Vec<Pool
             used[gi] = take as u32;
             start += take;
         }
-        for &i in &idx {
+        for &i in idx.iter() {
             if fails(&cands[i]) {
                 out[i].grade = Grade::Fail;
             }
@@ -360,11 +391,16 @@ pub fn check<'a>(
     grades: impl Iterator<Item = (&'a str, Grade)>,
 ) -> Vec<PoolReport> {
     let all: Vec<(&str, Grade)> = grades.collect();
-    let (names, members) = group(rule, all.iter().map(|(u, _)| *u));
+    let Groups {
+        names,
+        members,
+        starts,
+    } = group(rule, all.iter().map(|(u, _)| *u));
     names
         .into_iter()
-        .zip(members)
-        .map(|(name, idx)| {
+        .enumerate()
+        .map(|(p, name)| {
+            let idx = &members[starts[p]..starts[p + 1]];
             let count = |grade| idx.iter().filter(|&&i| all[i].1 == grade).count() as u32;
             let n = idx.len() as u32 - count(Grade::Ungraded);
             let (e, g) = slots(rule, n);

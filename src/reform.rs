@@ -995,6 +995,8 @@ struct SideAcc {
     info: Vec<Option<(String, String)>>,
     /// The current run's grade per worker.
     grades: Vec<Option<(Grade, bool)>>,
+    /// Gross per unit, summed over the runs.
+    by_unit: BTreeMap<String, Decimal>,
 }
 
 /// An amount in fen, when it is on the fen and fits.
@@ -1014,6 +1016,7 @@ impl SideAcc {
             paid: vec![false; n],
             info: vec![None; n],
             grades: vec![None; n],
+            by_unit: BTreeMap::new(),
         }
     }
 
@@ -1109,9 +1112,16 @@ fn run_side(
             |w, source, slip| side.fold(at, source, w, slip),
         );
         match r {
-            Ok(r) => out.push(RunSummary {
+            Ok(mut r) => out.push(RunSummary {
                 version: r.policy.version.clone(),
-                totals: r.totals,
+                totals: {
+                    // Gross per unit is summed over the runs here, on the
+                    // side's own thread.
+                    for (unit, amount) in std::mem::take(&mut r.totals.by_unit) {
+                        *side.by_unit.entry(unit).or_default() += amount;
+                    }
+                    r.totals
+                },
                 errors: r.errors,
                 grades: std::mem::replace(&mut side.grades, vec![None; at.len()]),
             }),
@@ -1222,15 +1232,6 @@ pub fn compare(
             for (code, amount) in &r.totals.by_code {
                 out.by_code.entry(*code).or_default().add(side, *amount);
             }
-            for (unit, amount) in &r.totals.by_unit {
-                if let Some(d) = out.by_unit.get_mut(unit) {
-                    d.add(side, *amount);
-                } else {
-                    let mut d = Delta::default();
-                    d.add(side, *amount);
-                    out.by_unit.insert(unit.clone(), d);
-                }
-            }
         }
         for (k, (b, n)) in old.grades.iter().zip(&new.grades).enumerate() {
             if let (Some((old_grade, s1)), Some((new_grade, s2))) = (*b, *n)
@@ -1252,8 +1253,55 @@ pub fn compare(
     if let Some((_, _, e)) = failed {
         return Err(e);
     }
-    for (k, &record) in order.iter().enumerate() {
-        let Some((name, unit)) = b_side.info[k].take().or_else(|| r_side.info[k].take()) else {
+    for (side, sums) in [
+        (Side::Base, std::mem::take(&mut b_side.by_unit)),
+        (Side::Reform, std::mem::take(&mut r_side.by_unit)),
+    ] {
+        for (unit, amount) in sums {
+            out.by_unit.entry(unit).or_default().add(side, amount);
+        }
+    }
+    // The per-worker view, made in two halves side by side.
+    let mut b_info = std::mem::take(&mut b_side.info);
+    let mut r_info = std::mem::take(&mut r_side.info);
+    let mid = order.len() / 2;
+    let (b_lo, b_hi) = b_info.split_at_mut(mid);
+    let (r_lo, r_hi) = r_info.split_at_mut(mid);
+    let sides = (&b_side, &r_side);
+    let half =
+        |from: usize, b: &mut [Option<(String, String)>], r: &mut [Option<(String, String)>]| {
+            worker_deltas(inputs, &order[from..from + b.len()], from, sides, b, r)
+        };
+    let (lo, hi) = std::thread::scope(|s| {
+        let other = std::thread::Builder::new().spawn_scoped(s, || half(mid, b_hi, r_hi));
+        let lo = half(0, b_lo, r_lo);
+        let hi = other
+            .ok()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        (lo, hi)
+    });
+    // No thread could be started: the second half after the first.
+    let (b_hi, r_hi) = (&mut b_info[mid..], &mut r_info[mid..]);
+    let hi = hi.unwrap_or_else(|| half(mid, b_hi, r_hi));
+    out.workers = lo;
+    out.workers.extend(hi);
+    Ok(out)
+}
+
+/// The per-worker view of the workers at `order` (sorted-request places
+/// `from..`), taking their names and units out of `b_info` / `r_info`.
+fn worker_deltas(
+    inputs: &Request,
+    order: &[usize],
+    from: usize,
+    (b_side, r_side): (&SideAcc, &SideAcc),
+    b_info: &mut [Option<(String, String)>],
+    r_info: &mut [Option<(String, String)>],
+) -> Vec<WorkerDelta> {
+    let mut out = Vec::with_capacity(order.len());
+    for (j, &record) in order.iter().enumerate() {
+        let k = from + j;
+        let Some((name, unit)) = b_info[j].take().or_else(|| r_info[j].take()) else {
             continue;
         };
         let lines = LineCode::ALL
@@ -1270,7 +1318,7 @@ pub fn compare(
                 )
             })
             .collect();
-        out.workers.push(WorkerDelta {
+        out.push(WorkerDelta {
             id: inputs.workers[record].id.clone(),
             name,
             unit,
@@ -1286,7 +1334,7 @@ pub fn compare(
             },
         });
     }
-    Ok(out)
+    out
 }
 
 fn grade_of(slip: &Payslip) -> Option<(Grade, bool)> {
