@@ -432,12 +432,17 @@ impl ByPeriod {
             _ => period.to_string(),
         };
         let mut out: Vec<usize> = Vec::new();
+        let mut groups = 0;
         for (p, indices) in &self.groups {
             if !matches!(assessment_period_is(p, &canonical), Ok(false)) {
                 out.extend_from_slice(indices);
+                groups += 1;
             }
         }
-        out.sort_unstable();
+        // Each group's indices are ascending already.
+        if groups > 1 {
+            out.sort_unstable();
+        }
         out
     }
 }
