@@ -528,7 +528,12 @@ impl<'r, 'w> Records<'r, 'w> {
     /// request's records are read instead.
     fn for_version(self, req: &'r Request, policy: &Policy) -> Records<'r, 'w> {
         match self {
-            Records::Cached(r) if r.version != policy.version => Records::Borrowed(&req.workers),
+            // A roster of another version, or of other records, is not used.
+            Records::Cached(r)
+                if r.version != policy.version || r.entries.len() != req.workers.len() =>
+            {
+                Records::Borrowed(&req.workers)
+            }
             other => other,
         }
     }
@@ -549,7 +554,6 @@ pub(crate) struct Roster {
     /// The policy version the records were checked under.
     version: String,
     entries: Vec<Checked>,
-    ids: Vec<String>,
 }
 
 impl Roster {
@@ -560,15 +564,12 @@ impl Roster {
 
     pub(crate) fn new(policy: &Policy, records: &[WorkerRecord]) -> Roster {
         let mut entries = Vec::with_capacity(records.len());
-        let mut ids = Vec::with_capacity(records.len());
         for (i, rec) in records.iter().enumerate() {
             entries.push(check_record(policy, Rec::Borrowed(rec), i).0);
-            ids.push(rec.id.clone());
         }
         Roster {
             version: policy.version.clone(),
             entries,
-            ids,
         }
     }
 }
@@ -841,7 +842,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
             }
             Records::Cached(cache) => {
                 for (i, entry) in cache.entries.iter().enumerate() {
-                    let id = || cache.ids[i].clone();
+                    let id = || self.req.workers[i].id.clone();
                     match entry {
                         Checked::NoId => rest.push((id(), i, None)),
                         Checked::Invalid(errors) => rest.push((id(), i, Some(errors.clone()))),
