@@ -91,14 +91,7 @@ fn engine(c: &mut Criterion) {
     // serialise) on a tenth of the population.
     let json = serde_json::to_vec(&monthly_request(n / 10, month)).unwrap();
     g.bench_function("monthly/run_json_100k", |b| {
-        b.iter(|| {
-            black_box(
-                payrules::run::run_json(&json, Some(&set))
-                    .unwrap()
-                    .json
-                    .len(),
-            )
-        })
+        b.iter(|| black_box(payrules::run_json(&json, Some(&set)).unwrap().json.len()))
     });
     g.bench_function("monthly/run_1m", |b| {
         b.iter(|| black_box(run(&req, Some(&set)).unwrap().totals.gross))

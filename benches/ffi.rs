@@ -19,7 +19,6 @@ use payrules::ffi::*;
 use payrules::payslip::{self, GradeNote, Payslip};
 use payrules::period::{YearMonth, parse_date};
 use payrules::policy::PolicySet;
-use payrules::run;
 use payrules::worker::{Grade, Title, Worker};
 use std::ffi::{CString, c_char};
 use std::hint::black_box;
@@ -308,7 +307,7 @@ fn benches(c: &mut Criterion) {
     g.bench_function("rust", |b| {
         b.iter(|| {
             black_box(
-                run::run_json(req.as_bytes(), Some(&set))
+                payrules::run_json(req.as_bytes(), Some(&set))
                     .unwrap()
                     .json
                     .len(),
@@ -356,7 +355,7 @@ fn ratios() {
             c_batch(h, black_box(&d.shuffled), &mut out)
         });
         time(&mut rj, &mut || {
-            black_box(run::run_json(req.as_bytes(), Some(&set)).unwrap());
+            black_box(payrules::run_json(req.as_bytes(), Some(&set)).unwrap());
         });
         time(&mut cj, &mut || {
             black_box(c_json(h, &req));

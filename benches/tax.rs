@@ -13,7 +13,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use payrules::payslip::{Line, LineCode, Payslip, Why};
 use payrules::policy::PolicySet;
-use payrules::run::run_json;
+use payrules::run_json;
 use payrules::tax::{self, Input, Settings, Ytd};
 use rust_decimal::Decimal;
 use std::hint::black_box;

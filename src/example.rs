@@ -17,7 +17,7 @@
 
 use crate::period::{YearMonth, parse_date};
 use crate::policy::PolicySet;
-use crate::quota;
+use crate::rules::quota;
 use crate::worker::{AssessmentRecord, HonourRecord, WorkerRecord};
 use chrono::{Datelike, Months, NaiveDate};
 use std::collections::BTreeSet;

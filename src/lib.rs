@@ -20,8 +20,7 @@
 //! - [`tax`]: gross to net: contributions, cumulative income-tax withholding, the annual-bonus choice.
 //!
 //! ```
-//! use payrules::run::{run_json, Request};
-//! let resp = run_json(br#"{"kind":"annual","period":"2026",
+//! let resp = payrules::run_json(br#"{"kind":"annual","period":"2026",
 //!   "workers":[{"id":"W1","unit":"U","position":"community_worker","hired_on":"2026-04-01"}],
 //!   "assessments":[{"worker_id":"W1","period":"2026","grade":"good"}]}"#, None).unwrap();
 //! let v: serde_json::Value = serde_json::from_str(&resp.json).unwrap();
@@ -31,18 +30,19 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod award;
+pub mod contract;
 pub mod example;
 #[allow(unsafe_code)]
 pub mod ffi;
 pub mod hrfile;
 pub mod money;
-pub mod payslip;
 pub mod period;
 pub mod policy;
-pub mod quota;
 pub mod reform;
+pub mod rules;
 pub mod run;
 pub mod synth;
-pub mod tax;
 pub mod worker;
+
+pub use contract::run_json;
+pub use rules::{award, payslip, quota, tax};

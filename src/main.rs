@@ -743,24 +743,17 @@ fn main_inner(cli: Cli) -> Result<u8, Fail> {
         } => {
             let bytes = read_input(&request)?;
             let policy = load_policy(policy.as_deref())?;
-            let req = match parse_request(&bytes) {
-                Ok(req) => req,
-                Err(_) if payrules::reform::is_whatif(&bytes) => {
-                    // A what-if document: the same answer as `payrules_run_json`.
-                    let resp = payrules::run::run_json(&bytes, Some(&policy))
-                        .map_err(|e| Fail(format!("{}: {e}", request.display()), 1))?;
-                    write_output(output.as_deref(), &resp.json)?;
-                    return Ok(if resp.complete { 0 } else { 2 });
+            let fail =
+                |e: payrules::run::RequestError| Fail(format!("{}: {e}", request.display()), 1);
+            let doc = payrules::contract::parse(&bytes).map_err(fail)?;
+            let out = payrules::contract::run_document(doc, Some(&policy)).map_err(fail)?;
+            write_output(output.as_deref(), &out.to_json())?;
+            if let payrules::contract::Outcome::Run(result) = &out {
+                for e in &result.errors {
+                    eprintln!("{}: {e}", request.display());
                 }
-                Err(e) => return Err(Fail(format!("{}: {e}", request.display()), 1)),
-            };
-            let result = payrules::run::run_owned(req, Some(&policy))
-                .map_err(|e| Fail(format!("{}: {e}", request.display()), 1))?;
-            write_output(output.as_deref(), &result.to_json())?;
-            for e in &result.errors {
-                eprintln!("{}: {e}", request.display());
             }
-            Ok(if result.complete() { 0 } else { 2 })
+            Ok(if out.complete() { 0 } else { 2 })
         }
         Command::Whatif(args) => whatif(args),
         Command::Policy {

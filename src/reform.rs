@@ -54,9 +54,9 @@
 //! ```
 
 use crate::money::Amount;
-use crate::payslip::{GradeNote, LineCode, Payslip, Why};
 use crate::period::{Year, YearMonth, parse_date};
 use crate::policy::{PolicyError, PolicySet, Problem};
+use crate::rules::payslip::{GradeNote, LineCode, Payslip, Why};
 use crate::run::{self, InputError, Kind, Request, RequestError};
 use crate::worker::{AssessmentRecord, Grade, HonourRecord, Worker, WorkerRecord};
 use chrono::NaiveDate;
@@ -67,17 +67,7 @@ use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 use toml::{Table, Value};
 
-/// Errors from reading or applying a reform.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ReformError {
-    /// The text is not TOML.
-    #[error("reform is not valid TOML: {0}")]
-    Toml(String),
-    /// The reform, or the policy it makes, breaks the rules; every problem is
-    /// listed under the reform's own key (`changes.quota.excellent`).
-    #[error("reform has {} problem(s):\n{}", .0.len(), .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
-    Invalid(Vec<Problem>),
-}
+pub use crate::policy::ReformError;
 
 /// One changed key: its path below the version table and the new value.
 #[derive(Debug, Clone, PartialEq)]
@@ -946,32 +936,6 @@ pub fn whatif(req: WhatifRequest, policy: Option<&PolicySet>) -> Result<Whatif, 
         ytd: Vec::new(),
     };
     compare(&inputs, base, &reform, scope)
-}
-
-/// Whether a JSON document is a what-if request (`"kind": "whatif"`).
-pub fn is_whatif(request: &[u8]) -> bool {
-    #[derive(Deserialize)]
-    struct Peek {
-        kind: Option<serde_json::Value>,
-    }
-    serde_json::from_slice::<Peek>(request)
-        .ok()
-        .and_then(|p| p.kind)
-        .is_some_and(|k| k == "whatif")
-}
-
-/// Reads a JSON what-if request, runs it and writes the JSON response.
-pub fn whatif_json(
-    request: &[u8],
-    policy: Option<&PolicySet>,
-) -> Result<run::Response, RequestError> {
-    let req: WhatifRequest =
-        serde_json::from_slice(request).map_err(|e| RequestError::Json(e.to_string()))?;
-    let w = whatif(req, policy)?;
-    Ok(run::Response {
-        json: w.to_json(),
-        complete: w.complete(),
-    })
 }
 
 /// The number of line codes.

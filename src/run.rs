@@ -22,11 +22,11 @@
 //! ```
 
 use crate::money::{Amount, FenSum};
-use crate::payslip::{self, Context, GradeNote, Line, LineCode, Payslip};
 use crate::period::{Year, YearMonth, parse_date};
 use crate::policy::{Missing, Policy, PolicyError, PolicySet};
-use crate::quota::{self, Candidate, PoolReport};
-use crate::tax::{self, TaxPeriod, TaxRecord, YtdRecord};
+use crate::rules::payslip::{self, Context, GradeNote, Line, LineCode, Payslip};
+use crate::rules::quota::{self, Candidate, PoolReport};
+use crate::rules::tax::{self, TaxPeriod, TaxRecord, YtdRecord};
 use crate::worker::{
     AssessmentRecord, Grade, Honour, HonourLevel, HonourRecord, Worker, WorkerRecord,
 };
@@ -169,7 +169,7 @@ pub enum RequestError {
     Policy(#[from] PolicyError),
     /// A what-if request's reform could not be read or applied.
     #[error(transparent)]
-    Reform(#[from] crate::reform::ReformError),
+    Reform(#[from] crate::policy::ReformError),
 }
 
 /// Totals of a run.
@@ -246,33 +246,19 @@ pub struct Response {
     pub complete: bool,
 }
 
-/// Reads a JSON request, runs it and writes the JSON response.
-///
-/// `policy` is used when the request carries no `policy` text; with neither,
-/// the built-in policy is used. A document with `"kind": "whatif"` is a
-/// what-if request and gets a what-if response ([`crate::reform`]).
-pub fn run_json(request: &[u8], policy: Option<&PolicySet>) -> Result<Response, RequestError> {
-    let req = match parse_request(request) {
-        Ok(req) => req,
-        Err(_) if crate::reform::is_whatif(request) => {
-            return crate::reform::whatif_json(request, policy);
-        }
-        Err(e) => return Err(e),
-    };
-    let run = run_owned(req, policy)?;
-    Ok(Response {
-        json: run.to_json(),
-        complete: run.complete(),
-    })
-}
-
-/// Parses a request document.
-pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
+/// The error for a request of nothing but white space.
+pub(crate) fn refuse_empty(request: &[u8]) -> Result<(), RequestError> {
     if request.iter().all(u8::is_ascii_whitespace) {
         return Err(RequestError::Json(
             "the request is empty; expected a JSON object with kind, period and workers".into(),
         ));
     }
+    Ok(())
+}
+
+/// Parses a monthly or annual request document (a document of any kind: `contract::parse`).
+pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
+    refuse_empty(request)?;
     serde_json::from_slice(request).map_err(|e| RequestError::Json(e.to_string()))
 }
 

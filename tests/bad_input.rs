@@ -2,7 +2,8 @@
 
 mod common;
 use common::*;
-use payrules::run::{RequestError, parse_request, run, run_json};
+use payrules::run::{RequestError, parse_request, run};
+use payrules::run_json;
 use serde_json::{Value, json};
 
 fn five(extra: Value) -> Value {

@@ -202,7 +202,7 @@ fn run_json_equals_the_rust_api() {
     ))
     .unwrap();
     let set = PolicySet::builtin();
-    let want = payrules::run::run_json(&req, Some(&set)).unwrap();
+    let want = payrules::run_json(&req, Some(&set)).unwrap();
     let h = builtin();
     let (mut resp, mut len, mut err) = (null_mut(), 0usize, null_mut());
     let status = unsafe {

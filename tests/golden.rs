@@ -5,7 +5,7 @@
 //! After an intended change, rewrite the expected files with
 //! `PAYRULES_BLESS=1 cargo test --test golden` and review the diff.
 
-use payrules::run::run_json;
+use payrules::run_json;
 use std::path::Path;
 
 #[test]

@@ -2,7 +2,7 @@
 //! policy it shows is the built-in one.
 
 use payrules::policy::BUILTIN_TOML;
-use payrules::run::run_json;
+use payrules::run_json;
 
 /// The fenced block after `<!-- readme-test: NAME -->`.
 fn block(readme: &str, name: &str) -> String {

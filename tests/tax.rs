@@ -3,7 +3,8 @@
 use payrules::payslip::{Line, LineCode, Payslip, Why};
 use payrules::period::parse_date;
 use payrules::policy::PolicySet;
-use payrules::run::{Request, run, run_json};
+use payrules::run::{Request, run};
+use payrules::run_json;
 use payrules::tax::{
     self, Input, Method, MonthFigures, Settings, TaxRules, Ytd, bonus_choice, withhold,
 };

@@ -1,7 +1,7 @@
 //! The typed batch: worker-months in, payslips out, one status per row.
 //!
 //! Rows are read in place (C strings are borrowed, not copied) and paid with
-//! [`payslip::monthly`], which applies [`crate::award::payable`] to the
+//! [`payslip::monthly`], which applies [`crate::rules::award::payable`] to the
 //! honours; only the batch's own checks (ids, duplicates, honours matched to
 //! rows) live here.
 
@@ -12,9 +12,9 @@ use super::{
     PAYRULES_UNKNOWN_POSITION, PAYRULES_UNKNOWN_WORKER, amount_out, boundary, c_str, check_len,
     date, enum_arg, opt_date, payrules_date, payrules_decimal, payrules_error, slice,
 };
-use crate::payslip::{self, GradeNote, LineCode};
 use crate::period::YearMonth;
 use crate::policy::Policy;
+use crate::rules::payslip::{self, GradeNote, LineCode};
 use crate::worker::{Grade, Honour, HonourLevel, Title, Worker};
 use rust_decimal::Decimal;
 use std::ffi::c_char;

@@ -5,7 +5,8 @@ use super::{
     Fail, PAYRULES_INPUT_ERRORS, PAYRULES_INVALID_REQUEST, boundary, bytes, into_c_string,
     payrules_error, utf8, write_opt,
 };
-use crate::run::{self, RequestError};
+use crate::contract::{self, Outcome};
+use crate::run::RequestError;
 use std::ffi::c_char;
 
 /// Most input errors listed in a `PAYRULES_INPUT_ERRORS` message (the
@@ -65,22 +66,20 @@ pub unsafe extern "C" fn payrules_run_json(
         }
         // The same documents as `payrules run`: monthly and annual runs, and
         // what-if comparisons.
-        let (json, errors) = match run::parse_request(b) {
-            Ok(req) => {
-                let result = run::run_owned(req, set).map_err(request_fail)?;
+        let doc = contract::parse(b).map_err(request_fail)?;
+        let (json, errors) = match contract::run_document(doc, set).map_err(request_fail)? {
+            Outcome::Run(result) => {
                 let errors: Vec<String> = result.errors.iter().map(|e| e.to_string()).collect();
                 (result.to_json(), errors)
             }
-            Err(_) if crate::reform::is_whatif(b) => {
-                let r = run::run_json(b, set).map_err(request_fail)?;
-                let errors = if r.complete {
+            whatif @ Outcome::Whatif(_) => {
+                let errors = if whatif.complete() {
                     vec![]
                 } else {
                     vec!["see the response's errors".to_string()]
                 };
-                (r.json, errors)
+                (whatif.to_json(), errors)
             }
-            Err(e) => return Err(request_fail(e)),
         };
         let (p, n) = into_c_string(json, "response")?;
         // SAFETY: NULL-checked; writable by the caller's promise.

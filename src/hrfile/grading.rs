@@ -1,7 +1,7 @@
 //! Grades from a scores file under the quota rule (`payrules grade`), and
 //! checks of a grades file HR decided (`payrules check-grades`).
 //!
-//! The ranking and the caps are [`crate::quota`]'s; this module reads the
+//! The ranking and the caps are [`crate::rules::quota`]'s; this module reads the
 //! files, joins them to the roster and reports every problem with its line.
 
 use super::{
@@ -9,7 +9,7 @@ use super::{
 };
 use crate::period::{Year, YearMonth, parse_date};
 use crate::policy::{Policy, PolicySet};
-use crate::quota::{self, Candidate, PoolReport};
+use crate::rules::quota::{self, Candidate, PoolReport};
 use crate::worker::{Grade, WorkerRecord};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

@@ -19,7 +19,7 @@ pub mod grading;
 pub mod table;
 pub mod write;
 
-use crate::payslip::LineCode;
+use crate::rules::payslip::LineCode;
 use crate::run::{InputError, List, Request, Run, Totals};
 use crate::worker::{AssessmentRecord, HonourRecord, WorkerRecord};
 use csv::StringRecord;

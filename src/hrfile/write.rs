@@ -7,7 +7,7 @@
 
 use super::FileProblem;
 use crate::money::format_amount;
-use crate::payslip::{LineCode, Payslip};
+use crate::rules::payslip::{LineCode, Payslip};
 use crate::run::Run;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{

@@ -21,8 +21,8 @@
 //! base = ["4000.00", "24000.00"]
 //! ```
 
+use super::tax_tables::{Bracket, Contributions, Table, TaxRules};
 use super::{Obj, Reader, date_value, s};
-use crate::tax::{Bracket, Contributions, Table, TaxRules};
 use crate::worker::HonourLevel;
 use rust_decimal::Decimal;
 use toml::{Table as TomlTable, Value};

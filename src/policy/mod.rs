@@ -35,9 +35,10 @@ use std::fmt;
 use toml::{Table, Value};
 
 mod tax;
+pub mod tax_tables;
 
 /// The built-in district policy (Gulou district, Fuzhou), as TOML.
-pub const BUILTIN_TOML: &str = include_str!("../policies/gulou.toml");
+pub const BUILTIN_TOML: &str = include_str!("../../policies/gulou.toml");
 
 /// The largest amount a policy may set: 1,000,000,000 yuan. Bounding policy
 /// amounts lets the engine multiply and add them without overflow checks
@@ -85,6 +86,19 @@ pub enum PolicyError {
         /// The versions' spans.
         versions: String,
     },
+}
+
+/// Errors from reading or applying a reform (the what-if's overlay): a reform is
+/// an overlay of policy data, so its problems are policy problems.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReformError {
+    /// The text is not TOML.
+    #[error("reform is not valid TOML: {0}")]
+    Toml(String),
+    /// The reform, or the policy it makes, breaks the rules; every problem is
+    /// listed under the reform's own key (`changes.quota.excellent`).
+    #[error("reform has {} problem(s):\n{}", .0.len(), .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
 }
 
 /// A grade's amount table with its band (`monthly_bonus`, `annual_bonus`).
@@ -298,7 +312,7 @@ pub struct Policy {
     /// Workers with no assessment.
     pub missing_assessment: Missing,
     /// Gross-to-net rules (`[versions.tax]`), if the version has them.
-    pub tax: Option<crate::tax::TaxRules>,
+    pub tax: Option<tax_tables::TaxRules>,
 }
 
 impl Policy {

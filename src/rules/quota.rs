@@ -47,8 +47,8 @@
 //!   second to 95 and both tie for excellent, both fall to good, tie again,
 //!   and both end at pass. That is why it is not the default.
 
-use crate::payslip::GradeNote;
 use crate::policy::{Pool, QuotaRounding, QuotaRule, Ties};
+use crate::rules::slip::GradeNote;
 use crate::worker::Grade;
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};

@@ -1,0 +1,244 @@
+//! The JSON contract: one request document, read once, run, and written as
+//! one response document. `payrules run`, C `payrules_run_json` and Python
+//! `payrules.run` all come through here, so they cannot drift apart.
+//!
+//! A document is tagged by its `kind`:
+//!
+//! | `kind` | document | response |
+//! |---|---|---|
+//! | `monthly`, `annual` | [`Request`] | a run ([`Run`]) |
+//! | `whatif` | [`WhatifRequest`] | a comparison ([`Whatif`]) |
+//!
+//! [`parse`] reads the document in one pass when `kind` is its first key (as
+//! in every document payrules writes and every example in the docs). When
+//! `kind` comes later, the document is scanned once for it first and then
+//! read; the result is the same either way.
+//!
+//! ```
+//! use payrules::contract::{parse, Document};
+//! let doc = parse(br#"{"kind":"whatif","period":"2026-11","reform":"","workers":[]}"#).unwrap();
+//! assert!(matches!(doc, Document::Whatif(_)));
+//! let doc = parse(br#"{"period":"2026","kind":"annual"}"#).unwrap();
+//! assert!(matches!(doc, Document::Run(_)));
+//! ```
+
+use crate::policy::PolicySet;
+use crate::reform::{self, Whatif, WhatifRequest};
+use crate::run::{self, Request, RequestError, Response, Run};
+use serde::de::value::{MapAccessDeserializer, StrDeserializer};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use std::borrow::Cow;
+use std::fmt;
+
+/// A request document of any kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Document {
+    /// `monthly` or `annual`: a pay run.
+    Run(Request),
+    /// `whatif`: a base policy and a reform compared.
+    Whatif(WhatifRequest),
+}
+
+/// What running a [`Document`] gives.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A pay run.
+    Run(Run),
+    /// A what-if comparison.
+    Whatif(Whatif),
+}
+
+impl Outcome {
+    /// The response document.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        match self {
+            Outcome::Run(r) => r.to_json(),
+            Outcome::Whatif(w) => w.to_json(),
+        }
+    }
+
+    /// `complete` in the response: no input was left out.
+    #[must_use]
+    pub fn complete(&self) -> bool {
+        match self {
+            Outcome::Run(r) => r.complete(),
+            Outcome::Whatif(w) => w.complete(),
+        }
+    }
+}
+
+/// Reads a request document of any kind, in one pass when `kind` comes first.
+pub fn parse(bytes: &[u8]) -> Result<Document, RequestError> {
+    run::refuse_empty(bytes)?;
+    let json = |e: serde_json::Error| RequestError::Json(e.to_string());
+    match serde_json::from_slice::<Tagged>(bytes).map_err(json)? {
+        Tagged::Done(doc) => Ok(doc),
+        Tagged::KindLater => {
+            // `kind` is not the first key: find it, then read the document as its kind.
+            let peek: Peek = serde_json::from_slice(bytes).map_err(json)?;
+            if peek.kind.as_deref() == Some("whatif") {
+                serde_json::from_slice(bytes).map(Document::Whatif)
+            } else {
+                serde_json::from_slice(bytes).map(Document::Run)
+            }
+            .map_err(json)
+        }
+    }
+}
+
+/// Runs a document: the one place that chooses between a run and a what-if.
+///
+/// `policy` is used when the document carries no `policy` text; with neither,
+/// the built-in policy is used.
+pub fn run_document(doc: Document, policy: Option<&PolicySet>) -> Result<Outcome, RequestError> {
+    match doc {
+        Document::Run(req) => run::run_owned(req, policy).map(Outcome::Run),
+        Document::Whatif(req) => reform::whatif(req, policy).map(Outcome::Whatif),
+    }
+}
+
+/// Reads a JSON request of any kind, runs it and writes the JSON response.
+///
+/// ```
+/// let resp = payrules::run_json(br#"{"kind":"annual","period":"2026",
+///   "workers":[{"id":"W1","unit":"U","position":"community_worker","hired_on":"2026-04-01"}],
+///   "assessments":[{"worker_id":"W1","period":"2026","grade":"good"}]}"#, None).unwrap();
+/// let v: serde_json::Value = serde_json::from_str(&resp.json).unwrap();
+/// // 1800.00 × 9/12 months served
+/// assert_eq!(v["payslips"][0]["gross"], "1350.00");
+/// ```
+pub fn run_json(request: &[u8], policy: Option<&PolicySet>) -> Result<Response, RequestError> {
+    let out = run_document(parse(request)?, policy)?;
+    Ok(Response {
+        json: out.to_json(),
+        complete: out.complete(),
+    })
+}
+
+/// The first pass: the document when `kind` is its first key.
+enum Tagged {
+    Done(Document),
+    KindLater,
+}
+
+/// The second pass for documents whose `kind` is not first.
+#[derive(Deserialize)]
+struct Peek {
+    kind: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Tagged {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(TaggedVisitor)
+    }
+}
+
+struct TaggedVisitor;
+
+impl<'de> Visitor<'de> for TaggedVisitor {
+    type Value = Tagged;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object with kind, period and workers")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tagged, A::Error> {
+        let Some(key) = map.next_key::<Cow<'de, str>>()? else {
+            // An empty object: the run document's own error names what is missing.
+            return Request::deserialize(MapAccessDeserializer::new(map))
+                .map(|r| Tagged::Done(Document::Run(r)));
+        };
+        if key != "kind" {
+            // Drain the rest so the caller can scan for `kind`.
+            map.next_value::<IgnoredAny>()?;
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Tagged::KindLater);
+        }
+        let kind: Cow<'de, str> = map.next_value()?;
+        let rest = Replay {
+            kind: Some(kind.clone()),
+            map,
+        };
+        if kind == "whatif" {
+            WhatifRequest::deserialize(MapAccessDeserializer::new(rest))
+                .map(|w| Tagged::Done(Document::Whatif(w)))
+        } else {
+            // `monthly`, `annual`, or anything else: the run document says
+            // which kinds it expects.
+            Request::deserialize(MapAccessDeserializer::new(rest))
+                .map(|r| Tagged::Done(Document::Run(r)))
+        }
+    }
+}
+
+/// A map whose first entry (`kind`) was already read: it is handed out
+/// again first, then the rest of the map.
+struct Replay<'de, A> {
+    kind: Option<Cow<'de, str>>,
+    map: A,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<'de, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        if self.kind.is_some() {
+            return seed.deserialize(StrDeserializer::new("kind")).map(Some);
+        }
+        self.map.next_key_seed(seed)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        match self.kind.take() {
+            Some(kind) => seed.deserialize(StrDeserializer::<A::Error>::new(&kind)),
+            None => self.map.next_value_seed(seed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> Vec<u8> {
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/golden/monthly-example.request.json"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn kind_first_or_later_reads_the_same_document() {
+        let bytes = example();
+        let first = parse(&bytes).unwrap();
+        let mut v: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(&bytes).unwrap();
+        let kind = v.remove("kind").unwrap();
+        v.insert("kind".into(), kind); // now last
+        let later = parse(serde_json::Value::Object(v).to_string().as_bytes()).unwrap();
+        assert_eq!(first, later);
+        let Document::Run(req) = first else {
+            panic!("a monthly document reads as a run")
+        };
+        assert_eq!(req.period, "2026-11");
+        assert_eq!(req.workers.len(), 15);
+    }
+
+    #[test]
+    fn errors_name_the_kinds_expected() {
+        let e = parse(br#"{"kind":"weekly","period":"2026-11"}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown variant `weekly`"), "{e}");
+        let e = parse(br#"{"kind":"whatif","period":"2026-11"}"#).unwrap_err();
+        assert!(e.to_string().contains("missing field `reform`"), "{e}");
+        let e = parse(b"  ").unwrap_err();
+        assert!(e.to_string().contains("the request is empty"), "{e}");
+        let e = parse(br#"{"kind":"monthly","period":"2026-11","extra":1}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `extra`"), "{e}");
+    }
+}

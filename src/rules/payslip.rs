@@ -1,0 +1,250 @@
+//! A payslip's gross lines and their computation: monthly fixed pay, the
+//! monthly and annual bonus, honour awards.
+//!
+//! A [`Line`] ([`crate::rules::slip`]) holds its code, its amount (already
+//! rounded to the fen) and a compact [`Why`] from which the rule citation
+//! and the explanation text are rendered only when asked for
+//! ([`crate::rules::explain`]), so computing a payslip allocates nothing per
+//! line.
+//!
+//! ```
+//! use payrules::payslip::{monthly, GradeNote, LineCode};
+//! use payrules::policy::PolicySet;
+//! use payrules::period::{YearMonth, parse_date};
+//! use payrules::worker::{Grade, Title, Worker};
+//!
+//! let set = PolicySet::builtin();
+//! let nov: YearMonth = "2026-11".parse().unwrap();
+//! let policy = set.version_on(nov.first_day()).unwrap();
+//! let w = Worker {
+//!     id: "W001".into(), name: "林晓".into(), unit: "温泉社区".into(),
+//!     position: "community_worker".into(), title: Title::SocialWorker,
+//!     hired_on: parse_date("2026-11-16").unwrap(), left_on: None, probation_until: None,
+//! };
+//! let slip = monthly(policy, nov, &w, 0, Grade::Excellent, GradeNote::Given, &[]).unwrap();
+//! // hired on the 16th: 15 of 30 days
+//! assert_eq!(slip.amount(LineCode::BasePay).unwrap().to_string(), "1100.00");
+//! assert_eq!(slip.amount(LineCode::MonthlyBonus).unwrap().to_string(), "650.00");
+//! assert_eq!(slip.gross.to_string(), "2400.00"); // 1100 + 300 + 150 + 200 + 650
+//! ```
+
+use crate::money::{FenSum, round_fen};
+use crate::period::{Year, YearMonth, calendar_days, overlap, weekdays};
+use crate::policy::{Basis, MonthsServed, Policy};
+pub use crate::rules::explain::Context;
+use crate::rules::slip::PAID_DAYS;
+pub use crate::rules::slip::{GradeNote, Line, LineCode, Payslip, Share, Why};
+use crate::worker::{Grade, Honour, Worker};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// Why a payslip could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayError {
+    /// The worker's position is not in the policy version.
+    #[error("unknown position {given:?}; this policy version has: {expected}")]
+    UnknownPosition {
+        /// As given.
+        given: String,
+        /// The policy's positions.
+        expected: String,
+    },
+}
+
+/// The share of fixed pay for a worker in a month, or `None` when the worker
+/// was not employed on any day of it.
+pub fn month_share(policy: &Policy, month: YearMonth, w: &Worker) -> Option<Share> {
+    let (first, last) = overlap(month, w.hired_on, w.left_on)?;
+    let rate = policy.probation.pay_rate;
+    let probation = match w.probation_until {
+        Some(p) if p >= first && rate != Decimal::ONE => Some((first, p.min(last))),
+        _ => None,
+    };
+    let whole = first == month.first_day() && last == month.last_day();
+    if whole && probation.is_none() {
+        return Some(Share::Full);
+    }
+    // Days fit in u8: at most 31 in a month.
+    Some(match policy.proration.basis {
+        Basis::CalendarDays => Share::Calendar {
+            days: calendar_days(first, last) as u8,
+            probation_days: probation.map_or(0, |(a, b)| calendar_days(a, b) as u8),
+            month_days: month.days() as u8,
+        },
+        Basis::PaidDays2175 => {
+            let days = weekdays(first, last) as u8;
+            let probation_days = probation.map_or(0, |(a, b)| weekdays(a, b) as u8);
+            let full_units =
+                Decimal::from(days - probation_days) + Decimal::from(probation_days) * rate;
+            Share::PaidDays {
+                days,
+                probation_days,
+                capped: probation_days == 0 && (whole || full_units >= PAID_DAYS),
+            }
+        }
+    })
+}
+
+/// The last day of a worker's probation when the worker must be ungraded
+/// for a period ending on `last`: on probation that day while the policy does
+/// not grade probationers (`probation.graded = false`); otherwise `None`.
+pub fn probation_ungraded(policy: &Policy, worker: &Worker, last: NaiveDate) -> Option<NaiveDate> {
+    if policy.probation.graded || !worker.on_probation(last) {
+        return None;
+    }
+    worker.probation_until
+}
+
+/// Computes a monthly payslip.
+///
+/// `worker_index` is stored in the payslip; `grade` is the month's grade
+/// (already decided: given, by quota, or ungraded) and `note` says why;
+/// `honours` are the worker's honours awarded in `month`. The worker must be
+/// employed on some day of `month`; otherwise the payslip pays nothing.
+pub fn monthly(
+    policy: &Policy,
+    month: YearMonth,
+    worker: &Worker,
+    worker_index: usize,
+    grade: Grade,
+    note: GradeNote,
+    honours: &[&Honour],
+) -> Result<Payslip, PayError> {
+    monthly_in(
+        Vec::new(),
+        policy,
+        month,
+        worker,
+        worker_index,
+        grade,
+        note,
+        honours,
+    )
+}
+
+/// [`monthly`] writing the lines into `lines` (emptied first), so that a
+/// caller that hands payslips on one by one can reuse one buffer.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn monthly_in(
+    mut lines: Vec<Line>,
+    policy: &Policy,
+    month: YearMonth,
+    worker: &Worker,
+    worker_index: usize,
+    grade: Grade,
+    note: GradeNote,
+    honours: &[&Honour],
+) -> Result<Payslip, PayError> {
+    lines.clear();
+    lines.reserve(5 + honours.len());
+    let pos = policy
+        .position_index(&worker.position)
+        .map(|i| &policy.positions[i])
+        .ok_or_else(|| PayError::UnknownPosition {
+            given: worker.position.clone(),
+            expected: policy.position_codes(),
+        })?;
+    let share = month_share(policy, month, worker).unwrap_or(Share::Calendar {
+        days: 0,
+        probation_days: 0,
+        month_days: month.days() as u8,
+    });
+    let rate = policy.probation.pay_rate;
+    let mut gross = FenSum::default();
+    let mut push = |code, full: Decimal, why: Why, share: Share| {
+        // Policy amounts read from TOML are held on the fen, so a full share
+        // of one needs no rounding.
+        let amount = match share {
+            Share::Full if full.scale() == crate::money::AMOUNT_DP => full,
+            _ => round_fen(share.apply(full, rate)),
+        };
+        gross.add(amount);
+        lines.push(Line { code, amount, why });
+    };
+    for (code, full) in [
+        (LineCode::BasePay, pos.base_pay),
+        (LineCode::LivingAllowance, pos.living_allowance),
+        (LineCode::PostAllowance, pos.post_allowance),
+        (
+            LineCode::TitleAllowance,
+            policy.title_allowance(worker.title),
+        ),
+    ] {
+        push(code, full, Why::Fixed { share }, share);
+    }
+    let full = policy.monthly_bonus.amount(grade);
+    let bonus_share = if policy.proration.monthly_bonus {
+        share.without_probation()
+    } else {
+        Share::Full
+    };
+    push(
+        LineCode::MonthlyBonus,
+        full,
+        Why::Bonus {
+            grade,
+            share: bonus_share,
+            note,
+        },
+        bonus_share,
+    );
+    for (index, level, superseded) in crate::rules::award::payable(policy, honours) {
+        let full = policy.honours.amount(level);
+        push(
+            LineCode::HonourAward,
+            full,
+            Why::Honour {
+                level,
+                index: index as u32,
+                superseded,
+            },
+            Share::Full,
+        );
+    }
+    Ok(Payslip {
+        worker: worker_index,
+        lines,
+        gross: gross.total(),
+    })
+}
+
+/// Months of `year` the worker served, by the policy's `months_served` rule.
+pub fn months_served(policy: &Policy, year: Year, w: &Worker) -> u8 {
+    year.months()
+        .filter(|m| match overlap(*m, w.hired_on, w.left_on) {
+            None => false,
+            Some((a, b)) => match policy.proration.months_served {
+                MonthsServed::AnyDay => true,
+                MonthsServed::WholeMonth => a == m.first_day() && b == m.last_day(),
+            },
+        })
+        .count() as u8
+}
+
+/// Computes an annual payslip: the annual bonus by the year's grade,
+/// prorated by months served where the policy says so.
+pub fn annual(
+    policy: &Policy,
+    year: Year,
+    worker: &Worker,
+    worker_index: usize,
+    grade: Grade,
+    note: GradeNote,
+) -> Payslip {
+    let full = policy.annual_bonus.amount(grade);
+    let share = match months_served(policy, year, worker) {
+        12 => Share::Full,
+        _ if !policy.proration.annual_bonus => Share::Full,
+        months => Share::Months { months },
+    };
+    let amount = round_fen(share.apply(full, Decimal::ONE));
+    Payslip {
+        worker: worker_index,
+        lines: vec![Line {
+            code: LineCode::AnnualBonus,
+            amount,
+            why: Why::Bonus { grade, share, note },
+        }],
+        gross: amount,
+    }
+}
