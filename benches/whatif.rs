@@ -7,8 +7,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use payrules::policy::PolicySet;
-use payrules::reform::{Reform, Scope, compare};
 use payrules::run::{Kind, Request};
+use payrules::whatif::{Reform, Scope, compare};
 use payrules::worker::{AssessmentRecord, WorkerRecord};
 use std::hint::black_box;
 use std::time::Duration;

@@ -31,17 +31,19 @@
 #![warn(missing_docs)]
 
 pub mod contract;
+#[cfg(feature = "files")]
 pub mod example;
 #[allow(unsafe_code)]
 pub mod ffi;
+#[cfg(feature = "files")]
 pub mod hrfile;
 pub mod money;
 pub mod period;
 pub mod policy;
-pub mod reform;
 pub mod rules;
 pub mod run;
 pub mod synth;
+pub mod whatif;
 pub mod worker;
 
 pub use contract::run_json;

@@ -794,7 +794,7 @@ fn main_inner(cli: Cli) -> Result<u8, Fail> {
 }
 
 fn whatif(args: WhatifArgs) -> Result<u8, Fail> {
-    use payrules::reform::{Reform, Scope, compare};
+    use payrules::whatif::{Reform, Scope, compare};
     let rpath = &args.reform;
     let text = String::from_utf8(read_input(rpath)?)
         .map_err(|_| Fail(format!("{}: reform is not UTF-8 text", rpath.display()), 1))?;
@@ -861,8 +861,14 @@ fn whatif(args: WhatifArgs) -> Result<u8, Fail> {
         e => Fail(format!("{label}: {e}"), 1),
     })?;
     let written = match args.format {
-        Format::Table => write_output(args.output.as_deref(), result.to_table().trim_end()),
-        Format::Csv => write_output(args.output.as_deref(), result.to_csv().trim_end()),
+        Format::Table => write_output(
+            args.output.as_deref(),
+            hrfile::whatif::table(&result).trim_end(),
+        ),
+        Format::Csv => write_output(
+            args.output.as_deref(),
+            hrfile::whatif::csv(&result).trim_end(),
+        ),
         Format::Json => write_output(args.output.as_deref(), result.to_json().trim_end()),
         Format::Xlsx => {
             let bytes = write::whatif_xlsx(&result)

@@ -3,9 +3,9 @@
 
 use payrules::payslip::LineCode;
 use payrules::policy::PolicySet;
-use payrules::reform::{Outcome, Reform, Scope, compare};
 use payrules::run::{Kind, Request, RequestError, parse_request, run};
 use payrules::run_json;
+use payrules::whatif::{Outcome, Reform, Scope, compare};
 use payrules::worker::{AssessmentRecord, WorkerRecord};
 use proptest::prelude::*;
 use rust_decimal::Decimal;

@@ -17,6 +17,7 @@
 
 pub mod grading;
 pub mod table;
+pub mod whatif;
 pub mod write;
 
 use crate::rules::payslip::LineCode;

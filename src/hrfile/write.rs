@@ -475,12 +475,12 @@ pub fn errors_csv(problems: &[FileProblem], out: &mut dyn Write) -> io::Result<(
 /// run), every worker with old / new / delta of the gross and of each line
 /// code, the units, the line codes, the grade changes, and the errors.
 /// Bilingual headers, frozen; money as numbers with two decimals.
-pub fn whatif_xlsx(w: &crate::reform::Whatif) -> io::Result<Vec<u8>> {
+pub fn whatif_xlsx(w: &crate::whatif::Whatif) -> io::Result<Vec<u8>> {
     whatif_inner(w).map_err(xerr)
 }
 
-fn whatif_inner(w: &crate::reform::Whatif) -> Result<Vec<u8>, XlsxError> {
-    use crate::reform::{Delta, Side};
+fn whatif_inner(w: &crate::whatif::Whatif) -> Result<Vec<u8>, XlsxError> {
+    use crate::whatif::{Delta, Side};
     let mut wb = Workbook::new();
     let props = DocProperties::new()
         .set_title(format!("what-if {} {}", w.reform.id, w.scope))
@@ -597,9 +597,9 @@ fn whatif_inner(w: &crate::reform::Whatif) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(r, 1, &wd.name)?;
         ws.write_string(r, 2, &wd.unit)?;
         let outcome = match wd.outcome() {
-            crate::reform::Outcome::Gain => "gain",
-            crate::reform::Outcome::Lose => "lose",
-            crate::reform::Outcome::Same => "same",
+            crate::whatif::Outcome::Gain => "gain",
+            crate::whatif::Outcome::Lose => "lose",
+            crate::whatif::Outcome::Same => "same",
         };
         ws.write_string(r, 3, outcome)?;
         ws.write_string(r, 4, side(wd.paid))?;
