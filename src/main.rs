@@ -748,10 +748,8 @@ fn main_inner(cli: Cli) -> Result<u8, Fail> {
             let doc = payrules::contract::parse(&bytes).map_err(fail)?;
             let out = payrules::contract::run_document(doc, Some(&policy)).map_err(fail)?;
             write_output(output.as_deref(), &out.to_json())?;
-            if let payrules::contract::Outcome::Run(result) = &out {
-                for e in &result.errors {
-                    eprintln!("{}: {e}", request.display());
-                }
+            for e in out.input_errors().unwrap_or_default() {
+                eprintln!("{}: {e}", request.display());
             }
             Ok(if out.complete() { 0 } else { 2 })
         }

@@ -52,6 +52,14 @@ macro_rules! code_enum {
             pub fn zh(self) -> &'static str {
                 match self { $($name::$variant => $zh,)+ }
             }
+            /// Other accepted spellings besides the code and the Chinese name.
+            pub fn aliases(self) -> &'static [&'static str] {
+                match self { $($name::$variant => &[$($alias),*],)+ }
+            }
+            /// The stable number (the C ABI's `uint32_t`).
+            pub fn number(self) -> u32 {
+                self as u32
+            }
             /// The value with this stable number (the C ABI's `uint32_t`).
             pub fn from_u32(n: u32) -> Option<Self> {
                 match n { $($num => Some($name::$variant),)+ _ => None }

@@ -5,7 +5,7 @@ use super::{
     Fail, PAYRULES_INPUT_ERRORS, PAYRULES_INVALID_REQUEST, boundary, bytes, into_c_string,
     payrules_error, utf8, write_opt,
 };
-use crate::contract::{self, Outcome};
+use crate::contract;
 use crate::run::RequestError;
 use std::ffi::c_char;
 
@@ -67,20 +67,13 @@ pub unsafe extern "C" fn payrules_run_json(
         // The same documents as `payrules run`: monthly and annual runs, and
         // what-if comparisons.
         let doc = contract::parse(b).map_err(request_fail)?;
-        let (json, errors) = match contract::run_document(doc, set).map_err(request_fail)? {
-            Outcome::Run(result) => {
-                let errors: Vec<String> = result.errors.iter().map(|e| e.to_string()).collect();
-                (result.to_json(), errors)
-            }
-            whatif @ Outcome::Whatif(_) => {
-                let errors = if whatif.complete() {
-                    vec![]
-                } else {
-                    vec!["see the response's errors".to_string()]
-                };
-                (whatif.to_json(), errors)
-            }
+        let out = contract::run_document(doc, set).map_err(request_fail)?;
+        let errors: Vec<String> = match out.input_errors() {
+            Some(errors) => errors.iter().map(|e| e.to_string()).collect(),
+            None if out.complete() => vec![],
+            None => vec!["see the response's errors".to_string()],
         };
+        let json = out.to_json();
         let (p, n) = into_c_string(json, "response")?;
         // SAFETY: NULL-checked; writable by the caller's promise.
         unsafe {

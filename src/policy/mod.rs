@@ -34,6 +34,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use toml::{Table, Value};
 
+mod choose;
 mod tax;
 pub mod tax_tables;
 

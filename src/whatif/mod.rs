@@ -348,18 +348,8 @@ pub enum WhatifKind {
 /// built-in) and its reform, and compares.
 pub fn whatif(req: WhatifRequest, policy: Option<&PolicySet>) -> Result<Whatif, RequestError> {
     let scope = Scope::parse(&req.period)?;
-    let owned;
-    let base = match (&req.policy, policy) {
-        (Some(text), _) => {
-            owned = PolicySet::from_toml(text)?;
-            &owned
-        }
-        (None, Some(p)) => p,
-        (None, None) => {
-            owned = PolicySet::builtin();
-            &owned
-        }
-    };
+    let base = PolicySet::chosen(req.policy.as_deref(), policy)?;
+    let base = &*base;
     let reform = Reform::from_toml(&req.reform)?;
     let inputs = Request {
         kind: Kind::Monthly,

@@ -9,7 +9,7 @@ from enum import IntEnum
 from typing import Union
 
 from ._errors import InputError
-from ._native import lib
+from ._native import ffi, lib
 
 
 class _Code(IntEnum):
@@ -48,31 +48,30 @@ class HonourLevel(_Code):
     NATIONAL = lib.PAYRULES_HONOUR_NATIONAL
 
 
-# Chinese names and aliases, as the Rust library accepts them (src/worker.rs;
-# tests/test_codes.py runs each through the engine and compares).
+def codes_document(policy_ptr: object = None) -> dict:
+    """The library's code table (a ``{"kind": "codes"}`` document): grades,
+    titles and honour levels with their numbers, codes, Chinese names and
+    aliases, and the positions of each version of the policy."""
+    import json
+
+    request = b'{"kind":"codes"}'
+    resp = ffi.new("char **")
+    n = ffi.new("size_t *")
+    status = lib.payrules_run_json(policy_ptr or ffi.NULL, request, len(request), resp, n, ffi.NULL)
+    if status != lib.PAYRULES_OK:
+        raise RuntimeError(f"payrules: the code table could not be read (status {status})")
+    try:
+        return json.loads(ffi.unpack(resp[0], n[0]))
+    finally:
+        lib.payrules_string_free(resp[0])
+
+
+# Chinese names and aliases, read from the library's one code table (no copy
+# kept here): the Chinese name first, then the other accepted spellings.
+_CODES = codes_document()
 _ZH = {
-    Grade: {
-        "不定等次": Grade.UNGRADED,
-        "未定等次": Grade.UNGRADED,
-        "不合格": Grade.FAIL,
-        "不称职": Grade.FAIL,
-        "合格": Grade.PASS,
-        "称职": Grade.PASS,
-        "良好": Grade.GOOD,
-        "优秀": Grade.EXCELLENT,
-    },
-    Title: {
-        "无": Title.NONE,
-        "": Title.NONE,
-        "社区工作者": Title.NONE,
-        "助理社会工作师": Title.ASSISTANT_SOCIAL_WORKER,
-        "初级": Title.ASSISTANT_SOCIAL_WORKER,
-        "社会工作师": Title.SOCIAL_WORKER,
-        "中级": Title.SOCIAL_WORKER,
-        "高级社会工作师": Title.SENIOR_SOCIAL_WORKER,
-        "高级": Title.SENIOR_SOCIAL_WORKER,
-    },
-    HonourLevel: {"市级": HonourLevel.MUNICIPAL, "省级": HonourLevel.PROVINCIAL, "国家级": HonourLevel.NATIONAL},
+    enum: {spelling: enum(c["number"]) for c in _CODES[key] for spelling in [c["zh"], *c["aliases"]]}
+    for enum, key in ((Grade, "grade"), (Title, "title"), (HonourLevel, "honour_level"))
 }
 _KIND = {Grade: "grade", Title: "title", HonourLevel: "honour level"}
 _TABLES: dict = {}

@@ -6,17 +6,18 @@ import re
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Optional, Union
 
-from ._codes import Grade
+from ._codes import Grade, codes_document
 from ._errors import InputError
 from ._policy import Policy, builtin
 from ._run import run
 
 _PERIOD_RE = re.compile(r"\d{4}(-\d{2})?\Z")
-_RULE_RE = re.compile(r"§(monthly_bonus|annual_bonus)\.([a-z_]+)$")
 
 
 def _positions(policy: Policy) -> list:
-    return re.findall(r"^\[versions\.positions\.([A-Za-z0-9_-]+)\]", policy.to_toml(), flags=re.M)
+    """The positions of the policy's versions, from the library's code table."""
+    doc = codes_document(policy._ptr)
+    return sorted({p for v in doc["versions"] for p in v["positions"]})
 
 
 def assign_grades(
@@ -38,9 +39,9 @@ def assign_grades(
     on the period's first day, so ties fall to the worker id.
 
     Returns ``{worker_id: Grade}`` sorted by worker id, for the workers
-    employed in the period. Goes through :func:`run` (``kind`` monthly or
-    annual with ``score`` assessments) and reads each worker's grade from
-    the rule its bonus line cites (``gulou 2018 §monthly_bonus.excellent``).
+    employed in the period. Goes through :func:`run` with a ``grades``
+    document (``score`` assessments), whose response gives each worker's
+    grade as data.
     Raises :class:`InputError` for bad scores or records.
     """
     if not isinstance(period, str) or not _PERIOD_RE.match(period):
@@ -59,17 +60,10 @@ def assign_grades(
         workers = list(roster)
     assessments = [{"worker_id": wid, "period": period, "score": s} for wid, s in scores.items()]
     request = {
-        "kind": "annual" if annual else "monthly",
+        "kind": "grades",
         "period": period,
         "workers": workers,
         "assessments": assessments,
     }
     response = run(request, policy)
-    code = "annual_bonus" if annual else "monthly_bonus"
-    out = {}
-    for slip in response["payslips"]:
-        for line in slip["lines"]:
-            m = _RULE_RE.search(line["rule"])
-            if line["code"] == code and m:
-                out[slip["worker_id"]] = Grade[m.group(2).upper()]
-    return out
+    return {g["worker_id"]: Grade[g["grade"].upper()] for g in response["grades"]}

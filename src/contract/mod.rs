@@ -8,6 +8,8 @@
 //! |---|---|---|
 //! | `monthly`, `annual` | [`Request`] | a run ([`Run`]) |
 //! | `whatif` | [`WhatifRequest`] | a comparison ([`Whatif`]) |
+//! | `grades` | [`Request`] (`YYYY-MM` or `YYYY`) | each worker's grade and the quota pools ([`grades`]) |
+//! | `codes` | [`CodesRequest`] | grades, titles, honour levels and positions ([`codes`]) |
 //!
 //! [`parse`] reads the document in one pass when `kind` is its first key (as
 //! in every document payrules writes and every example in the docs). When
@@ -22,9 +24,14 @@
 //! assert!(matches!(doc, Document::Run(_)));
 //! ```
 
+pub mod codes;
+pub mod grades;
+
 use crate::policy::PolicySet;
+use crate::run::Kind;
 use crate::run::{self, Request, RequestError, Response, Run};
 use crate::whatif::{self, Whatif, WhatifRequest};
+pub use codes::CodesRequest;
 use serde::de::value::{MapAccessDeserializer, StrDeserializer};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -38,6 +45,10 @@ pub enum Document {
     Run(Request),
     /// `whatif`: a base policy and a reform compared.
     Whatif(WhatifRequest),
+    /// `grades`: the grade of each worker (a run read for its grades).
+    Grades(Request),
+    /// `codes`: the code table and the policy's positions.
+    Codes(CodesRequest),
 }
 
 /// What running a [`Document`] gives.
@@ -47,6 +58,10 @@ pub enum Outcome {
     Run(Box<Run>),
     /// A what-if comparison.
     Whatif(Box<Whatif>),
+    /// The grades of a run.
+    Grades(Box<Run>),
+    /// The code table document.
+    Codes(String),
 }
 
 impl Outcome {
@@ -56,6 +71,18 @@ impl Outcome {
         match self {
             Outcome::Run(r) => r.to_json(),
             Outcome::Whatif(w) => w.to_json(),
+            Outcome::Grades(r) => grades::grades_json(r),
+            Outcome::Codes(json) => json.clone(),
+        }
+    }
+
+    /// The input errors of a run (of `monthly`, `annual` and `grades`
+    /// documents); `None` for the other kinds, whose responses list their own.
+    #[must_use]
+    pub fn input_errors(&self) -> Option<&[run::InputError]> {
+        match self {
+            Outcome::Run(r) | Outcome::Grades(r) => Some(&r.errors),
+            Outcome::Whatif(_) | Outcome::Codes(_) => None,
         }
     }
 
@@ -65,6 +92,8 @@ impl Outcome {
         match self {
             Outcome::Run(r) => r.complete(),
             Outcome::Whatif(w) => w.complete(),
+            Outcome::Grades(r) => r.complete(),
+            Outcome::Codes(_) => true,
         }
     }
 }
@@ -78,10 +107,15 @@ pub fn parse(bytes: &[u8]) -> Result<Document, RequestError> {
         Tagged::KindLater => {
             // `kind` is not the first key: find it, then read the document as its kind.
             let peek: Peek = serde_json::from_slice(bytes).map_err(json)?;
-            if peek.kind.as_deref() == Some("whatif") {
-                serde_json::from_slice(bytes).map(Document::Whatif)
-            } else {
-                serde_json::from_slice(bytes).map(Document::Run)
+            match peek.kind.as_deref() {
+                Some("whatif") => serde_json::from_slice(bytes).map(Document::Whatif),
+                Some("codes") => serde_json::from_slice(bytes).map(Document::Codes),
+                Some("grades") => {
+                    let mut v: serde_json::Value = serde_json::from_slice(bytes).map_err(json)?;
+                    v["kind"] = "monthly".into();
+                    serde_json::from_value(v).map(grading)
+                }
+                _ => serde_json::from_slice(bytes).map(Document::Run),
             }
             .map_err(json)
         }
@@ -95,6 +129,11 @@ pub fn parse(bytes: &[u8]) -> Result<Document, RequestError> {
 pub fn run_document(doc: Document, policy: Option<&PolicySet>) -> Result<Outcome, RequestError> {
     match doc {
         Document::Run(req) => run::run_owned(req, policy).map(|r| Outcome::Run(Box::new(r))),
+        Document::Grades(req) => run::run_owned(req, policy).map(|r| Outcome::Grades(Box::new(r))),
+        Document::Codes(req) => {
+            let set = PolicySet::chosen(req.policy.as_deref(), policy)?;
+            Ok(Outcome::Codes(codes::codes_json(&set)))
+        }
         Document::Whatif(req) => whatif::whatif(req, policy).map(|w| Outcome::Whatif(Box::new(w))),
     }
 }
@@ -115,6 +154,16 @@ pub fn run_json(request: &[u8], policy: Option<&PolicySet>) -> Result<Response, 
         json: out.to_json(),
         complete: out.complete(),
     })
+}
+
+/// A `grades` document: a run of the period's kind (`YYYY` is a year).
+fn grading(mut req: Request) -> Document {
+    req.kind = if req.period.contains('-') {
+        Kind::Monthly
+    } else {
+        Kind::Annual
+    };
+    Document::Grades(req)
 }
 
 /// The first pass: the document when `kind` is its first key.
@@ -157,13 +206,23 @@ impl<'de> Visitor<'de> for TaggedVisitor {
             return Ok(Tagged::KindLater);
         }
         let kind: Cow<'de, str> = map.next_value()?;
+        let replayed = if kind == "grades" {
+            Cow::Borrowed("monthly")
+        } else {
+            kind.clone()
+        };
         let rest = Replay {
-            kind: Some(kind.clone()),
+            kind: Some(replayed),
             map,
         };
         if kind == "whatif" {
             WhatifRequest::deserialize(MapAccessDeserializer::new(rest))
                 .map(|w| Tagged::Done(Document::Whatif(w)))
+        } else if kind == "codes" {
+            CodesRequest::deserialize(MapAccessDeserializer::new(rest))
+                .map(|c| Tagged::Done(Document::Codes(c)))
+        } else if kind == "grades" {
+            Request::deserialize(MapAccessDeserializer::new(rest)).map(|r| Tagged::Done(grading(r)))
         } else {
             // `monthly`, `annual`, or anything else: the run document says
             // which kinds it expects.
