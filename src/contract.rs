@@ -44,9 +44,9 @@ pub enum Document {
 #[derive(Debug)]
 pub enum Outcome {
     /// A pay run.
-    Run(Run),
+    Run(Box<Run>),
     /// A what-if comparison.
-    Whatif(Whatif),
+    Whatif(Box<Whatif>),
 }
 
 impl Outcome {
@@ -94,8 +94,8 @@ pub fn parse(bytes: &[u8]) -> Result<Document, RequestError> {
 /// the built-in policy is used.
 pub fn run_document(doc: Document, policy: Option<&PolicySet>) -> Result<Outcome, RequestError> {
     match doc {
-        Document::Run(req) => run::run_owned(req, policy).map(Outcome::Run),
-        Document::Whatif(req) => reform::whatif(req, policy).map(Outcome::Whatif),
+        Document::Run(req) => run::run_owned(req, policy).map(|r| Outcome::Run(Box::new(r))),
+        Document::Whatif(req) => reform::whatif(req, policy).map(|w| Outcome::Whatif(Box::new(w))),
     }
 }
 
