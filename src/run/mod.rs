@@ -5,7 +5,7 @@
 //! C function `payrules_run_json` and Python's `payrules.run`.
 //!
 //! ```
-//! use payrules::run::{run_json, Request};
+//! use payrules::run::{parse_request, run};
 //!
 //! let request = r#"{
 //!   "kind": "monthly", "period": "2026-11",
@@ -13,8 +13,8 @@
 //!                "title": "社会工作师", "hired_on": "2020-03-01"}],
 //!   "assessments": [{"worker_id": "W001", "period": "2026-11", "grade": "合格"}]
 //! }"#;
-//! let response = run_json(request.as_bytes(), None).unwrap();
-//! let v: serde_json::Value = serde_json::from_str(&response.json).unwrap();
+//! let result = run(&parse_request(request.as_bytes()).unwrap(), None).unwrap();
+//! let v: serde_json::Value = serde_json::from_str(&result.to_json()).unwrap();
 //! assert_eq!(v["complete"], true);
 //! // 2200 + 600 + 300 + 400 + 900 (one worker alone in a pool: 20% of 1 rounds down to no excellent slot)
 //! assert_eq!(v["payslips"][0]["gross"], "4400.00");
