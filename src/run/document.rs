@@ -1,0 +1,208 @@
+//! The request and response documents of a run: what a request holds, where
+//! an input error points, why a request is refused, and the run's result.
+
+use crate::policy::{Policy, PolicyError};
+use crate::rules::payslip::{Context, LineCode, Payslip};
+use crate::rules::quota::PoolReport;
+use crate::rules::tax::{self, TaxRecord, YtdRecord};
+use crate::worker::{AssessmentRecord, Honour, HonourRecord, Worker, WorkerRecord};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The kind of run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Monthly pay for a `YYYY-MM`.
+    Monthly,
+    /// The annual bonus for a `YYYY`.
+    Annual,
+}
+
+/// A run request: the JSON document `payrules run` reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// `monthly` or `annual`.
+    pub kind: Kind,
+    /// `YYYY-MM` for monthly, `YYYY` for annual.
+    pub period: String,
+    /// A policy as TOML text; absent means the one the caller supplies, or the built-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The roster.
+    #[serde(default)]
+    pub workers: Vec<WorkerRecord>,
+    /// Assessments (other periods are ignored).
+    #[serde(default)]
+    pub assessments: Vec<AssessmentRecord>,
+    /// Honours (paid in the month awarded, by monthly runs).
+    #[serde(default)]
+    pub honours: Vec<HonourRecord>,
+    /// Gross to net: per-worker tax settings. A worker listed here or in
+    /// `ytd` gets net-pay lines; without either list the response is as
+    /// before, gross only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tax: Vec<TaxRecord>,
+    /// Gross to net: year-to-date states carried in (the `ytd` of the
+    /// previous run's response).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ytd: Vec<YtdRecord>,
+}
+
+/// Which input list a record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum List {
+    /// `workers`.
+    Workers,
+    /// `assessments`.
+    Assessments,
+    /// `honours`.
+    Honours,
+    /// `tax`.
+    Tax,
+    /// `ytd`.
+    Ytd,
+}
+
+impl List {
+    /// The list's name in the request.
+    pub fn name(self) -> &'static str {
+        match self {
+            List::Workers => "workers",
+            List::Assessments => "assessments",
+            List::Honours => "honours",
+            List::Tax => "tax",
+            List::Ytd => "ytd",
+        }
+    }
+}
+
+/// A problem with one input record. The run goes on without that worker.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InputError {
+    /// The worker concerned, when known.
+    pub worker_id: Option<String>,
+    /// The field at fault (`title`, `hired_on`, `grade`…).
+    pub field: String,
+    /// What was wrong and what was expected.
+    pub message: String,
+    /// The record: its list and index in the request (a file reader maps it to `file:line`).
+    pub source: Option<(List, usize)>,
+    /// Other records involved (the other copies of a duplicate), in input order.
+    pub related: Vec<(List, usize)>,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((list, i)) = self.source {
+            write!(f, "{}[{i}]: ", list.name())?;
+        }
+        if let Some(w) = &self.worker_id {
+            write!(f, "worker {w}: ")?;
+        }
+        write!(f, "{}: {}", self.field, self.message)?;
+        if !self.related.is_empty() {
+            let also: Vec<String> = self
+                .related
+                .iter()
+                .map(|(l, i)| format!("{}[{i}]", l.name()))
+                .collect();
+            write!(f, " (also {})", also.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a request could not be run at all (exit code 1).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// Not JSON, or not a request document.
+    #[error("request is not a valid run document: {0}")]
+    Json(String),
+    /// Bad `period`.
+    #[error("period: {0}")]
+    Period(String),
+    /// The policy could not be read, or has no version for the period.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// A what-if request's reform could not be read or applied.
+    #[error(transparent)]
+    Reform(#[from] crate::policy::ReformError),
+}
+
+/// Totals of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Totals {
+    /// Workers paid.
+    pub workers: usize,
+    /// Sum of gross pay.
+    pub gross: Decimal,
+    /// Sum per line code, for codes that occur.
+    pub by_code: BTreeMap<LineCode, Decimal>,
+    /// Sum of gross per unit.
+    pub by_unit: BTreeMap<String, Decimal>,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The policy version used.
+    pub policy: Policy,
+    /// Monthly or annual.
+    pub kind: Kind,
+    /// The period as written (`2026-11`, `2026`).
+    pub period: String,
+    /// Validated workers; payslips point into this list.
+    pub workers: Vec<Worker>,
+    /// Validated honours paid in the period, per worker index.
+    pub honours: Vec<Vec<Honour>>,
+    /// Payslips, sorted by worker id.
+    pub payslips: Vec<Payslip>,
+    /// Input errors, sorted by worker id, field and message.
+    pub errors: Vec<InputError>,
+    /// Quota pools (when grades came from scores or were checked).
+    pub quota: Vec<PoolReport>,
+    /// Totals.
+    pub totals: Totals,
+    /// Gross to net: per-payslip figures and the year-to-date states out.
+    pub tax: tax::RunTax,
+}
+
+impl Run {
+    /// Whether every input was valid and every employed worker paid.
+    pub fn complete(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The rendering context of a payslip.
+    pub fn with_context<R>(&self, slip: &Payslip, f: impl FnOnce(&Context) -> R) -> R {
+        let honours: Vec<&Honour> = self.honours[slip.worker].iter().collect();
+        let cx = Context {
+            policy: &self.policy,
+            worker: &self.workers[slip.worker],
+            honours: &honours,
+            pools: &self.quota,
+            tax: self.tax.slips.get(slip.worker).and_then(Option::as_ref),
+        };
+        f(&cx)
+    }
+
+    /// The response document as JSON.
+    pub fn to_json(&self) -> String {
+        // Invariant: the response holds only strings, numbers, booleans, maps
+        // with string keys and sequences, which serde_json always writes.
+        serde_json::to_string_pretty(self).expect("response serialises")
+    }
+}
+
+/// A serialised response and whether the run was complete.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The response document.
+    pub json: String,
+    /// `complete` in the document.
+    pub complete: bool,
+}

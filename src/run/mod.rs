@@ -1,0 +1,370 @@
+//! A whole run: read a request, validate every input, grade, compute the
+//! payslips, collect the errors and totals, and write the response.
+//!
+//! The JSON documents here are the ones every face uses: `payrules run`, the
+//! C function `payrules_run_json` and Python's `payrules.run`.
+//!
+//! ```
+//! use payrules::run::{parse_request, run};
+//!
+//! let request = r#"{
+//!   "kind": "monthly", "period": "2026-11",
+//!   "workers": [{"id": "W001", "name": "林晓", "unit": "温泉社区", "position": "社区工作者",
+//!                "title": "社会工作师", "hired_on": "2020-03-01"}],
+//!   "assessments": [{"worker_id": "W001", "period": "2026-11", "grade": "合格"}]
+//! }"#;
+//! let result = run(&parse_request(request.as_bytes()).unwrap(), None).unwrap();
+//! let v: serde_json::Value = serde_json::from_str(&result.to_json()).unwrap();
+//! assert_eq!(v["complete"], true);
+//! // 2200 + 600 + 300 + 400 + 900 (one worker alone in a pool: 20% of 1 rounds down to no excellent slot)
+//! assert_eq!(v["payslips"][0]["gross"], "4400.00");
+//! assert_eq!(v["payslips"][0]["lines"][4]["explain"], "grade pass → 900.00");
+//! ```
+
+mod document;
+mod runner;
+mod serialize;
+mod sink;
+mod validate;
+
+pub use document::{InputError, Kind, List, Request, RequestError, Response, Run, Totals};
+pub(crate) use sink::Fold;
+pub(crate) use validate::Roster;
+
+use crate::period::{Year, YearMonth};
+use crate::policy::PolicySet;
+use crate::rules::payslip::Payslip;
+use crate::worker::Worker;
+use runner::*;
+use sink::*;
+use std::collections::HashMap;
+use validate::*;
+
+/// The error for a request of nothing but white space.
+pub(crate) fn refuse_empty(request: &[u8]) -> Result<(), RequestError> {
+    if request.iter().all(u8::is_ascii_whitespace) {
+        return Err(RequestError::Json(
+            "the request is empty; expected a JSON object with kind, period and workers".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Parses a monthly or annual request document (a document of any kind: `contract::parse`).
+pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
+    refuse_empty(request)?;
+    serde_json::from_slice(request).map_err(|e| RequestError::Json(e.to_string()))
+}
+
+/// Runs a request.
+pub fn run(req: &Request, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
+    run_into(req, policy, None, req.kind, &req.period, &mut Keep)
+}
+
+/// Runs a borrowed request as a run of `kind` and `period`, reading only
+/// the assessments at `among` when given, into `sink`.
+fn run_into(
+    req: &Request,
+    policy: Option<&PolicySet>,
+    among: Option<&[usize]>,
+    kind: Kind,
+    period: &str,
+    sink: &mut impl Sink,
+) -> Result<Run, RequestError> {
+    let set = PolicySet::chosen(req.policy.as_deref(), policy)?;
+    let set = &*set;
+    let records = Records::Borrowed(&req.workers);
+    Ok(prepare(req, records, set, among, kind, period)?.finish(sink))
+}
+
+/// Runs a request and hands each payslip to `each` as it is computed, in
+/// worker-id order, instead of keeping it: for callers that fold or write
+/// payslips one at a time (a what-if comparison, a payroll file), so that a
+/// large run never holds every payslip at once.
+///
+/// The returned [`Run`] is that of [`run`] except that its `payslips` is
+/// empty: workers, honours, errors, quota reports, totals and tax states are
+/// all there. `each` gets the run's worker for the payslip (`slip.worker` is
+/// its index in the returned run's `workers`).
+///
+/// ```
+/// use payrules::run::{parse_request, run_each};
+///
+/// let request = parse_request(br#"{
+///   "kind": "monthly", "period": "2026-11",
+///   "workers": [{"id": "W001", "name": "Lin", "unit": "Wenquan", "position": "community_worker",
+///                "title": "social_worker", "hired_on": "2020-03-01"}],
+///   "assessments": [{"worker_id": "W001", "period": "2026-11", "grade": "pass"}]
+/// }"#).unwrap();
+/// let mut seen = Vec::new();
+/// let run = run_each(&request, None, |worker, slip| seen.push((worker.id.clone(), slip.gross)));
+/// let run = run.unwrap();
+/// assert!(run.payslips.is_empty());
+/// assert_eq!(seen, [("W001".to_string(), run.totals.gross)]);
+/// assert_eq!(run.totals.gross.to_string(), "4400.00");
+/// ```
+pub fn run_each(
+    req: &Request,
+    policy: Option<&PolicySet>,
+    mut each: impl FnMut(&Worker, &Payslip),
+) -> Result<Run, RequestError> {
+    run_into(
+        req,
+        policy,
+        None,
+        req.kind,
+        &req.period,
+        &mut Stream(&mut each),
+    )
+}
+
+/// [`run_each`] for a request it owns, releasing the input records before
+/// the payslips are computed, as [`run_owned`] does.
+pub fn run_owned_each(
+    req: Request,
+    policy: Option<&PolicySet>,
+    mut each: impl FnMut(&Worker, &Payslip),
+) -> Result<Run, RequestError> {
+    run_owned_into(req, policy, &mut Stream(&mut each))
+}
+
+/// Runs a request it owns, releasing the input records as soon as they are
+/// read: the payslips are computed after the request is dropped, so a large
+/// run needs memory for its workers and payslips but not also for the
+/// records they came from. Same result as [`run`].
+pub fn run_owned(req: Request, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
+    run_owned_into(req, policy, &mut Keep)
+}
+
+/// Runs an owned request: its worker records give their strings to the
+/// validated workers and are released as they are read; the rest of the
+/// request is released before the payslips are computed.
+fn run_owned_into(
+    mut req: Request,
+    policy: Option<&PolicySet>,
+    sink: &mut impl Sink,
+) -> Result<Run, RequestError> {
+    let set = PolicySet::chosen(req.policy.as_deref(), policy)?;
+    let set = &*set;
+    let records = Records::Owned(std::mem::take(&mut req.workers));
+    let prepared = prepare(&req, records, set, None, req.kind, &req.period)?;
+    drop(req);
+    Ok(prepared.finish(sink))
+}
+
+/// A request's assessments grouped by their period text, so that runs of
+/// many periods over one request (a what-if year) each read only the
+/// assessments that concern them instead of every record.
+pub(crate) struct ByPeriod {
+    groups: Vec<(String, Vec<usize>)>,
+}
+
+impl ByPeriod {
+    pub(crate) fn new(req: &Request) -> ByPeriod {
+        let mut at: HashMap<&str, usize> = HashMap::new();
+        let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut last: Option<(&str, usize)> = None;
+        for (ai, a) in req.assessments.iter().enumerate() {
+            let p = a.period.as_str();
+            let g = match last {
+                Some((q, g)) if q == p => g,
+                _ => {
+                    // A year of periods is a handful of texts: look through
+                    // them before hashing.
+                    let seen = groups.iter().take(16).position(|(q, _)| q == p);
+                    let g = match seen {
+                        Some(g) => g,
+                        None => *at.entry(p).or_insert_with(|| {
+                            groups.push((p.to_string(), Vec::new()));
+                            groups.len() - 1
+                        }),
+                    };
+                    last = Some((p, g));
+                    g
+                }
+            };
+            groups[g].1.push(ai);
+        }
+        ByPeriod { groups }
+    }
+
+    /// The indices, ascending, of the assessments a run of `period` (a
+    /// request's `YYYY-MM` or `YYYY`) reads: those of its period and those
+    /// whose period is invalid, which every run reports.
+    pub(crate) fn for_period(&self, period: &str) -> Vec<usize> {
+        let canonical = match (period.parse::<YearMonth>(), period.parse::<Year>()) {
+            (Ok(m), _) => m.to_string(),
+            (_, Ok(y)) => y.to_string(),
+            _ => period.to_string(),
+        };
+        let mut out: Vec<usize> = Vec::new();
+        let mut groups = 0;
+        for (p, indices) in &self.groups {
+            if !matches!(assessment_period_is(p, &canonical), Ok(false)) {
+                out.extend_from_slice(indices);
+                groups += 1;
+            }
+        }
+        // Each group's indices are ascending already.
+        if groups > 1 {
+            out.sort_unstable();
+        }
+        out
+    }
+}
+
+/// A run of `kind` and `period` (in place of the request's own) for a
+/// caller that folds payslips as they come (a what-if): it reads only the
+/// assessments at `among` (ascending indices into the request's, from
+/// [`ByPeriod::for_period`]), takes its workers from `roster` when that was
+/// checked under the policy version in force, and hands `each` every
+/// payslip with its worker's record index. The run returned has neither
+/// payslips nor workers.
+pub(crate) fn run_folded(
+    req: &Request,
+    kind: Kind,
+    period: &str,
+    policy: &PolicySet,
+    among: &[usize],
+    roster: Option<&Roster>,
+    mut each: impl FnMut(&Worker, usize, &Payslip),
+) -> Result<Run, RequestError> {
+    // The request's own policy text, if any, is not used: the caller's is.
+    let set = policy;
+    let records = match roster {
+        Some(r) => Records::Cached(r),
+        None => Records::Borrowed(&req.workers),
+    };
+    let prepared = prepare(req, records, set, Some(among), kind, period)?;
+    Ok(prepared.finish(&mut Fold(&mut each)))
+}
+
+/// Reads and validates a request's inputs for a run of `kind` and `period`
+/// under the policy version in force; `among`, when given, lists the only
+/// assessments that may concern the run.
+fn prepare<'a, 'w, 'p>(
+    req: &'a Request,
+    records: Records<'a, 'w>,
+    set: &'p PolicySet,
+    among: Option<&'a [usize]>,
+    kind: Kind,
+    period: &str,
+) -> Result<Prepared<'w, 'p>, RequestError> {
+    let period_error = |e: crate::period::PeriodError| RequestError::Period(e.to_string());
+    match kind {
+        Kind::Monthly => {
+            let month: YearMonth = period.parse().map_err(period_error)?;
+            let policy = set.version_on(month.first_day())?;
+            let records = records.for_version(req, policy);
+            let (first, last) = (month.first_day(), month.last_day());
+            Ok(Runner::new(policy, req, records, among, period, first, last).monthly(month))
+        }
+        Kind::Annual => {
+            let year: Year = period.parse().map_err(period_error)?;
+            let policy = set.version_on(year.first_day())?;
+            let records = records.for_version(req, policy);
+            let (first, last) = (year.first_day(), year.last_day());
+            Ok(Runner::new(policy, req, records, among, period, first, last).annual(year))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::worker::WorkerRecord;
+
+    /// The example district with records of every kind a roster can hold:
+    /// a doubled id, blank ids, an impossible date, a bad title and position
+    /// on employed and on departed workers, a leaver before hiring.
+    fn awkward() -> Request {
+        let mut req = crate::example::district().into_request(Kind::Monthly, "2026-11".into());
+        let w =
+            |id: &str, title: &str, position: &str, hired: &str, left: Option<&str>| WorkerRecord {
+                id: id.into(),
+                name: "测试".into(),
+                unit: "东湖社区".into(),
+                position: position.into(),
+                title: title.into(),
+                hired_on: hired.into(),
+                left_on: left.map(str::to_string),
+                probation_until: None,
+            };
+        let first = req.workers[0].clone();
+        req.workers.extend([
+            first,
+            w("", "none", "community_worker", "2020-01-01", None),
+            w(" ", "none", "community_worker", "2020-01-01", None),
+            w("X1", "none", "community_worker", "2026-02-30", None),
+            w("X2", "doctor", "mayor", "2020-01-01", None),
+            w("X3", "doctor", "mayor", "2020-01-01", Some("2025-06-30")),
+            w(
+                "X4",
+                "none",
+                "community_worker",
+                "2020-01-01",
+                Some("2019-01-01"),
+            ),
+            w(
+                "X5",
+                "none",
+                "community_worker",
+                "2026-06-15",
+                Some("2026-07-10"),
+            ),
+        ]);
+        req.workers.rotate_left(7);
+        req
+    }
+
+    /// A run that borrows workers from a roster checked once gives the
+    /// payslips, totals and errors of a plain run, every month and the year.
+    #[test]
+    fn runs_from_a_checked_roster_equal_plain_runs() {
+        let req = awkward();
+        let set = PolicySet::builtin();
+        let by_period = ByPeriod::new(&req);
+        let year: Year = "2026".parse().unwrap();
+        let policy = set.version_on(year.first_day()).unwrap();
+        let roster = Roster::new(policy, &req.workers);
+        let periods = year
+            .months()
+            .map(|m| (Kind::Monthly, m.to_string()))
+            .chain([(Kind::Annual, year.to_string())]);
+        for (kind, period) in periods {
+            let mut plain_req = req.clone();
+            plain_req.kind = kind;
+            plain_req.period = period.clone();
+            let plain = run(&plain_req, Some(&set)).unwrap();
+            let among = by_period.for_period(&period);
+            let mut slips = Vec::new();
+            let folded = run_folded(
+                &req,
+                kind,
+                &period,
+                &set,
+                &among,
+                Some(&roster),
+                |w, i, p| {
+                    assert_eq!(req.workers[i].id, w.id);
+                    slips.push((w.id.clone(), p.clone()));
+                },
+            )
+            .unwrap();
+            let want: Vec<(String, Payslip)> = plain
+                .payslips
+                .iter()
+                .map(|p| (plain.workers[p.worker].id.clone(), p.clone()))
+                .collect();
+            assert_eq!(slips, want, "{period}");
+            assert_eq!(folded.totals, plain.totals, "{period}");
+            assert_eq!(folded.errors, plain.errors, "{period}");
+            assert_eq!(folded.quota, plain.quota, "{period}");
+            assert!(folded.workers.is_empty());
+            assert!(
+                !plain.errors.is_empty(),
+                "{period}: the awkward records are reported"
+            );
+        }
+    }
+}

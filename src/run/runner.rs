@@ -1,0 +1,670 @@
+//! Reading a request for one run: the worker records, the grades (given,
+//! or by quota from scores), the honours and the tax inputs, each problem an
+//! input error naming the worker, into a [`Prepared`] run.
+
+use super::*;
+use crate::period::parse_date;
+use crate::policy::{Missing, Policy};
+use crate::rules::payslip::{self, GradeNote};
+use crate::rules::quota::{self, Candidate, PoolReport};
+use crate::rules::tax::{self, TaxPeriod};
+use crate::worker::{Grade, Honour, HonourLevel};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+
+/// An assessment as read: its index, grade and score.
+pub(super) type Given = (usize, Option<Grade>, Option<Decimal>);
+
+/// A worker's grade for the period, once decided.
+#[derive(Clone, Copy)]
+pub(super) enum Decided {
+    Grade(Grade, GradeNote),
+    Bad,
+}
+
+pub(super) struct Runner<'a, 'w, 'p> {
+    policy: &'p Policy,
+    req: &'a Request,
+    /// The assessments that may concern the run, when known; else all.
+    among: Option<&'a [usize]>,
+    /// The period as written in the request.
+    period: String,
+    first: NaiveDate,
+    last: NaiveDate,
+    errors: Vec<InputError>,
+    /// Validated employed workers with their record index, sorted by id.
+    workers: Vec<(Cow<'w, Worker>, usize)>,
+    /// Per validated worker: whether any input naming it had an error, so it is not paid.
+    bad: Vec<bool>,
+    /// Ids of the worker records not validated (invalid, not employed or
+    /// doubled), sorted, for look-ups of ids in the roster.
+    others: Vec<String>,
+    /// Where the last look-up by id landed, to make in-order look-ups O(1).
+    hint: usize,
+    /// Quota pools of the graded workers.
+    quota: Vec<PoolReport>,
+}
+
+impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
+    pub(super) fn new(
+        policy: &'p Policy,
+        req: &'a Request,
+        records: Records<'a, 'w>,
+        among: Option<&'a [usize]>,
+        period: &str,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Self {
+        let mut r = Runner {
+            policy,
+            req,
+            among,
+            period: period.to_string(),
+            first,
+            last,
+            errors: Vec::new(),
+            workers: Vec::new(),
+            bad: Vec::new(),
+            others: Vec::new(),
+            hint: 0,
+            quota: Vec::new(),
+        };
+        r.read_workers(records);
+        r
+    }
+
+    fn error(
+        &mut self,
+        worker_id: Option<&str>,
+        field: &str,
+        message: String,
+        source: (List, usize),
+    ) {
+        if let Some(Ok(i)) =
+            worker_id.map(|w| self.workers.binary_search_by(|(x, _)| x.id.as_str().cmp(w)))
+        {
+            self.bad[i] = true;
+        }
+        self.errors.push(InputError {
+            worker_id: worker_id.map(str::to_string),
+            field: field.to_string(),
+            message,
+            source: Some(source),
+            related: Vec::new(),
+        });
+    }
+
+    /// Whether any worker record has this id (validated or not).
+    fn known(&self, id: &str) -> bool {
+        self.workers
+            .binary_search_by(|(w, _)| w.id.as_str().cmp(id))
+            .is_ok()
+            || self.others.binary_search_by(|o| o.as_str().cmp(id)).is_ok()
+    }
+
+    /// Validates the worker records: each is read once, in input order
+    /// (owned records give their strings to the worker and are released as
+    /// they are read), then ids are checked for blanks and duplicates.
+    fn read_workers(&mut self, records: Records<'a, 'w>) {
+        let (policy, first, last) = (self.policy, self.first, self.last);
+        let n = records.len();
+        let mut paid: Vec<(Cow<'w, Worker>, usize)> = Vec::with_capacity(n);
+        // Records not paid: id, index, and the errors found (None: not employed).
+        let mut rest: Vec<(String, usize, Option<Vec<InputError>>)> = Vec::new();
+        let mut take = |read: Read, i: usize| match read {
+            Read::Paid(w) => paid.push((Cow::Owned(w), i)),
+            Read::Absent(id) => rest.push((id, i, None)),
+            Read::Invalid(id, errors) => rest.push((id, i, Some(errors))),
+        };
+        match records {
+            Records::Borrowed(list) => {
+                for (i, rec) in list.iter().enumerate() {
+                    take(read_record(policy, first, last, Rec::Borrowed(rec), i), i);
+                }
+            }
+            Records::Cached(cache) => {
+                for (i, entry) in cache.entries.iter().enumerate() {
+                    let id = || self.req.workers[i].id.clone();
+                    match entry {
+                        Checked::NoId => rest.push((id(), i, None)),
+                        Checked::Invalid(errors) => rest.push((id(), i, Some(errors.clone()))),
+                        Checked::Dated {
+                            hired,
+                            left,
+                            worker,
+                        } => {
+                            let employed = *hired <= last && left.is_none_or(|l| l >= first);
+                            match worker {
+                                Ok(w) if employed => paid.push((Cow::Borrowed(w), i)),
+                                Err(errors) if employed => {
+                                    rest.push((id(), i, Some(errors.clone())))
+                                }
+                                _ => rest.push((id(), i, None)),
+                            }
+                        }
+                    }
+                }
+            }
+            Records::Owned(mut list) => {
+                while let Some(rec) = list.pop() {
+                    let i = list.len();
+                    take(read_record(policy, first, last, Rec::Owned(rec), i), i);
+                    // Give back the room of the records read, 64k records
+                    // (12 MB) at a time: shrinking a large allocation is a
+                    // remap, not a copy.
+                    if list.capacity() - list.len() >= 1 << 16 {
+                        list.shrink_to_fit();
+                    }
+                }
+            }
+        }
+        let by_id = |a: &(Cow<Worker>, usize), b: &(Cow<Worker>, usize)| {
+            a.0.id.cmp(&b.0.id).then(a.1.cmp(&b.1))
+        };
+        if !paid.is_sorted_by(|a, b| by_id(a, b).is_le()) {
+            paid.sort_unstable_by(by_id);
+        }
+        rest.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        // Groups of records sharing an id that need more than keeping the
+        // worker: (paid range, rest range).
+        let mut groups: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
+        let (mut a, mut b) = (0, 0);
+        loop {
+            let id = match (paid.get(a), rest.get(b)) {
+                (Some(x), Some(y)) => x.0.id.as_str().min(y.0.as_str()),
+                (Some(x), None) => x.0.id.as_str(),
+                (None, Some(y)) => y.0.as_str(),
+                (None, None) => break,
+            };
+            let a_end = a + paid[a..].iter().take_while(|x| x.0.id == id).count();
+            let b_end = b + rest[b..].iter().take_while(|y| y.0 == id).count();
+            if a_end - a + b_end - b > 1 || b_end > b {
+                groups.push((a..a_end, b..b_end));
+            }
+            (a, b) = (a_end, b_end);
+        }
+        let mut keep = vec![true; paid.len()];
+        for (pr, rr) in groups {
+            let mut indices: Vec<usize> = paid[pr.clone()].iter().map(|x| x.1).collect();
+            indices.extend(rest[rr.clone()].iter().map(|y| y.1));
+            keep[pr.clone()].fill(false);
+            let id = match (
+                paid.get(pr.start).filter(|_| !pr.is_empty()),
+                rest.get(rr.start),
+            ) {
+                (Some(x), _) => x.0.id.clone(),
+                (None, Some(y)) => y.0.clone(),
+                (None, None) => continue,
+            };
+            if id.trim().is_empty() {
+                for &j in &indices {
+                    self.errors.push(InputError {
+                        worker_id: None,
+                        field: "id".into(),
+                        message: "empty worker id; every worker needs an id (工号)".into(),
+                        source: Some((List::Workers, j)),
+                        related: Vec::new(),
+                    });
+                }
+            } else if indices.len() > 1 {
+                indices.sort_unstable();
+                self.errors.push(InputError {
+                    worker_id: Some(id.clone()),
+                    field: "id".into(),
+                    message: format!(
+                        "duplicate worker id, given {} times; ids must be unique",
+                        indices.len()
+                    ),
+                    source: Some((List::Workers, indices[0])),
+                    related: indices[1..].iter().map(|&j| (List::Workers, j)).collect(),
+                });
+            } else if let Some(errors) = rest[rr.start].2.take() {
+                self.errors.extend(errors);
+            }
+            self.others.push(id);
+        }
+        let mut k = 0;
+        paid.retain(|_| {
+            k += 1;
+            keep[k - 1]
+        });
+        self.others.extend(rest.into_iter().map(|y| y.0));
+        self.others.sort_unstable();
+        self.others.dedup();
+        self.workers = paid;
+        self.bad = vec![false; self.workers.len()];
+    }
+
+    /// The worker index for an id among validated workers, or an error
+    /// recorded when the id is not in the roster at all.
+    fn find(&mut self, id: &str, src: (List, usize)) -> Option<usize> {
+        // Inputs are often in roster order: try the next worker first.
+        let next = self.hint + 1;
+        if self.workers.get(next).is_some_and(|(w, _)| w.id == id) {
+            self.hint = next;
+            return Some(next);
+        }
+        match self
+            .workers
+            .binary_search_by(|(w, _)| w.id.as_str().cmp(id))
+        {
+            Ok(i) => {
+                self.hint = i;
+                Some(i)
+            }
+            Err(_) => {
+                if !self.known(id) {
+                    let msg = format!("no worker {id:?} in the roster");
+                    self.error(Some(id), "worker_id", msg, src);
+                }
+                None
+            }
+        }
+    }
+
+    /// Decides every validated worker's grade for the period from the
+    /// assessments whose period matches `period_matches`.
+    fn grades(
+        &mut self,
+        is_period: impl Fn(&str) -> Result<bool, String>,
+        period: &str,
+    ) -> Vec<Decided> {
+        let req = self.req;
+        let n = self.workers.len();
+        let mut given: Vec<Option<Given>> = vec![None; n];
+        let mut decided = vec![Decided::Bad; n];
+        // Workers with an assessment for the period, valid or not.
+        let mut assessed = vec![false; n];
+        let mut scored: Vec<(usize, Decimal, Option<Grade>, usize)> = Vec::new();
+        let among = self.among;
+        let count = among.map_or(req.assessments.len(), <[usize]>::len);
+        for k in 0..count {
+            let ai = among.map_or(k, |a| a[k]);
+            let a = &req.assessments[ai];
+            let src = (List::Assessments, ai);
+            match is_period(&a.period) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(msg) => {
+                    self.error(Some(&a.worker_id), "period", msg, src);
+                    continue;
+                }
+            }
+            let Some(wi) = self.find(&a.worker_id, src) else {
+                continue;
+            };
+            assessed[wi] = true;
+            if given[wi].is_some() {
+                self.error(
+                    Some(&a.worker_id),
+                    "period",
+                    format!("assessed more than once for {period}; keep one assessment per worker and period"),
+                    src,
+                );
+                continue;
+            }
+            let grade = match a.grade.as_deref().map(str::parse::<Grade>) {
+                None => None,
+                Some(Ok(g)) => Some(g),
+                Some(Err(e)) => {
+                    self.error(Some(&a.worker_id), "grade", e.to_string(), src);
+                    continue;
+                }
+            };
+            let score = match a
+                .score
+                .as_deref()
+                .map(|s| quota::parse_score(&self.policy.quota, s))
+            {
+                None => None,
+                Some(Ok(s)) => Some(s),
+                Some(Err(e)) => {
+                    self.error(Some(&a.worker_id), "score", e, src);
+                    continue;
+                }
+            };
+            if grade.is_none() && score.is_none() {
+                self.error(
+                    Some(&a.worker_id),
+                    "grade",
+                    "no grade and no score; give one".into(),
+                    src,
+                );
+                continue;
+            }
+            given[wi] = Some((ai, grade, score));
+        }
+        for wi in 0..n {
+            let (w, wsrc) = &self.workers[wi];
+            let wsrc = *wsrc;
+            let on_probation = payslip::probation_ungraded(self.policy, w, self.last).is_some();
+            decided[wi] = match given[wi] {
+                _ if on_probation => match given[wi] {
+                    Some((ai, g, s)) if g != Some(Grade::Ungraded) || s.is_some() => {
+                        let id = w.id.clone();
+                        self.error(
+                            Some(&id),
+                            "grade",
+                            format!(
+                                "on probation until {} and policy {} does not grade probationers (probation.graded = false); remove the assessment or mark it ungraded",
+                                w.probation_until.map(|d| d.to_string()).unwrap_or_default(),
+                                self.policy.cite()
+                            ),
+                            (List::Assessments, ai),
+                        );
+                        Decided::Bad
+                    }
+                    // Invariant: on_probation implies probation_until is set.
+                    _ => Decided::Grade(
+                        Grade::Ungraded,
+                        GradeNote::Probation(w.probation_until.unwrap_or(self.last)),
+                    ),
+                },
+                Some((_, Some(g), None)) => Decided::Grade(g, GradeNote::Given),
+                Some((ai, grade, Some(score))) => {
+                    scored.push((wi, score, grade, ai));
+                    Decided::Bad // decided below by quota
+                }
+                Some((_, None, None)) => Decided::Bad,
+                // An invalid assessment was already reported.
+                None if assessed[wi] => Decided::Bad,
+                None => match self.policy.missing_assessment {
+                    Missing::Ungraded => Decided::Grade(Grade::Ungraded, GradeNote::Missing),
+                    Missing::Error => {
+                        let id = w.id.clone();
+                        self.error(
+                            Some(&id),
+                            "assessment",
+                            format!(
+                                "no assessment for {period}; give a grade or a score (or set assessment.missing = \"ungraded\" in the policy)"
+                            ),
+                            wsrc_or(wsrc),
+                        );
+                        Decided::Bad
+                    }
+                },
+            };
+        }
+        self.apply_quota(&mut decided, &scored);
+        decided
+    }
+
+    /// Grades the scored workers by quota, checks every pool's grades against
+    /// the caps, and records the pool reports.
+    fn apply_quota(
+        &mut self,
+        decided: &mut [Decided],
+        scored: &[(usize, Decimal, Option<Grade>, usize)],
+    ) {
+        let rule = &self.policy.quota;
+        let cands: Vec<Candidate> = scored
+            .iter()
+            .map(|&(wi, score, _, _)| {
+                let w = &self.workers[wi].0;
+                Candidate {
+                    id: &w.id,
+                    pool: &w.unit,
+                    score,
+                    hired_on: w.hired_on,
+                }
+            })
+            .collect();
+        let (assigned, pools) = quota::assign(rule, &cands);
+        drop(cands);
+        let mut notes = Vec::with_capacity(scored.len());
+        for (&(wi, score, given, ai), a) in scored.iter().zip(&assigned) {
+            match given {
+                Some(g) if g != a.grade => {
+                    let id = self.workers[wi].0.id.clone();
+                    let msg = format!(
+                        "grade {g} disagrees with score {score}, which ranks {} of {} in pool {} and earns {}; give one or make them agree",
+                        a.rank, a.of, pools[a.pool as usize].pool, a.grade
+                    );
+                    self.error(Some(&id), "grade", msg, (List::Assessments, ai));
+                }
+                _ => {
+                    decided[wi] = Decided::Grade(a.grade, a.note());
+                    notes.push(wi);
+                }
+            }
+        }
+        let rule = &self.policy.quota;
+        let bad = &self.bad;
+        let graded = self
+            .workers
+            .iter()
+            .zip(decided.iter())
+            .enumerate()
+            .filter_map(|(wi, ((w, _), d))| match d {
+                Decided::Grade(g, _) if !bad[wi] => Some((w.unit.as_str(), *g)),
+                _ => None,
+            });
+        let reports = quota::check(rule, graded);
+        // Point the quota notes at the pools of the final report: both lists
+        // are sorted by pool name, so each assigned pool is looked up once.
+        let report_of: Vec<u32> = pools
+            .iter()
+            .map(|p| {
+                reports
+                    .binary_search_by(|r| r.pool.as_str().cmp(&p.pool))
+                    .unwrap_or(0) as u32
+            })
+            .collect();
+        for wi in notes {
+            if let Decided::Grade(
+                g,
+                GradeNote::Quota {
+                    rank,
+                    of,
+                    pool,
+                    slots,
+                },
+            ) = decided[wi]
+            {
+                let pool = report_of[pool as usize];
+                decided[wi] = Decided::Grade(
+                    g,
+                    GradeNote::Quota {
+                        rank,
+                        of,
+                        pool,
+                        slots,
+                    },
+                );
+            }
+        }
+        for r in &reports {
+            for (grade, used, allowed) in r.violations() {
+                self.errors.push(InputError {
+                    worker_id: None,
+                    field: "grade".into(),
+                    message: format!(
+                        "pool {}: {used} {grade} grades for {} graded workers, {allowed} allowed by policy {} §quota.{grade}; {} over the cap",
+                        r.pool,
+                        r.graded,
+                        self.policy.cite(),
+                        used - allowed
+                    ),
+                    source: None,
+                    related: Vec::new(),
+                });
+            }
+        }
+        self.quota = reports;
+    }
+
+    fn honours(&mut self, month: Option<YearMonth>) -> Vec<Vec<Honour>> {
+        let req = self.req;
+        let mut out: Vec<Vec<Honour>> = vec![Vec::new(); self.workers.len()];
+        for (hi, h) in req.honours.iter().enumerate() {
+            let src = (List::Honours, hi);
+            let id = h.worker_id.as_str();
+            let level: Result<HonourLevel, _> = h.level.parse();
+            let date = parse_date(&h.awarded_on);
+            let (level, date) = match (level, date) {
+                (Ok(l), Ok(d)) => (l, d),
+                (l, d) => {
+                    if let Err(e) = l {
+                        self.error(Some(id), "level", e.to_string(), src);
+                    }
+                    if let Err(e) = d {
+                        self.error(Some(id), "awarded_on", e.to_string(), src);
+                    }
+                    continue;
+                }
+            };
+            if !month.is_some_and(|m| m.contains(date)) {
+                // Paid by the run of the month awarded; still an error when
+                // the worker is unknown.
+                if !self.known(id) {
+                    let msg = format!("no worker {id:?} in the roster");
+                    self.error(Some(id), "worker_id", msg, src);
+                }
+                continue;
+            };
+            let Some(wi) = self.find(id, src) else {
+                continue;
+            };
+            out[wi].push(Honour {
+                worker_id: id.to_string(),
+                level,
+                awarded_on: date,
+                deed: h.deed.clone().filter(|d| !d.trim().is_empty()),
+            });
+        }
+        // Input order must not matter: each worker's honours in date, level, deed order.
+        for hs in &mut out {
+            hs.sort_by(|a, b| {
+                (a.awarded_on, a.level, &a.deed).cmp(&(b.awarded_on, b.level, &b.deed))
+            });
+        }
+        out
+    }
+
+    /// Hands over everything the payslips need, keeping nothing of the request.
+    fn prepared(
+        mut self,
+        at: TaxPeriod,
+        decided: Vec<Decided>,
+        honours: Vec<Vec<Honour>>,
+        inputs: tax::Inputs,
+    ) -> Prepared<'w, 'p> {
+        self.errors.sort();
+        self.errors.dedup();
+        Prepared {
+            policy: self.policy,
+            period: self.period.clone(),
+            at,
+            workers: self.workers,
+            bad: self.bad,
+            errors: self.errors,
+            quota: self.quota,
+            decided,
+            honours,
+            inputs,
+        }
+    }
+
+    pub(super) fn monthly(mut self, month: YearMonth) -> Prepared<'w, 'p> {
+        let period = month.to_string();
+        let decided = self.grades(|p| assessment_period_is(p, &period), &period);
+        let honours = self.honours(Some(month));
+        let at = TaxPeriod::Month(month);
+        let inputs = self.tax_inputs(at);
+        self.prepared(at, decided, honours, inputs)
+    }
+
+    pub(super) fn annual(mut self, year: Year) -> Prepared<'w, 'p> {
+        let period = year.to_string();
+        let decided = self.grades(|p| assessment_period_is(p, &period), &period);
+        let honours = self.honours(None);
+        let at = TaxPeriod::Year(year);
+        let inputs = self.tax_inputs(at);
+        self.prepared(at, decided, honours, inputs)
+    }
+
+    /// Reads the request's `tax` and `ytd` lists; problems become errors
+    /// naming the worker, who is then not paid.
+    fn tax_inputs(&mut self, period: TaxPeriod) -> tax::Inputs {
+        let req = self.req;
+        let (inputs, problems) = {
+            let workers = &self.workers;
+            let others = &self.others;
+            let errors = &self.errors;
+            tax::Inputs::read(
+                self.policy,
+                period,
+                &req.tax,
+                &req.ytd,
+                workers.len(),
+                |id| match workers.binary_search_by(|(w, _)| w.id.as_str().cmp(id)) {
+                    Ok(i) => tax::Found::Worker(i),
+                    Err(_) if others.binary_search_by(|o| o.as_str().cmp(id)).is_err() => {
+                        tax::Found::Unknown
+                    }
+                    // In the roster but not validated: refused for an error, or not employed.
+                    Err(_) if errors.iter().any(|e| e.worker_id.as_deref() == Some(id)) => {
+                        tax::Found::Refused
+                    }
+                    Err(_) => tax::Found::NotEmployed,
+                },
+            )
+        };
+        for p in problems {
+            let list = match p.source.0 {
+                tax::Source::Tax => List::Tax,
+                tax::Source::Ytd => List::Ytd,
+            };
+            self.error(Some(&p.worker_id), &p.field, p.message, (list, p.source.1));
+        }
+        inputs
+    }
+}
+
+/// A run whose inputs are read and validated: everything the payslips need,
+/// owning no part of the request.
+pub(super) struct Prepared<'w, 'p> {
+    pub(super) policy: &'p Policy,
+    pub(super) period: String,
+    pub(super) at: TaxPeriod,
+    /// Validated employed workers, sorted by id, with their record indices.
+    pub(super) workers: Vec<(Cow<'w, Worker>, usize)>,
+    pub(super) bad: Vec<bool>,
+    pub(super) errors: Vec<InputError>,
+    pub(super) quota: Vec<PoolReport>,
+    pub(super) decided: Vec<Decided>,
+    pub(super) honours: Vec<Vec<Honour>>,
+    pub(super) inputs: tax::Inputs,
+}
+
+/// Whether an assessment's `period` is the run's (`run_period`, written
+/// canonically as `YYYY-MM` or `YYYY`). Another valid month or year is not an
+/// error (a file may hold a whole year of assessments); anything else is.
+/// The common cases are decided by comparing text, without making dates.
+pub(super) fn assessment_period_is(p: &str, run_period: &str) -> Result<bool, String> {
+    if p == run_period {
+        return Ok(true);
+    }
+    let b = p.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let other_month = b.len() == 7
+        && b[4] == b'-'
+        && digits(0..4)
+        && &p[..4] != "0000"
+        && digits(5..7)
+        && (b"01"..=b"12").contains(&&[b[5], b[6]]);
+    let other_year = b.len() == 4 && digits(0..4) && p != "0000";
+    if other_month || other_year {
+        return Ok(false);
+    }
+    // Not canonical: a month or year spelt another way is an error too.
+    match (p.parse::<YearMonth>(), p.parse::<Year>()) {
+        (Err(e), Err(_)) => Err(e.to_string()),
+        _ => Err(format!("{p:?} is not written as YYYY-MM or YYYY")),
+    }
+}
+
+fn wsrc_or(i: usize) -> (List, usize) {
+    (List::Workers, i)
+}

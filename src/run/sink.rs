@@ -1,0 +1,175 @@
+//! Computing the payslips and totals of a prepared run, and where each
+//! payslip goes: kept in the run, streamed to a caller, or folded.
+
+use super::*;
+use crate::money::FenSum;
+use crate::rules::payslip::{self, Line, LineCode};
+use crate::rules::tax::{self, TaxPeriod};
+use crate::worker::Honour;
+
+/// Where [`Prepared::finish`] puts each payslip.
+pub(super) trait Sink {
+    /// Takes one payslip of the worker from record `source`: returns it
+    /// when the run should keep it, else gives its lines back for the next
+    /// payslip (`Err`).
+    fn take(&mut self, worker: &Worker, source: usize, slip: Payslip)
+    -> Result<Payslip, Vec<Line>>;
+    /// Whether it keeps payslips (to reserve room for them).
+    fn keeps(&self) -> bool;
+    /// Whether the run it returns lists its workers: false only for a
+    /// caller inside the crate that needs the totals and errors alone.
+    fn keeps_workers(&self) -> bool {
+        true
+    }
+}
+
+/// Keeps every payslip in the run.
+pub(super) struct Keep;
+
+impl Sink for Keep {
+    fn take(&mut self, _: &Worker, _: usize, slip: Payslip) -> Result<Payslip, Vec<Line>> {
+        Ok(slip)
+    }
+    fn keeps(&self) -> bool {
+        true
+    }
+}
+
+/// Hands every payslip to a function and keeps none.
+pub(super) struct Stream<'f, F>(pub(super) &'f mut F);
+
+impl<F: FnMut(&Worker, &Payslip)> Sink for Stream<'_, F> {
+    fn take(&mut self, worker: &Worker, _: usize, slip: Payslip) -> Result<Payslip, Vec<Line>> {
+        (self.0)(worker, &slip);
+        Err(slip.lines)
+    }
+    fn keeps(&self) -> bool {
+        false
+    }
+}
+
+/// Hands every payslip, with its worker's record index, to a function, and
+/// returns a run without its workers (their list may be borrowed).
+pub(crate) struct Fold<'f, F>(pub(crate) &'f mut F);
+
+impl<F: FnMut(&Worker, usize, &Payslip)> Sink for Fold<'_, F> {
+    fn take(
+        &mut self,
+        worker: &Worker,
+        source: usize,
+        slip: Payslip,
+    ) -> Result<Payslip, Vec<Line>> {
+        (self.0)(worker, source, &slip);
+        Err(slip.lines)
+    }
+    fn keeps(&self) -> bool {
+        false
+    }
+    fn keeps_workers(&self) -> bool {
+        false
+    }
+}
+
+impl Prepared<'_, '_> {
+    /// Computes the payslips and totals, handing each payslip to `sink`.
+    pub(super) fn finish(self, sink: &mut impl Sink) -> Run {
+        let Prepared {
+            policy,
+            period,
+            at,
+            workers,
+            bad,
+            errors,
+            quota,
+            decided,
+            honours,
+            inputs,
+        } = self;
+        let mut tax = tax::RunTax::new(&inputs);
+        let mut payslips = Vec::with_capacity(if sink.keeps() { workers.len() } else { 0 });
+        let mut totals = Totals::default();
+        let mut by_code = [None::<FenSum>; LineCode::ALL.len()];
+        let mut by_unit: HashMap<&str, FenSum> = HashMap::new();
+        let mut last_unit: Option<(&str, FenSum)> = None;
+        // The lines of the last payslip handed on, to hold the next one's.
+        let mut spare: Vec<Line> = Vec::new();
+        let mut gross = FenSum::default();
+        for (wi, (w, source)) in workers.iter().enumerate() {
+            if bad[wi] {
+                continue;
+            }
+            let Decided::Grade(grade, note) = decided[wi] else {
+                continue;
+            };
+            let mut slip = match at {
+                TaxPeriod::Month(month) => {
+                    let hs: Vec<&Honour> = honours[wi].iter().collect();
+                    // Invariant: the position was resolved against this policy
+                    // version when the worker was read, so it cannot be unknown.
+                    let lines = std::mem::take(&mut spare);
+                    payslip::monthly_in(lines, policy, month, w, wi, grade, note, &hs)
+                        .expect("position validated")
+                }
+                TaxPeriod::Year(year) => payslip::annual(policy, year, w, wi, grade, note),
+            };
+            tax.apply(policy, &inputs, at, &mut slip);
+            totals.workers += 1;
+            gross.add(slip.gross);
+            for l in &slip.lines {
+                by_code[l.code as usize]
+                    .get_or_insert_default()
+                    .add(l.amount);
+            }
+            // Workers sorted by id usually list a unit's workers together.
+            match &mut last_unit {
+                Some((unit, sum)) if *unit == w.unit.as_str() => sum.add(slip.gross),
+                _ => {
+                    if let Some((unit, sum)) = last_unit.take() {
+                        by_unit.entry(unit).or_default().merge(sum);
+                    }
+                    let mut sum = FenSum::default();
+                    sum.add(slip.gross);
+                    last_unit = Some((w.unit.as_str(), sum));
+                }
+            }
+            match sink.take(w, *source, slip) {
+                Ok(slip) => payslips.push(slip),
+                Err(lines) => spare = lines,
+            }
+        }
+        totals.by_code = LineCode::ALL
+            .iter()
+            .zip(by_code)
+            .filter_map(|(c, t)| t.map(|t| (*c, t.total())))
+            .collect();
+        if let Some((unit, sum)) = last_unit {
+            by_unit.entry(unit).or_default().merge(sum);
+        }
+        totals.by_unit = by_unit
+            .into_iter()
+            .map(|(u, t)| (u.to_string(), t.total()))
+            .collect();
+        totals.gross = gross.total();
+        tax.finish(|wi| workers[wi].0.id.as_str());
+        let workers = if sink.keeps_workers() {
+            workers.into_iter().map(|(w, _)| w.into_owned()).collect()
+        } else {
+            Vec::new()
+        };
+        Run {
+            policy: policy.clone(),
+            kind: match at {
+                TaxPeriod::Month(_) => Kind::Monthly,
+                TaxPeriod::Year(_) => Kind::Annual,
+            },
+            period,
+            workers,
+            honours,
+            payslips,
+            errors,
+            quota,
+            totals,
+            tax,
+        }
+    }
+}
