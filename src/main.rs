@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use payrules::hrfile::grading::{self, Graded};
+use payrules::hrfile::output::csv_text;
 use payrules::hrfile::{self, Encoding, FileProblem, Loaded, ReadOptions, write};
 use payrules::policy::PolicySet;
 use payrules::run::{Kind, parse_request};
@@ -170,6 +171,9 @@ struct Files {
     /// With errors, still write the valid payslips, and the errors beside them (NAME.errors.csv).
     #[arg(long)]
     allow_partial: bool,
+    /// Permission bits (octal) of a new output file; default 600. A replaced file keeps its own.
+    #[arg(long, value_parser = hrfile::output::parse_mode)]
+    mode: Option<u32>,
     /// No summary on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -217,6 +221,9 @@ struct WhatifArgs {
     /// Write the report here instead of standard output.
     #[arg(long)]
     output: Option<PathBuf>,
+    /// Permission bits (octal) of a new output file; default 600. A replaced file keeps its own.
+    #[arg(long, value_parser = hrfile::output::parse_mode)]
+    mode: Option<u32>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -283,6 +290,11 @@ fn load_policy(path: Option<&Path>) -> Result<PolicySet, Fail> {
 
 /// Writes `text` to `path` completely or not at all (temporary file, then rename).
 fn write_output(path: Option<&Path>, text: &str) -> Result<(), Fail> {
+    write_output_mode(path, text, None)
+}
+
+/// [`write_output`], a new file getting `mode`.
+fn write_output_mode(path: Option<&Path>, text: &str, mode: Option<u32>) -> Result<(), Fail> {
     match path {
         None => {
             let mut out = std::io::stdout().lock();
@@ -291,7 +303,7 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<(), Fail> {
                 .and_then(|_| out.flush())
                 .map_err(|e| Fail(format!("cannot write standard output: {e}"), 1))
         }
-        Some(p) => write::write_atomic(p, |out| {
+        Some(p) => write::write_atomic_mode(p, mode, |out| {
             out.write_all(text.as_bytes())?;
             out.write_all(b"\n")
         })
@@ -510,12 +522,21 @@ fn pay(kind: Kind, period: String, files: Files) -> Result<u8, Fail> {
     }
     match files.output.as_deref() {
         Some(path) => {
-            write::write_atomic(path, |out| render(&result, &rows, format, out))
-                .map_err(|e| Fail(format!("cannot write {}: {e}", path.display()), 1))?;
+            // Both files, or neither; a clean run removes an old errors file.
+            let ep = errors_path(path);
+            let mut set = hrfile::output::CommitSet::new(files.mode);
+            let fail = |p: &Path, e| Fail(format!("cannot write {}: {e}", p.display()), 1);
+            set.add(path, |out| render(&result, &rows, format, out))
+                .map_err(|e| fail(path, e))?;
+            if errors.is_empty() {
+                set.remove(&ep);
+            } else {
+                set.add(&ep, |out| write::errors_csv(&problems, out))
+                    .map_err(|e| fail(&ep, e))?;
+            }
+            set.commit()
+                .map_err(|e| Fail(format!("cannot write: {e}"), 1))?;
             if !errors.is_empty() {
-                let ep = errors_path(path);
-                write::write_atomic(&ep, |out| write::errors_csv(&problems, out))
-                    .map_err(|e| Fail(format!("cannot write {}: {e}", ep.display()), 1))?;
                 eprintln!(
                     "payrules: {} problem(s); wrote the valid payslips to {} and the problems to {}",
                     errors.len(),
@@ -602,8 +623,8 @@ fn grade_cmd(
             let _ = w.write_record(["worker_id", "unit", "score", "rank", "grade"]);
             for r in &rows {
                 let _ = w.write_record([
-                    r.worker_id.as_str(),
-                    &r.unit,
+                    &*csv_text(&r.worker_id),
+                    &csv_text(&r.unit),
                     &r.score,
                     &r.rank.to_string(),
                     r.grade.code(),
@@ -867,16 +888,19 @@ fn whatif(args: WhatifArgs) -> Result<u8, Fail> {
         payrules::run::RequestError::Reform(e) => Fail(format!("{}: {e}", rpath.display()), 1),
         e => Fail(format!("{label}: {e}"), 1),
     })?;
+    let out = args.output.as_deref();
     let written = match args.format {
-        Format::Table => write_output(args.output.as_deref(), result.to_table().trim_end()),
-        Format::Csv => write_output(args.output.as_deref(), result.to_csv().trim_end()),
-        Format::Json => write_output(args.output.as_deref(), result.to_json().trim_end()),
+        Format::Table => write_output_mode(out, result.to_table().trim_end(), args.mode),
+        Format::Csv => write_output_mode(out, result.to_csv().trim_end(), args.mode),
+        Format::Json => write_output_mode(out, result.to_json().trim_end(), args.mode),
         Format::Xlsx => {
             let bytes = write::whatif_xlsx(&result)
                 .map_err(|e| Fail(format!("cannot write the workbook: {e}"), 1))?;
             match args.output.as_deref() {
-                Some(path) => write::write_atomic(path, |out| out.write_all(&bytes))
-                    .map_err(|e| Fail(format!("cannot write {}: {e}", path.display()), 1)),
+                Some(path) => {
+                    write::write_atomic_mode(path, args.mode, |out| out.write_all(&bytes))
+                        .map_err(|e| Fail(format!("cannot write {}: {e}", path.display()), 1))
+                }
                 None => std::io::stdout()
                     .write_all(&bytes)
                     .map_err(|e| Fail(format!("cannot write standard output: {e}"), 1)),

@@ -1408,7 +1408,8 @@ impl Whatif {
     /// One CSV table: a `record` column says what each row is — `total`,
     /// `period`, `unit`, `code` (a line code over all workers), `worker` (a
     /// worker's gross) or `line` (one of a worker's lines) — with old, new
-    /// and delta amounts.
+    /// and delta amounts. Text cells go through
+    /// [`csv_text`](crate::hrfile::output::csv_text); amounts are plain numbers.
     pub fn to_csv(&self) -> String {
         let mut rows: Vec<[String; 9]> = Vec::new();
         let row = |record: &str,
@@ -1418,13 +1419,14 @@ impl Whatif {
                    unit: &str,
                    line: &str,
                    d: &Delta| {
+            let text = |s: &str| crate::hrfile::output::csv_text(s).into_owned();
             [
-                record.to_string(),
-                period.to_string(),
-                id.to_string(),
-                name.to_string(),
-                unit.to_string(),
-                line.to_string(),
+                text(record),
+                text(period),
+                text(id),
+                text(name),
+                text(unit),
+                text(line),
                 Amount(d.old).to_string(),
                 Amount(d.new).to_string(),
                 Amount(d.delta()).to_string(),
