@@ -7,7 +7,7 @@ use payrules::hrfile::{self, Encoding, FileProblem, Loaded, ReadOptions, write};
 use payrules::policy::PolicySet;
 use payrules::run::{Kind, parse_request};
 use std::collections::BTreeSet;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -267,13 +267,11 @@ impl<E: std::fmt::Display> From<E> for Fail {
 
 fn read_input(path: &Path) -> Result<Vec<u8>, Fail> {
     if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| Fail(format!("cannot read standard input: {e}"), 1))?;
-        return Ok(buf);
+        return hrfile::limits::read_all(std::io::stdin())
+            .map_err(|e| Fail(format!("cannot read standard input: {e}"), 1));
     }
-    std::fs::read(path).map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 1))
+    hrfile::limits::read_file(path)
+        .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 1))
 }
 
 fn load_policy(path: Option<&Path>) -> Result<PolicySet, Fail> {

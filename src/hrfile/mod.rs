@@ -16,6 +16,7 @@
 //! ```
 
 pub mod grading;
+pub mod limits;
 pub mod output;
 pub mod table;
 pub mod write;
