@@ -245,7 +245,7 @@ enum PolicyCommand {
         /// Policy TOML file; default: the built-in policy.
         #[arg(long)]
         policy: Option<PathBuf>,
-        /// The date (YYYY-MM-DD); default: today.
+        /// The date (YYYY-MM-DD, or as HR files write it: 2026/11/1); default: today.
         #[arg(long)]
         on: Option<String>,
     },
@@ -788,7 +788,9 @@ fn main_inner(cli: Cli) -> Result<u8, Fail> {
             let set = load_policy(policy.as_deref())?;
             let date = match on {
                 Some(d) => {
-                    payrules::period::parse_date(&d).map_err(|e| Fail(format!("--on: {e}"), 1))?
+                    // Written as HR files may write it: 2026/11/1, 2026年11月1日.
+                    payrules::period::parse_date(&hrfile::normalize_date(&d))
+                        .map_err(|e| Fail(format!("--on: {e}"), 1))?
                 }
                 None => today(),
             };
