@@ -965,8 +965,11 @@ pub fn whatif_json(
     request: &[u8],
     policy: Option<&PolicySet>,
 ) -> Result<run::Response, RequestError> {
+    use crate::hrfile::limits;
+    limits::check_request_size(request)?;
     let req: WhatifRequest =
-        serde_json::from_slice(request).map_err(|e| RequestError::Json(e.to_string()))?;
+        serde_json::from_slice(request).map_err(|e| RequestError::Json(limits::json_error(&e)))?;
+    limits::check_fields(&req.period, &req.workers, &req.assessments, &req.honours)?;
     let w = whatif(req, policy)?;
     Ok(run::Response {
         json: w.to_json(),

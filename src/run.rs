@@ -274,16 +274,8 @@ pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
         ));
     }
     crate::hrfile::limits::check_request_size(request)?;
-    let req: Request = serde_json::from_slice(request).map_err(|e| {
-        // serde echoes an offending value whole: quote at most its start.
-        let m = e.to_string();
-        RequestError::Json(match m.rfind(" at line ") {
-            Some(i) if m.len() > 2 * crate::hrfile::limits::QUOTE_CHARS => {
-                format!("{}{}", crate::hrfile::limits::quote(&m[..i]), &m[i..])
-            }
-            _ => m,
-        })
-    })?;
+    let req: Request = serde_json::from_slice(request)
+        .map_err(|e| RequestError::Json(crate::hrfile::limits::json_error(&e)))?;
     crate::hrfile::limits::check_request_fields(&req)?;
     Ok(req)
 }

@@ -90,3 +90,17 @@ fn a_request_over_1_gib_is_refused_before_it_is_read() {
         "{e}"
     );
 }
+
+#[test]
+fn whatif_request_fields_are_bounded_too() {
+    let req = serde_json::json!({"kind": "whatif", "period": "2026-11",
+        "reform": include_str!("../examples/reforms/monthly-bonus-plus-100.toml"),
+        "workers": [{"id": "W1", "unit": "u".repeat(70_000), "position": "community_worker", "hired_on": "2020-01-01"}]
+    });
+    let e = payrules::run::run_json(req.to_string().as_bytes(), None)
+        .map(|_| ())
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("workers[0].unit: 70000 bytes"), "{e}");
+    assert!(e.len() < 500, "{}", e.len());
+}

@@ -15,6 +15,7 @@
 //!   value ([`quote`]).
 
 use crate::run::{Request, RequestError};
+use crate::worker::{AssessmentRecord, HonourRecord, WorkerRecord};
 use calamine::{Cell, Data, DataRef, Range, Xlsx};
 use std::io::{self, Read, Seek};
 use std::path::Path;
@@ -109,6 +110,16 @@ pub fn check_request_size(request: &[u8]) -> Result<(), RequestError> {
 /// Each worker, assessment and honour field (and the period) at most
 /// [`MAX_CELL`](super::table::MAX_CELL) bytes.
 pub fn check_request_fields(req: &Request) -> Result<(), RequestError> {
+    check_fields(&req.period, &req.workers, &req.assessments, &req.honours)
+}
+
+/// [`check_request_fields`] on the parts of a run or what-if request.
+pub fn check_fields(
+    period: &str,
+    workers: &[WorkerRecord],
+    assessments: &[AssessmentRecord],
+    honours: &[HonourRecord],
+) -> Result<(), RequestError> {
     use super::table::MAX_CELL;
     let check = |what: &str, i: usize, field: &str, v: &str| {
         if v.len() > MAX_CELL {
@@ -121,8 +132,8 @@ pub fn check_request_fields(req: &Request) -> Result<(), RequestError> {
             Ok(())
         }
     };
-    check("request", 0, "period", &req.period)?;
-    for (i, w) in req.workers.iter().enumerate() {
+    check("request", 0, "period", period)?;
+    for (i, w) in workers.iter().enumerate() {
         for (f, v) in [
             ("id", w.id.as_str()),
             ("name", &w.name),
@@ -139,7 +150,7 @@ pub fn check_request_fields(req: &Request) -> Result<(), RequestError> {
             check("workers", i, f, v)?;
         }
     }
-    for (i, a) in req.assessments.iter().enumerate() {
+    for (i, a) in assessments.iter().enumerate() {
         for (f, v) in [
             ("worker_id", a.worker_id.as_str()),
             ("period", &a.period),
@@ -149,7 +160,7 @@ pub fn check_request_fields(req: &Request) -> Result<(), RequestError> {
             check("assessments", i, f, v)?;
         }
     }
-    for (i, h) in req.honours.iter().enumerate() {
+    for (i, h) in honours.iter().enumerate() {
         for (f, v) in [
             ("worker_id", h.worker_id.as_str()),
             ("level", &h.level),
@@ -160,6 +171,16 @@ pub fn check_request_fields(req: &Request) -> Result<(), RequestError> {
         }
     }
     Ok(())
+}
+
+/// A serde_json error for a message: serde quotes an offending value whole,
+/// so a long message keeps only the start of it (and the line and column).
+pub fn json_error(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    match m.rfind(" at line ") {
+        Some(i) if m.len() > 2 * QUOTE_CHARS => format!("{}{}", quote(&m[..i]), &m[i..]),
+        _ => m,
+    }
 }
 
 fn cell_name(row: u32, col: u32) -> String {
