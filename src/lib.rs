@@ -36,6 +36,7 @@ pub mod example;
 #[allow(unsafe_code)]
 pub mod ffi;
 pub mod hrfile;
+pub mod limits;
 pub mod money;
 pub mod payslip;
 pub mod period;

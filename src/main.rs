@@ -267,10 +267,10 @@ impl<E: std::fmt::Display> From<E> for Fail {
 
 fn read_input(path: &Path) -> Result<Vec<u8>, Fail> {
     if path.as_os_str() == "-" {
-        return hrfile::limits::read_all(std::io::stdin())
+        return payrules::limits::read_all(std::io::stdin())
             .map_err(|e| Fail(format!("cannot read standard input: {e}"), 1));
     }
-    hrfile::limits::read_file(path)
+    payrules::limits::read_file(path)
         .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 1))
 }
 

@@ -965,7 +965,7 @@ pub fn whatif_json(
     request: &[u8],
     policy: Option<&PolicySet>,
 ) -> Result<run::Response, RequestError> {
-    use crate::hrfile::limits;
+    use crate::limits;
     limits::check_request_size(request)?;
     let req: WhatifRequest =
         serde_json::from_slice(request).map_err(|e| RequestError::Json(limits::json_error(&e)))?;

@@ -273,10 +273,10 @@ pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
             "the request is empty; expected a JSON object with kind, period and workers".into(),
         ));
     }
-    crate::hrfile::limits::check_request_size(request)?;
+    crate::limits::check_request_size(request)?;
     let req: Request = serde_json::from_slice(request)
-        .map_err(|e| RequestError::Json(crate::hrfile::limits::json_error(&e)))?;
-    crate::hrfile::limits::check_request_fields(&req)?;
+        .map_err(|e| RequestError::Json(crate::limits::json_error(&e)))?;
+    crate::limits::check_request_fields(&req)?;
     Ok(req)
 }
 

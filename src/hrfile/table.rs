@@ -14,7 +14,7 @@ use std::io::Cursor;
 
 /// The longest cell accepted, in bytes. No field of an HR file comes near
 /// it; a longer cell is a pasted document or a broken export.
-pub const MAX_CELL: usize = 64 * 1024;
+pub const MAX_CELL: usize = crate::limits::MAX_FIELD;
 
 /// The file formats read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -592,7 +592,7 @@ fn json_rows(file: &str, bytes: &[u8]) -> Result<Rows, Vec<FileProblem>> {
                         Some(k.clone()),
                         format!(
                             "value {} is not text; expected a string (or a number for a score)",
-                            super::limits::quote(raw)
+                            crate::limits::quote(raw)
                         ),
                     ));
                     String::new()

@@ -152,7 +152,7 @@ impl PayRows {
 
 /// One row per worker: `worker_id,name,unit,<line codes>,gross`; a code a
 /// worker has no line for is empty. Text cells go through
-/// [`csv_text`](super::output::csv_text); amounts are plain numbers.
+/// [`csv_text`]; amounts are plain numbers.
 pub fn csv(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
     let codes = super::codes(run);
     let mut w = csv::WriterBuilder::new().from_writer(out);
@@ -445,7 +445,7 @@ fn xlsx_inner(run: &Run, rows: &PayRows) -> Result<Vec<u8>, XlsxError> {
 
 /// The errors file written beside a partial output:
 /// `file,line,column,worker_id,field,message,severity`, text cells through
-/// [`csv_text`](super::output::csv_text).
+/// [`csv_text`].
 pub fn errors_csv(problems: &[FileProblem], out: &mut dyn Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
