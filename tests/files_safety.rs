@@ -320,6 +320,26 @@ mod unix {
     }
 
     #[test]
+    fn example_files_are_written_all_or_none() {
+        let d = dir("example-full");
+        std::fs::write(d.join("roster.csv"), "OLD").unwrap();
+        // 100 blocks (50 KiB): roster.csv (about 44 KB) fits, assessments.csv does not.
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg("trap '' XFSZ; ulimit -f 100 && exec \"$0\" \"$@\"")
+            .arg(BIN)
+            .args(["example", "--out", d.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert_eq!(names(&d), ["roster.csv"]);
+        assert_eq!(std::fs::read(d.join("roster.csv")).unwrap(), b"OLD");
+        let o = run(&["example", "--out", d.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(names(&d).len(), 7);
+    }
+
+    #[test]
     fn planted_links_are_not_written_through() {
         let d = dir("links");
         let (r, a) = roster(&d, 2);
