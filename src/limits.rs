@@ -1,6 +1,8 @@
 //! Bounds on what payrules reads, so that a small hostile input cannot make
 //! it allocate without end or flood a terminal. (Sheets have their own,
-//! in [`crate::hrfile::limits`].)
+//! in `hrfile::limits`.) This module sits below the engine: it names no
+//! module but `worker`, and its checks return messages for the caller's
+//! error type.
 //!
 //! - A cell or field is at most [`MAX_FIELD`] bytes (64 KiB), in HR files
 //!   and in the worker, assessment and honour fields of a JSON run or
@@ -10,7 +12,6 @@
 //! - A message quotes at most [`QUOTE_CHARS`] characters of an offending
 //!   value ([`quote`], [`json_error`]).
 
-use crate::run::{Request, RequestError};
 use crate::worker::{AssessmentRecord, HonourRecord, WorkerRecord};
 use std::io::{self, Read};
 use std::path::Path;
@@ -60,36 +61,31 @@ fn too_large() -> io::Error {
 }
 
 /// A request of at most [`MAX_REQUEST`] bytes.
-pub fn check_request_size(request: &[u8]) -> Result<(), RequestError> {
+pub fn check_request_size(request: &[u8]) -> Result<(), String> {
     if request.len() > MAX_REQUEST {
-        return Err(RequestError::Json(format!(
+        return Err(format!(
             "the request is {} bytes; at most {MAX_REQUEST} (1 GiB) are read",
             request.len()
-        )));
+        ));
     }
     Ok(())
 }
 
-/// Each worker, assessment and honour field (and the period) at most
-/// [`MAX_FIELD`] bytes.
-pub fn check_request_fields(req: &Request) -> Result<(), RequestError> {
-    check_fields(&req.period, &req.workers, &req.assessments, &req.honours)
-}
-
-/// [`check_request_fields`] on the parts of a run or what-if request.
+/// Each worker, assessment and honour field (and the period) of a run or
+/// what-if request at most [`MAX_FIELD`] bytes.
 pub fn check_fields(
     period: &str,
     workers: &[WorkerRecord],
     assessments: &[AssessmentRecord],
     honours: &[HonourRecord],
-) -> Result<(), RequestError> {
+) -> Result<(), String> {
     let check = |what: &str, i: usize, field: &str, v: &str| {
         if v.len() > MAX_FIELD {
-            Err(RequestError::Json(format!(
+            Err(format!(
                 "{what}[{i}].{field}: {} bytes; at most {MAX_FIELD} bytes a field (starts {:?})",
                 v.len(),
                 quote(v)
-            )))
+            ))
         } else {
             Ok(())
         }

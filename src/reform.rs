@@ -966,10 +966,11 @@ pub fn whatif_json(
     policy: Option<&PolicySet>,
 ) -> Result<run::Response, RequestError> {
     use crate::limits;
-    limits::check_request_size(request)?;
+    limits::check_request_size(request).map_err(RequestError::Json)?;
     let req: WhatifRequest =
         serde_json::from_slice(request).map_err(|e| RequestError::Json(limits::json_error(&e)))?;
-    limits::check_fields(&req.period, &req.workers, &req.assessments, &req.honours)?;
+    limits::check_fields(&req.period, &req.workers, &req.assessments, &req.honours)
+        .map_err(RequestError::Json)?;
     let w = whatif(req, policy)?;
     Ok(run::Response {
         json: w.to_json(),

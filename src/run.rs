@@ -273,10 +273,11 @@ pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
             "the request is empty; expected a JSON object with kind, period and workers".into(),
         ));
     }
-    crate::limits::check_request_size(request)?;
+    crate::limits::check_request_size(request).map_err(RequestError::Json)?;
     let req: Request = serde_json::from_slice(request)
         .map_err(|e| RequestError::Json(crate::limits::json_error(&e)))?;
-    crate::limits::check_request_fields(&req)?;
+    crate::limits::check_fields(&req.period, &req.workers, &req.assessments, &req.honours)
+        .map_err(RequestError::Json)?;
     Ok(req)
 }
 
