@@ -11,17 +11,20 @@
 //!   run, render every line's rule and explanation, serialise.
 //! - `monthly/run_1m`: a whole `run::run` from records: validation, grading
 //!   checks, payslips, totals.
+//! - `honours/payable_100k_one_worker`: `award::payable` on 100,000 honours of
+//!   one worker (10,000 deeds, three levels each), once quadratic.
 //!
 //! Figures are reported as ratios against the baseline in the README.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use payrules::award::payable;
 use payrules::payslip::{GradeNote, monthly};
 use payrules::period::YearMonth;
 use payrules::policy::PolicySet;
 use payrules::quota::{Candidate, assign};
 use payrules::run::run;
 use payrules::synth::monthly_request;
-use payrules::worker::Grade;
+use payrules::worker::{Grade, Honour, HonourLevel};
 use rust_decimal::Decimal;
 use std::hint::black_box;
 
@@ -95,6 +98,24 @@ fn engine(c: &mut Criterion) {
     });
     g.bench_function("monthly/run_1m", |b| {
         b.iter(|| black_box(run(&req, Some(&set)).unwrap().totals.gross))
+    });
+    // One worker with 100,000 honours: 10,000 deeds at mixed levels and days.
+    let levels = [
+        HonourLevel::Municipal,
+        HonourLevel::Provincial,
+        HonourLevel::National,
+    ];
+    let honours: Vec<Honour> = (0..100_000u32)
+        .map(|i| Honour {
+            worker_id: "W0000001".into(),
+            level: levels[(i % 3) as usize],
+            awarded_on: month.first_day() + chrono::Days::new(u64::from(i % 28)),
+            deed: Some(format!("deed{}", i % 10_000)),
+        })
+        .collect();
+    let refs: Vec<&Honour> = honours.iter().collect();
+    g.bench_function("honours/payable_100k_one_worker", |b| {
+        b.iter(|| black_box(payable(policy, black_box(&refs)).len()))
     });
     g.finish();
 }

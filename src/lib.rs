@@ -37,6 +37,7 @@ pub mod example;
 pub mod ffi;
 #[cfg(feature = "files")]
 pub mod hrfile;
+pub mod limits;
 pub mod money;
 pub mod period;
 pub mod policy;

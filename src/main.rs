@@ -2,11 +2,12 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use payrules::hrfile::grading::{self, Graded};
+use payrules::hrfile::output::csv_text;
 use payrules::hrfile::{self, Encoding, FileProblem, Loaded, ReadOptions, write};
 use payrules::policy::PolicySet;
 use payrules::run::{Kind, parse_request};
 use std::collections::BTreeSet;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -170,6 +171,9 @@ struct Files {
     /// With errors, still write the valid payslips, and the errors beside them (NAME.errors.csv).
     #[arg(long)]
     allow_partial: bool,
+    /// Permission bits (octal) of a new output file; default 600. A replaced file keeps its own.
+    #[arg(long, value_parser = hrfile::output::parse_mode)]
+    mode: Option<u32>,
     /// No summary on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -217,6 +221,9 @@ struct WhatifArgs {
     /// Write the report here instead of standard output.
     #[arg(long)]
     output: Option<PathBuf>,
+    /// Permission bits (octal) of a new output file; default 600. A replaced file keeps its own.
+    #[arg(long, value_parser = hrfile::output::parse_mode)]
+    mode: Option<u32>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -238,7 +245,7 @@ enum PolicyCommand {
         /// Policy TOML file; default: the built-in policy.
         #[arg(long)]
         policy: Option<PathBuf>,
-        /// The date (YYYY-MM-DD); default: today.
+        /// The date (YYYY-MM-DD, or as HR files write it: 2026/11/1); default: today.
         #[arg(long)]
         on: Option<String>,
     },
@@ -260,13 +267,11 @@ impl<E: std::fmt::Display> From<E> for Fail {
 
 fn read_input(path: &Path) -> Result<Vec<u8>, Fail> {
     if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| Fail(format!("cannot read standard input: {e}"), 1))?;
-        return Ok(buf);
+        return payrules::limits::read_all(std::io::stdin())
+            .map_err(|e| Fail(format!("cannot read standard input: {e}"), 1));
     }
-    std::fs::read(path).map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 1))
+    payrules::limits::read_file(path)
+        .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 1))
 }
 
 fn load_policy(path: Option<&Path>) -> Result<PolicySet, Fail> {
@@ -283,6 +288,11 @@ fn load_policy(path: Option<&Path>) -> Result<PolicySet, Fail> {
 
 /// Writes `text` to `path` completely or not at all (temporary file, then rename).
 fn write_output(path: Option<&Path>, text: &str) -> Result<(), Fail> {
+    write_output_mode(path, text, None)
+}
+
+/// [`write_output`], a new file getting `mode`.
+fn write_output_mode(path: Option<&Path>, text: &str, mode: Option<u32>) -> Result<(), Fail> {
     match path {
         None => {
             let mut out = std::io::stdout().lock();
@@ -291,7 +301,7 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<(), Fail> {
                 .and_then(|_| out.flush())
                 .map_err(|e| Fail(format!("cannot write standard output: {e}"), 1))
         }
-        Some(p) => write::write_atomic(p, |out| {
+        Some(p) => write::write_atomic_mode(p, mode, |out| {
             out.write_all(text.as_bytes())?;
             out.write_all(b"\n")
         })
@@ -510,12 +520,21 @@ fn pay(kind: Kind, period: String, files: Files) -> Result<u8, Fail> {
     }
     match files.output.as_deref() {
         Some(path) => {
-            write::write_atomic(path, |out| render(&result, &rows, format, out))
-                .map_err(|e| Fail(format!("cannot write {}: {e}", path.display()), 1))?;
+            // Both files, or neither; a clean run removes an old errors file.
+            let ep = errors_path(path);
+            let mut set = hrfile::output::CommitSet::new(files.mode);
+            let fail = |p: &Path, e| Fail(format!("cannot write {}: {e}", p.display()), 1);
+            set.add(path, |out| render(&result, &rows, format, out))
+                .map_err(|e| fail(path, e))?;
+            if errors.is_empty() {
+                set.remove(&ep);
+            } else {
+                set.add(&ep, |out| write::errors_csv(&problems, out))
+                    .map_err(|e| fail(&ep, e))?;
+            }
+            set.commit()
+                .map_err(|e| Fail(format!("cannot write: {e}"), 1))?;
             if !errors.is_empty() {
-                let ep = errors_path(path);
-                write::write_atomic(&ep, |out| write::errors_csv(&problems, out))
-                    .map_err(|e| Fail(format!("cannot write {}: {e}", ep.display()), 1))?;
                 eprintln!(
                     "payrules: {} problem(s); wrote the valid payslips to {} and the problems to {}",
                     errors.len(),
@@ -602,8 +621,8 @@ fn grade_cmd(
             let _ = w.write_record(["worker_id", "unit", "score", "rank", "grade"]);
             for r in &rows {
                 let _ = w.write_record([
-                    r.worker_id.as_str(),
-                    &r.unit,
+                    &*csv_text(&r.worker_id),
+                    &csv_text(&r.unit),
                     &r.score,
                     &r.rank.to_string(),
                     r.grade.code(),
@@ -760,7 +779,9 @@ fn main_inner(cli: Cli) -> Result<u8, Fail> {
             let set = load_policy(policy.as_deref())?;
             let date = match on {
                 Some(d) => {
-                    payrules::period::parse_date(&d).map_err(|e| Fail(format!("--on: {e}"), 1))?
+                    // Written as HR files may write it: 2026/11/1, 2026年11月1日.
+                    payrules::period::parse_date(&hrfile::normalize_date(&d))
+                        .map_err(|e| Fail(format!("--on: {e}"), 1))?
                 }
                 None => today(),
             };
@@ -858,22 +879,21 @@ fn whatif(args: WhatifArgs) -> Result<u8, Fail> {
         payrules::run::RequestError::Reform(e) => Fail(format!("{}: {e}", rpath.display()), 1),
         e => Fail(format!("{label}: {e}"), 1),
     })?;
+    let out = args.output.as_deref();
     let written = match args.format {
-        Format::Table => write_output(
-            args.output.as_deref(),
-            hrfile::whatif::table(&result).trim_end(),
-        ),
-        Format::Csv => write_output(
-            args.output.as_deref(),
-            hrfile::whatif::csv(&result).trim_end(),
-        ),
-        Format::Json => write_output(args.output.as_deref(), result.to_json().trim_end()),
+        Format::Table => {
+            write_output_mode(out, hrfile::whatif::table(&result).trim_end(), args.mode)
+        }
+        Format::Csv => write_output_mode(out, hrfile::whatif::csv(&result).trim_end(), args.mode),
+        Format::Json => write_output_mode(out, result.to_json().trim_end(), args.mode),
         Format::Xlsx => {
             let bytes = write::whatif_xlsx(&result)
                 .map_err(|e| Fail(format!("cannot write the workbook: {e}"), 1))?;
             match args.output.as_deref() {
-                Some(path) => write::write_atomic(path, |out| out.write_all(&bytes))
-                    .map_err(|e| Fail(format!("cannot write {}: {e}", path.display()), 1)),
+                Some(path) => {
+                    write::write_atomic_mode(path, args.mode, |out| out.write_all(&bytes))
+                        .map_err(|e| Fail(format!("cannot write {}: {e}", path.display()), 1))
+                }
                 None => std::io::stdout()
                     .write_all(&bytes)
                     .map_err(|e| Fail(format!("cannot write standard output: {e}"), 1)),

@@ -28,8 +28,18 @@ pub enum PeriodError {
     Date(String),
 }
 
-/// Parses `YYYY-MM-DD` strictly: four-digit year, two-digit month and day,
-/// and a day that exists in that month (2026-02-30 is refused).
+/// A date of years 1 to 9999 (the years payrules knows, as [`Year`]);
+/// `None` for year 0 or a day that does not exist.
+pub fn ymd(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
+    (1..=9999)
+        .contains(&year)
+        .then(|| NaiveDate::from_ymd_opt(year, month, day))
+        .flatten()
+}
+
+/// Parses `YYYY-MM-DD` strictly: four-digit year from 0001, two-digit month
+/// and day, and a day that exists in that month (2026-02-30 and 0000-01-01
+/// are refused).
 pub fn parse_date(text: &str) -> Result<NaiveDate, PeriodError> {
     let err = || PeriodError::Date(text.to_string());
     let b = text.as_bytes();
@@ -44,7 +54,7 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, PeriodError> {
     };
     let (y, m, d) = (num(&text[0..4]), num(&text[5..7]), num(&text[8..10]));
     match (y, m, d) {
-        (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(err),
+        (Some(y), Some(m), Some(d)) => ymd(y as i32, m, d).ok_or_else(err),
         _ => Err(err()),
     }
 }

@@ -19,6 +19,7 @@ const RANKS: &[(&str, u32)] = &[
     ("money", 0),
     ("period", 1),
     ("worker", 2),
+    ("limits", 3), // bounds on every input path
     // policy: versions as data, checked on load; tax tables
     ("policy", 10),
     // rules, ordered

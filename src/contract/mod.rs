@@ -27,6 +27,7 @@
 pub mod codes;
 pub mod grades;
 
+use crate::limits;
 use crate::policy::PolicySet;
 use crate::run::Kind;
 use crate::run::{self, Request, RequestError, Response, Run};
@@ -101,7 +102,22 @@ impl Outcome {
 /// Reads a request document of any kind, in one pass when `kind` comes first.
 pub fn parse(bytes: &[u8]) -> Result<Document, RequestError> {
     run::refuse_empty(bytes)?;
-    let json = |e: serde_json::Error| RequestError::Json(e.to_string());
+    limits::check_request_size(bytes).map_err(RequestError::Json)?;
+    let doc = parse_unchecked(bytes)?;
+    let (period, workers, assessments, honours) = match &doc {
+        Document::Run(r) | Document::Grades(r) => {
+            (&r.period, &r.workers, &r.assessments, &r.honours)
+        }
+        Document::Whatif(w) => (&w.period, &w.workers, &w.assessments, &w.honours),
+        Document::Codes(_) => return Ok(doc),
+    };
+    limits::check_fields(period, workers, assessments, honours).map_err(RequestError::Json)?;
+    Ok(doc)
+}
+
+/// [`parse`] without the size and field bounds.
+fn parse_unchecked(bytes: &[u8]) -> Result<Document, RequestError> {
+    let json = |e: serde_json::Error| RequestError::Json(limits::json_error(&e));
     match serde_json::from_slice::<Tagged>(bytes).map_err(json)? {
         Tagged::Done(doc) => Ok(doc),
         Tagged::KindLater => {

@@ -16,6 +16,8 @@
 //! ```
 
 pub mod grading;
+pub mod limits;
+pub mod output;
 pub mod table;
 pub mod whatif;
 pub mod write;
@@ -276,7 +278,7 @@ pub fn normalize_date(text: &str) -> String {
             && ok(m, 2)
             && ok(d, 2)
             && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
-            && let Some(date) = chrono::NaiveDate::from_ymd_opt(y, m, d)
+            && let Some(date) = crate::period::ymd(y, m, d)
         {
             return date.format("%Y-%m-%d").to_string();
         }

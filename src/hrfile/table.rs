@@ -14,7 +14,7 @@ use std::io::Cursor;
 
 /// The longest cell accepted, in bytes. No field of an HR file comes near
 /// it; a longer cell is a pasted document or a broken export.
-pub const MAX_CELL: usize = 64 * 1024;
+pub const MAX_CELL: usize = crate::limits::MAX_FIELD;
 
 /// The file formats read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -459,14 +459,9 @@ fn xlsx_rows(file: &str, bytes: Vec<u8>, opts: &ReadOptions) -> Result<Rows, Vec
             }
         },
     };
-    let range = wb.worksheet_range(&sheet).map_err(|e| {
-        vec![problem(
-            file,
-            None,
-            None,
-            format!("sheet {sheet:?} cannot be read: {e}"),
-        )]
-    })?;
+    // Cell by cell, within bounds (see `limits`): never the extent a file claims.
+    let range = super::limits::xlsx_sheet(&mut wb, &sheet)
+        .map_err(|m| vec![problem(file, None, None, m)])?;
     let merged = wb.merge_cells_by_sheet_name(&sheet).unwrap_or_default();
     let (row0, col0) = range.start().unwrap_or((0, 0));
     let width = range.width();
@@ -596,7 +591,8 @@ fn json_rows(file: &str, bytes: &[u8]) -> Result<Rows, Vec<FileProblem>> {
                         Some(line),
                         Some(k.clone()),
                         format!(
-                            "value {raw} is not text; expected a string (or a number for a score)"
+                            "value {} is not text; expected a string (or a number for a score)",
+                            crate::limits::quote(raw)
                         ),
                     ));
                     String::new()

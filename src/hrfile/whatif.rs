@@ -11,18 +11,20 @@ use unicode_width::UnicodeWidthStr;
 /// One CSV table: a `record` column says what each row is — `total`,
 /// `period`, `unit`, `code` (a line code over all workers), `worker` (a
 /// worker's gross) or `line` (one of a worker's lines) — with old, new
-/// and delta amounts.
+/// and delta amounts. Text cells go through
+/// [`csv_text`](super::output::csv_text); amounts are plain numbers.
 pub fn csv(w: &Whatif) -> String {
     let mut rows: Vec<[String; 9]> = Vec::new();
     let row =
         |record: &str, period: &str, id: &str, name: &str, unit: &str, line: &str, d: &Delta| {
+            let text = |s: &str| super::output::csv_text(s).into_owned();
             [
-                record.to_string(),
-                period.to_string(),
-                id.to_string(),
-                name.to_string(),
-                unit.to_string(),
-                line.to_string(),
+                text(record),
+                text(period),
+                text(id),
+                text(name),
+                text(unit),
+                text(line),
                 Amount(d.old).to_string(),
                 Amount(d.new).to_string(),
                 Amount(d.delta()).to_string(),

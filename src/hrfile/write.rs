@@ -6,6 +6,7 @@
 //! two-decimal number format.
 
 use super::FileProblem;
+use super::output::csv_text;
 use crate::money::format_amount;
 use crate::rules::payslip::{LineCode, Payslip};
 use crate::run::Run;
@@ -18,27 +19,25 @@ use std::io::{self, Write};
 use std::path::Path;
 use unicode_width::UnicodeWidthStr;
 
-/// Writes a file completely or not at all: into `NAME.partial` beside it,
-/// then renamed over it.
+/// Writes a file completely or not at all: a one-file
+/// [`super::output::CommitSet`] (a temporary created exclusively beside it,
+/// then renamed over it; a new file is `0600`).
 pub fn write_atomic(
     path: &Path,
-    f: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>,
+    f: impl FnOnce(&mut io::BufWriter<&std::fs::File>) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".partial");
-    let tmp = path.with_file_name(name);
-    let result = (|| {
-        let file = std::fs::File::create(&tmp)?;
-        let mut w = io::BufWriter::with_capacity(1 << 16, file);
-        f(&mut w)?;
-        w.flush()?;
-        drop(w);
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    write_atomic_mode(path, None, f)
+}
+
+/// [`write_atomic`], a new file getting `mode` (`--mode`).
+pub fn write_atomic_mode(
+    path: &Path,
+    mode: Option<u32>,
+    f: impl FnOnce(&mut io::BufWriter<&std::fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut set = super::output::CommitSet::new(mode);
+    set.add(path, f)?;
+    set.commit()
 }
 
 /// The amounts of a run's payslips as the payroll sheets show them: one
@@ -152,7 +151,8 @@ impl PayRows {
 }
 
 /// One row per worker: `worker_id,name,unit,<line codes>,gross`; a code a
-/// worker has no line for is empty.
+/// worker has no line for is empty. Text cells go through
+/// [`csv_text`]; amounts are plain numbers.
 pub fn csv(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
     let codes = super::codes(run);
     let mut w = csv::WriterBuilder::new().from_writer(out);
@@ -164,9 +164,9 @@ pub fn csv(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
     for slip in rows.iter() {
         let wk = &run.workers[slip.worker];
         row.clear();
-        row.push(wk.id.clone());
-        row.push(wk.name.clone());
-        row.push(wk.unit.clone());
+        row.push(csv_text(&wk.id).into_owned());
+        row.push(csv_text(&wk.name).into_owned());
+        row.push(csv_text(&wk.unit).into_owned());
         for a in slip.amounts(&codes) {
             row.push(a.map(format_amount).unwrap_or_default());
         }
@@ -444,7 +444,8 @@ fn xlsx_inner(run: &Run, rows: &PayRows) -> Result<Vec<u8>, XlsxError> {
 }
 
 /// The errors file written beside a partial output:
-/// `file,line,column,worker_id,field,message,severity`.
+/// `file,line,column,worker_id,field,message,severity`, text cells through
+/// [`csv_text`].
 pub fn errors_csv(problems: &[FileProblem], out: &mut dyn Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
@@ -457,13 +458,14 @@ pub fn errors_csv(problems: &[FileProblem], out: &mut dyn Write) -> io::Result<(
         "severity",
     ])?;
     for p in problems {
+        let text = |s: Option<&str>| csv_text(s.unwrap_or("")).into_owned();
         w.write_record([
-            p.file.as_str(),
+            &*csv_text(&p.file),
             &p.line.map(|l| l.to_string()).unwrap_or_default(),
-            p.column.as_deref().unwrap_or(""),
-            p.worker_id.as_deref().unwrap_or(""),
-            p.field.as_deref().unwrap_or(""),
-            &p.message,
+            &text(p.column.as_deref()),
+            &text(p.worker_id.as_deref()),
+            &text(p.field.as_deref()),
+            &csv_text(&p.message),
             if p.warning { "warning" } else { "error" },
         ])?;
     }

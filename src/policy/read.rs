@@ -234,7 +234,7 @@ impl Reader {
         let parsed = match v {
             Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt
                 .date
-                .and_then(|d| NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())),
+                .and_then(|d| crate::period::ymd(d.year.into(), d.month.into(), d.day.into())),
             Value::String(s) => crate::period::parse_date(s).ok(),
             _ => None,
         };

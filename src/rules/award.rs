@@ -22,36 +22,141 @@
 
 use crate::policy::{Policy, SameDeed};
 use crate::worker::{Honour, HonourLevel};
+use std::collections::HashMap;
 
 /// Which of a worker's honours in one month are paid: `(index, level,
 /// superseded count)`, in the order given. Under `highest_only`, only the
 /// highest level per deed is paid (the earliest awarded among equals);
 /// honours without a deed are each their own deed.
+///
+/// One pass finds each deed's winner and count, a second lists the paid
+/// honours in order: linear in the honours (a hash map of deeds).
 pub fn payable(policy: &Policy, honours: &[&Honour]) -> Vec<(usize, HonourLevel, u8)> {
-    let mut out = Vec::new();
-    for (i, h) in honours.iter().enumerate() {
-        if policy.honours.same_deed == SameDeed::Each || h.deed.is_none() {
-            out.push((i, h.level, 0));
-            continue;
-        }
-        let same: Vec<(usize, &&Honour)> = honours
+    if policy.honours.same_deed == SameDeed::Each {
+        return honours
             .iter()
             .enumerate()
-            .filter(|(_, o)| o.deed == h.deed)
+            .map(|(i, h)| (i, h.level, 0))
             .collect();
+    }
+    // Per deed: the winner so far and how many honours it has.
+    let mut deeds: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (i, h) in honours.iter().enumerate() {
+        let Some(deed) = h.deed.as_deref() else {
+            continue;
+        };
+        let e = deeds.entry(deed).or_insert((i, 0));
+        e.1 += 1;
         // The winner: highest level, then earliest date, then first given.
-        let winner = same
-            .iter()
-            .max_by(|(ia, a), (ib, b)| {
-                a.level
-                    .cmp(&b.level)
-                    .then(b.awarded_on.cmp(&a.awarded_on))
-                    .then(ib.cmp(ia))
-            })
-            .map(|(i, _)| *i);
-        if winner == Some(i) {
-            out.push((i, h.level, (same.len() - 1).min(255) as u8));
+        let w = honours[e.0];
+        if h.level > w.level || (h.level == w.level && h.awarded_on < w.awarded_on) {
+            e.0 = i;
+        }
+    }
+    let mut out = Vec::new();
+    for (i, h) in honours.iter().enumerate() {
+        match h.deed.as_deref() {
+            None => out.push((i, h.level, 0)),
+            Some(deed) => {
+                if let Some(&(w, n)) = deeds.get(deed)
+                    && w == i
+                {
+                    out.push((i, h.level, (n - 1).min(255) as u8));
+                }
+            }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::PolicySet;
+    use proptest::prelude::*;
+
+    /// The quadratic original, kept to check [`payable`] against.
+    fn payable_old(policy: &Policy, honours: &[&Honour]) -> Vec<(usize, HonourLevel, u8)> {
+        let mut out = Vec::new();
+        for (i, h) in honours.iter().enumerate() {
+            if policy.honours.same_deed == SameDeed::Each || h.deed.is_none() {
+                out.push((i, h.level, 0));
+                continue;
+            }
+            let same: Vec<(usize, &&Honour)> = honours
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.deed == h.deed)
+                .collect();
+            let winner = same
+                .iter()
+                .max_by(|(ia, a), (ib, b)| {
+                    a.level
+                        .cmp(&b.level)
+                        .then(b.awarded_on.cmp(&a.awarded_on))
+                        .then(ib.cmp(ia))
+                })
+                .map(|(i, _)| *i);
+            if winner == Some(i) {
+                out.push((i, h.level, (same.len() - 1).min(255) as u8));
+            }
+        }
+        out
+    }
+
+    fn honour(level: u8, day: u32, deed: Option<u8>) -> Honour {
+        Honour {
+            worker_id: "W1".into(),
+            level: match level % 3 {
+                0 => HonourLevel::Municipal,
+                1 => HonourLevel::Provincial,
+                _ => HonourLevel::National,
+            },
+            awarded_on: chrono::NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+            deed: deed.map(|d| format!("deed{d}")),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn same_as_the_quadratic_original(
+            hs in proptest::collection::vec((0u8..3, 1u32..4, proptest::option::of(0u8..4)), 0..300),
+            each in any::<bool>(),
+        ) {
+            let set = PolicySet::builtin();
+            let mut p = set.versions[0].clone();
+            p.honours.same_deed = if each { SameDeed::Each } else { SameDeed::HighestOnly };
+            let honours: Vec<Honour> = hs.iter().map(|&(l, d, deed)| honour(l, d, deed)).collect();
+            let refs: Vec<&Honour> = honours.iter().collect();
+            prop_assert_eq!(payable(&p, &refs), payable_old(&p, &refs));
+        }
+    }
+
+    /// 100,000 honours of one worker: took a minute when quadratic; no time
+    /// is asserted (see the `honours/payable_100k_one_worker` bench).
+    #[test]
+    fn a_hundred_thousand_honours() {
+        let set = PolicySet::builtin();
+        let honours: Vec<Honour> = (0..100_000u32)
+            .map(|i| honour((i % 3) as u8, 1 + i % 3, Some((i % 200) as u8)))
+            .collect();
+        let refs: Vec<&Honour> = honours.iter().collect();
+        let got = payable(&set.versions[0], &refs);
+        assert_eq!(got.len(), 200);
+        assert!(
+            got.iter()
+                .all(|&(_, l, n)| l == HonourLevel::National && n == 255)
+        );
+    }
+
+    #[test]
+    fn more_than_255_superseded_saturates() {
+        let set = PolicySet::builtin();
+        let honours: Vec<Honour> = (0..300).map(|i| honour(i as u8, 1, Some(0))).collect();
+        let refs: Vec<&Honour> = honours.iter().collect();
+        let got = payable(&set.versions[0], &refs);
+        assert_eq!(got, payable_old(&set.versions[0], &refs));
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].2, 255);
+    }
 }

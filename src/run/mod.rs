@@ -53,7 +53,12 @@ pub(crate) fn refuse_empty(request: &[u8]) -> Result<(), RequestError> {
 /// Parses a monthly or annual request document (a document of any kind: `contract::parse`).
 pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
     refuse_empty(request)?;
-    serde_json::from_slice(request).map_err(|e| RequestError::Json(e.to_string()))
+    crate::limits::check_request_size(request).map_err(RequestError::Json)?;
+    let req: Request = serde_json::from_slice(request)
+        .map_err(|e| RequestError::Json(crate::limits::json_error(&e)))?;
+    crate::limits::check_fields(&req.period, &req.workers, &req.assessments, &req.honours)
+        .map_err(RequestError::Json)?;
+    Ok(req)
 }
 
 /// Runs a request.

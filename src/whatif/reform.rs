@@ -137,7 +137,7 @@ impl Reform {
             }
             Some(Value::Datetime(dt)) if dt.time.is_none() && dt.offset.is_none() => dt
                 .date
-                .and_then(|d| NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())),
+                .and_then(|d| crate::period::ymd(d.year.into(), d.month.into(), d.day.into())),
             Some(Value::String(s)) => parse_date(s).ok(),
             Some(_) => None,
         };

@@ -1,0 +1,106 @@
+//! Issue 12, part 3: a small hostile file cannot make payrules allocate
+//! without end, and messages quote at most the start of a long value.
+
+use payrules::hrfile::{ReadOptions, read_roster};
+use std::process::Command;
+
+fn xlsx(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("花名册").unwrap();
+    for (r, c, v) in cells {
+        ws.write_string(*r, *c, *v).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+fn roster_error(name: &str, bytes: Vec<u8>) -> String {
+    match read_roster(name, bytes, &ReadOptions::default(), None) {
+        Ok(_) => panic!("{name} was read"),
+        Err(p) => p
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+#[test]
+fn xlsx_with_a_far_corner_cell_is_refused_not_allocated() {
+    let bytes = xlsx(&[(0, 0, "工号"), (1_048_575, 16_383, "x")]);
+    assert!(bytes.len() < 8_000, "{}", bytes.len());
+    let e = roster_error("far.xlsx", bytes);
+    assert!(e.contains("far.xlsx"), "{e}");
+    assert!(e.contains("\"花名册\""), "{e}");
+    assert!(e.contains("XFD1048576"), "{e}");
+    // columns alone (a sheet has at most 1,048,576 rows, under the 2,000,000 bound)
+    let e = roster_error("cols.xlsx", xlsx(&[(0, 0, "工号"), (0, 200, "x")]));
+    assert!(e.contains("200 columns"), "{e}");
+    // 200 columns by 10 rows is a sheet like any other (its header is wrong, not its size)
+    let e = roster_error("ok.xlsx", xlsx(&[(0, 0, "工号"), (9, 199, "x")]));
+    assert!(!e.contains("columns, which"), "{e}");
+}
+
+#[test]
+fn a_non_text_json_cell_is_quoted_short() {
+    let big = format!("[{}]", vec!["1"; 50_000].join(","));
+    let json = format!(r#"[{{"id": {big}, "unit": "U"}}]"#);
+    let e = roster_error("r.json", json.into_bytes());
+    assert!(e.contains("is not text"), "{e}");
+    assert!(e.len() < 400, "{} bytes: {}", e.len(), &e[..400]);
+}
+
+#[test]
+fn request_fields_are_bounded_and_errors_short() {
+    let long = "名".repeat(30_000); // 90,000 bytes
+    let req = serde_json::json!({"kind": "monthly", "period": "2026-11", "workers": [
+        {"id": "W1", "name": long, "unit": "U", "position": "community_worker", "hired_on": "2020-01-01"}
+    ]});
+    let e = payrules::run_json(req.to_string().as_bytes(), None)
+        .map(|_| ())
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("workers[0].name: 90000 bytes"), "{e}");
+    assert!(e.len() < 500, "{}", e.len());
+    // serde's own message echoes the value: only its start is quoted
+    let req = serde_json::json!({"kind": "x".repeat(100_000), "period": "2026-11", "workers": []});
+    let e = payrules::run_json(req.to_string().as_bytes(), None)
+        .map(|_| ())
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("bytes in all"), "{e}");
+    assert!(e.contains("at line 1"), "{e}");
+    assert!(e.len() < 500, "{}", e.len());
+}
+
+#[test]
+fn a_request_over_1_gib_is_refused_before_it_is_read() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("big.json");
+    let f = std::fs::File::create(&p).unwrap();
+    f.set_len((1 << 30) + 1).unwrap(); // sparse: no disk used
+    let o = Command::new(env!("CARGO_BIN_EXE_payrules"))
+        .args(["run", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("big.json") && e.contains("larger than 1 GiB"),
+        "{e}"
+    );
+}
+
+#[test]
+fn whatif_request_fields_are_bounded_too() {
+    let req = serde_json::json!({"kind": "whatif", "period": "2026-11",
+        "reform": include_str!("../examples/reforms/monthly-bonus-plus-100.toml"),
+        "workers": [{"id": "W1", "unit": "u".repeat(70_000), "position": "community_worker", "hired_on": "2020-01-01"}]
+    });
+    let e = payrules::run_json(req.to_string().as_bytes(), None)
+        .map(|_| ())
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("workers[0].unit: 70000 bytes"), "{e}");
+    assert!(e.len() < 500, "{}", e.len());
+}
