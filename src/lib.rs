@@ -30,6 +30,8 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "cli")]
+pub mod app;
 pub mod contract;
 #[cfg(feature = "files")]
 pub mod example;

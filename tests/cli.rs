@@ -1,15 +1,72 @@
 //! The CLI on HR files: `monthly`, `annual`, `example`, `grade`,
 //! `check-grades`, with the bad inputs of issue 6 each a clear error.
+//!
+//! The workflows run in-process through `payrules::app::run_args` (what the
+//! binary calls); `the_binary_is_the_same_face` checks the binary itself.
 
+use payrules::app::{Console, run_args};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_payrules"))
+/// What one command gave: its exit code and what it printed.
+struct Output {
+    status: Status,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+struct Status(u8);
+
+impl Status {
+    fn code(&self) -> Option<i32> {
+        Some(i32::from(self.0))
+    }
 }
 
 fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("payrules runs")
+    let mut con = Console::buffered();
+    let code = run_args(
+        std::iter::once("payrules").chain(args.iter().copied()),
+        &mut con,
+    );
+    Output {
+        status: Status(code),
+        stdout: con.stdout_bytes().to_vec(),
+        stderr: con.stderr_text().into_bytes(),
+    }
+}
+
+#[test]
+fn the_binary_is_the_same_face() {
+    let args = [
+        "monthly",
+        "--period",
+        "2026-11",
+        "--example",
+        "--format",
+        "csv",
+        "-q",
+    ];
+    let bin = Command::new(env!("CARGO_BIN_EXE_payrules"))
+        .args(args)
+        .output()
+        .expect("payrules runs");
+    let lib = run(&args);
+    assert_eq!(bin.status.code(), lib.status.code());
+    assert_eq!(bin.stdout, lib.stdout);
+    assert!(
+        bin.stdout.len() > 1000,
+        "{}",
+        String::from_utf8_lossy(&bin.stdout)
+    );
+    let bad = Command::new(env!("CARGO_BIN_EXE_payrules"))
+        .args(["monthly", "--period", "2026-13", "--example"])
+        .output()
+        .expect("payrules runs");
+    let lib = run(&["monthly", "--period", "2026-13", "--example"]);
+    assert_eq!(bad.status.code(), lib.status.code());
+    assert_ne!(bad.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&bad.stderr), stderr(&lib));
 }
 
 fn stdout(o: &Output) -> String {

@@ -1,0 +1,250 @@
+//! The command line's arguments (clap): what each command takes.
+
+use super::*;
+
+/// The arguments of the `payrules` command line (`Cli::parse()`, or
+/// [`super::run_args`] from a list).
+#[derive(Parser)]
+#[command(
+    name = "payrules",
+    version,
+    about = "Pay of full-time community workers, exact to the fen and explained line by line"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub(super) command: Command,
+}
+
+#[derive(Subcommand)]
+pub(super) enum Command {
+    /// Run a JSON request (see README "The JSON documents") and write the response.
+    ///
+    /// Exit 0 when complete; 2 when inputs had errors (the response is still
+    /// written, with "complete": false); 1 when the request cannot be read.
+    Run {
+        /// The request file, or - for standard input.
+        request: PathBuf,
+        /// Write the response here instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Policy TOML file (used when the request carries no policy); default: built-in.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+    /// Price a policy change: run base and reform on the same inputs and compare.
+    ///
+    /// Exit 0 when complete; 2 when inputs had errors (the report is still
+    /// written); 1 when the reform, policy or request cannot be read.
+    Whatif(WhatifArgs),
+    /// Show or check policies.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// A month's pay from HR files (CSV, XLSX or JSON; Chinese or English headers).
+    ///
+    /// Exit 0 when every row was valid; 2 when any was not (every problem is
+    /// listed with file:line:column and no output is written, unless
+    /// --allow-partial); 1 when a file or the policy cannot be read at all.
+    Monthly {
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        period: String,
+        #[command(flatten)]
+        files: Files,
+    },
+    /// The annual bonus for a year from HR files (same options as monthly).
+    Annual {
+        /// The year, YYYY.
+        #[arg(long)]
+        year: String,
+        #[command(flatten)]
+        files: Files,
+    },
+    /// Write the example district (69 communities, about 700 workers) as CSV and XLSX.
+    Example {
+        /// The directory to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Grade workers from scores under the policy's quota rule.
+    ///
+    /// Prints worker_id,unit,score,rank,grade (and the pool report on
+    /// stderr); exit 2 listing every problem in the scores.
+    Grade {
+        /// The period, YYYY-MM or YYYY (selects the policy version and, if the file has a period column, the rows).
+        #[arg(long)]
+        period: String,
+        /// Scores file: worker_id (工号), unit (社区, optional with --roster), score (分数).
+        #[arg(long)]
+        scores: PathBuf,
+        /// Roster, for units and seniority tie-breaks (hired_on).
+        #[arg(long)]
+        roster: Option<PathBuf>,
+        /// Policy TOML file; default: built-in.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// csv (default) or json.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: GradeFormat,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// Check grades HR decided against the quota caps: exit 0, or 2 listing every violation.
+    CheckGrades {
+        /// The period, YYYY-MM or YYYY.
+        #[arg(long)]
+        period: String,
+        /// Grades file: worker_id (工号), unit (社区, optional with --roster), grade (等次).
+        #[arg(long)]
+        grades: PathBuf,
+        /// Roster, for units.
+        #[arg(long)]
+        roster: Option<PathBuf>,
+        /// Policy TOML file; default: built-in.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+}
+
+/// How input files are read.
+#[derive(Args)]
+pub(super) struct ReadArgs {
+    /// CSV encoding: auto (UTF-8 with or without BOM, else GBK), utf-8 or gbk.
+    #[arg(long, default_value = "auto", value_parser = parse_encoding)]
+    pub(super) encoding: Encoding,
+    /// XLSX sheet to read; default: the first.
+    #[arg(long)]
+    pub(super) sheet: Option<String>,
+}
+
+pub(super) fn parse_encoding(s: &str) -> Result<Encoding, String> {
+    s.parse()
+}
+
+/// HR files (CSV, XLSX or JSON) or the example district: the workers,
+/// assessments and honours of a run.
+#[derive(Args)]
+pub(super) struct Sources {
+    /// Roster: 工号 id, 姓名 name, 社区 unit, 岗位 position, 职称 title, 入职日期 hired_on, 离职日期 left_on, 试用期至 probation_until.
+    #[arg(long)]
+    pub(super) roster: Option<PathBuf>,
+    /// Assessments: 工号 worker_id, 考核期间 period, 等次 grade and/or 分数 score.
+    #[arg(long)]
+    pub(super) assessments: Option<PathBuf>,
+    /// Honours: 工号 worker_id, 荣誉级别 level, 授予日期 awarded_on, 事迹 deed.
+    #[arg(long)]
+    pub(super) honours: Option<PathBuf>,
+    /// Run on the built-in example district instead of files.
+    #[arg(long, conflicts_with_all = ["roster", "assessments", "honours"])]
+    pub(super) example: bool,
+    #[command(flatten)]
+    pub(super) read: ReadArgs,
+}
+
+/// The inputs and outputs of a pay run.
+#[derive(Args)]
+pub(super) struct Files {
+    #[command(flatten)]
+    pub(super) sources: Sources,
+    /// Policy TOML file; default: built-in.
+    #[arg(long)]
+    pub(super) policy: Option<PathBuf>,
+    /// Output format; default: from the --output extension, else table.
+    #[arg(long, value_enum)]
+    pub(super) format: Option<OutFormat>,
+    /// Write here (completely or not at all) instead of standard output.
+    #[arg(long)]
+    pub(super) output: Option<PathBuf>,
+    /// With errors, still write the valid payslips, and the errors beside them (NAME.errors.csv).
+    #[arg(long)]
+    pub(super) allow_partial: bool,
+    /// Permission bits (octal) of a new output file; default 600. A replaced file keeps its own.
+    #[arg(long, value_parser = hrfile::output::parse_mode)]
+    pub(super) mode: Option<u32>,
+    /// No summary on stderr.
+    #[arg(long, short)]
+    pub(super) quiet: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum OutFormat {
+    Table,
+    Csv,
+    Json,
+    Xlsx,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum GradeFormat {
+    Csv,
+    Json,
+}
+
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["period", "year"])))]
+pub(super) struct WhatifArgs {
+    /// Reform TOML file (see README "What-if runs").
+    #[arg(long)]
+    pub(super) reform: PathBuf,
+    /// One month, YYYY-MM.
+    #[arg(long)]
+    pub(super) period: Option<String>,
+    /// A year, YYYY: the twelve monthly runs and the annual run.
+    #[arg(long)]
+    pub(super) year: Option<String>,
+    /// A JSON run request (as for `payrules run`) supplying workers,
+    /// assessments and honours; its kind and period are ignored. - for
+    /// standard input. Or give the HR files, or --example.
+    #[arg(long, conflicts_with_all = ["roster", "assessments", "honours", "example"])]
+    pub(super) request: Option<PathBuf>,
+    #[command(flatten)]
+    pub(super) sources: Sources,
+    /// Base policy TOML file (used when the request carries no policy); default: built-in.
+    #[arg(long)]
+    pub(super) policy: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(super) format: Format,
+    /// Write the report here instead of standard output.
+    #[arg(long)]
+    pub(super) output: Option<PathBuf>,
+    /// Permission bits (octal) of a new output file; default 600. A replaced file keeps its own.
+    #[arg(long, value_parser = hrfile::output::parse_mode)]
+    pub(super) mode: Option<u32>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(super) enum Format {
+    /// Aligned text for a terminal.
+    Table,
+    /// One CSV table with a `record` column.
+    Csv,
+    /// The JSON what-if document.
+    Json,
+    /// A workbook: summary, workers, units, line codes, grade changes, errors.
+    Xlsx,
+}
+
+#[derive(Subcommand)]
+pub(super) enum PolicyCommand {
+    /// Print the policy version in force on a date, as TOML.
+    Show {
+        /// Policy TOML file; default: the built-in policy.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// The date (YYYY-MM-DD, or as HR files write it: 2026/11/1); default: today.
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Check a policy file: exit 0, or 1 listing every problem.
+    Check {
+        /// Policy TOML file.
+        file: PathBuf,
+    },
+}

@@ -1,0 +1,192 @@
+//! `monthly` and `annual`: pay a period from HR files (or the example district).
+
+use super::*;
+
+pub(super) fn out_format(files: &Files) -> OutFormat {
+    if let Some(f) = files.format {
+        return f;
+    }
+    let ext = files
+        .output
+        .as_deref()
+        .and_then(Path::extension)
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("csv") => OutFormat::Csv,
+        Some("json") => OutFormat::Json,
+        Some("xlsx") => OutFormat::Xlsx,
+        _ => OutFormat::Table,
+    }
+}
+
+pub(super) fn render(
+    run: &crate::run::Run,
+    rows: &write::PayRows,
+    format: OutFormat,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        OutFormat::Table => write::table(run, rows, out),
+        OutFormat::Csv => write::csv(run, rows, out),
+        OutFormat::Json => {
+            out.write_all(run.to_json().as_bytes())?;
+            out.write_all(b"\n")
+        }
+        OutFormat::Xlsx => out.write_all(&write::xlsx(run, rows)?),
+    }
+}
+
+pub(super) fn errors_path(output: &Path) -> PathBuf {
+    let stem = output.file_stem().unwrap_or_default().to_string_lossy();
+    output.with_file_name(format!("{stem}.errors.csv"))
+}
+
+/// Reads a run's HR files (or the example district) into a request; `Err`
+/// with the exit code when the files had problems, which are printed.
+pub(super) fn load_sources(
+    con: &mut Console,
+    kind: Kind,
+    period: String,
+    src: &Sources,
+) -> Result<Result<Loaded, u8>, Fail> {
+    let opts = ReadOptions {
+        encoding: src.read.encoding,
+        sheet: src.read.sheet.clone(),
+    };
+    let loaded = if src.example {
+        Loaded {
+            request: crate::example::district().into_request(kind, period),
+            origins: [None, None, None],
+            problems: Vec::new(),
+        }
+    } else {
+        let mut bar = Bar::new();
+        let mut errors = Vec::new();
+        let Some(roster_path) = src.roster.as_deref() else {
+            return Err(Fail("give --roster FILE (or --example)".into(), 1));
+        };
+        let roster = read_file(roster_path, &mut errors, &mut bar, |n, b, p| {
+            hrfile::read_roster(n, b, &opts, p)
+        })?;
+        let assessments = match src.assessments.as_deref() {
+            Some(path) => read_file(path, &mut errors, &mut bar, |n, b, p| {
+                hrfile::read_assessments(n, b, &opts, p)
+            })?,
+            None => None,
+        };
+        let honours = match src.honours.as_deref() {
+            Some(path) => read_file(path, &mut errors, &mut bar, |n, b, p| {
+                hrfile::read_honours(n, b, &opts, p)
+            })?,
+            None => None,
+        };
+        let Some(roster) = roster.filter(|_| errors.is_empty()) else {
+            print_problems(con, &errors);
+            errln!(
+                con,
+                "payrules: {} problem(s) in the input files; no output written",
+                errors.iter().filter(|p| !p.warning).count()
+            );
+            return Ok(Err(2));
+        };
+        Loaded::new(kind, period, roster, assessments, honours)
+    };
+    Ok(Ok(loaded))
+}
+
+/// `monthly` and `annual`: files in, payroll out.
+pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -> Result<u8, Fail> {
+    let policy = load_policy(files.policy.as_deref())?;
+    let format = out_format(&files);
+    if format == OutFormat::Xlsx && files.output.is_none() && con.out_is_terminal {
+        return Err(Fail(
+            "--format xlsx writes a workbook; give --output FILE.xlsx".into(),
+            1,
+        ));
+    }
+    let loaded = match load_sources(con, kind, period, &files.sources)? {
+        Ok(loaded) => loaded,
+        Err(code) => return Ok(code),
+    };
+    let Loaded {
+        request,
+        origins,
+        problems: read_problems,
+    } = loaded;
+    // The records are released as they are read. The sheets need only each
+    // payslip's amounts, kept as compact rows while the payslips go by; the
+    // JSON response renders the payslips themselves.
+    let (mut result, mut rows) = if format == OutFormat::Json {
+        let run = crate::run::run_owned(request, Some(&policy))?;
+        let rows = write::PayRows::from_run(&run);
+        (run, rows)
+    } else {
+        let mut rows = write::PayRows::new();
+        let run = crate::run::run_owned_each(request, Some(&policy), |_, slip| rows.push(slip))?;
+        (run, rows)
+    };
+    let row_bad: BTreeSet<String> = read_problems
+        .iter()
+        .filter(|p| !p.warning)
+        .filter_map(|p| p.worker_id.clone())
+        .collect();
+    let mut problems: Vec<FileProblem> = read_problems;
+    problems.extend(result.errors.iter().map(|e| hrfile::locate(&origins, e)));
+    let warnings: Vec<&FileProblem> = problems.iter().filter(|p| p.warning).collect();
+    for w in &warnings {
+        errln!(con, "{w}");
+    }
+    let errors: Vec<FileProblem> = problems.iter().filter(|p| !p.warning).cloned().collect();
+    if !errors.is_empty() {
+        print_problems(con, &errors);
+        if !files.allow_partial {
+            errln!(
+                con,
+                "payrules: {} problem(s); no output written (--allow-partial writes the valid payslips and an errors file)",
+                errors.len()
+            );
+            return Ok(2);
+        }
+        // Rows the engine never saw as bad (a cell too long, an Excel error
+        // cell) still must not be paid.
+        hrfile::drop_workers(&mut result, &mut rows, &row_bad);
+    }
+    match files.output.as_deref() {
+        Some(path) => {
+            // Both files, or neither; a clean run removes an old errors file.
+            let ep = errors_path(path);
+            let mut set = hrfile::output::CommitSet::new(files.mode);
+            let fail = |p: &Path, e| Fail(format!("cannot write {}: {e}", p.display()), 1);
+            set.add(path, |out| render(&result, &rows, format, out))
+                .map_err(|e| fail(path, e))?;
+            if errors.is_empty() {
+                set.remove(&ep);
+            } else {
+                set.add(&ep, |out| write::errors_csv(&problems, out))
+                    .map_err(|e| fail(&ep, e))?;
+            }
+            set.commit()
+                .map_err(|e| Fail(format!("cannot write: {e}"), 1))?;
+            if !errors.is_empty() {
+                errln!(
+                    con,
+                    "payrules: {} problem(s); wrote the valid payslips to {} and the problems to {}",
+                    errors.len(),
+                    path.display(),
+                    ep.display()
+                );
+            }
+        }
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut con.out);
+            render(&result, &rows, format, &mut out)
+                .and_then(|_| out.flush())
+                .map_err(|e| Fail(format!("cannot write standard output: {e}"), 1))?;
+        }
+    }
+    if !files.quiet {
+        errp!(con, "{}", write::summary(&result, &rows, 30));
+    }
+    Ok(if errors.is_empty() { 0 } else { 2 })
+}
