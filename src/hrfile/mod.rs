@@ -18,6 +18,7 @@
 pub mod grading;
 pub mod limits;
 pub mod output;
+mod render;
 pub mod table;
 pub mod whatif;
 pub mod write;
@@ -688,8 +689,10 @@ fn list_index(list: List) -> Option<usize> {
     }
 }
 
-/// An engine error as a problem naming the file, line and column, with
-/// references such as `workers[3]` in its message replaced by lines.
+/// An engine error as a problem naming the file, line and column. The
+/// engine's error carries its record as data (list and index, and the other
+/// records involved); each becomes `file:line` here, or `list[index]` for a
+/// list read from no file.
 pub fn locate(origins: &[Option<Origin>; 3], e: &InputError) -> FileProblem {
     let mut p = FileProblem {
         file: String::new(),
@@ -697,60 +700,41 @@ pub fn locate(origins: &[Option<Origin>; 3], e: &InputError) -> FileProblem {
         column: None,
         worker_id: e.worker_id.clone(),
         field: Some(e.field.clone()),
-        message: rewrite_refs(&e.message, origins),
+        message: e.message.clone(),
         warning: false,
     };
     if !e.related.is_empty() {
         let also: Vec<String> = e
             .related
             .iter()
-            .map(|&(list, i)| {
-                let refs = format!("{}[{i}]", list.name());
-                rewrite_refs(&refs, origins)
-            })
+            .map(|&(list, i)| place(origins, list, i))
             .collect();
         p.message = format!("{} (also {})", p.message, also.join(", "));
     }
     if let Some((list, i)) = e.source {
-        if let Some(o) = list_index(list).and_then(|k| origins[k].as_ref()) {
-            p.file = o.file.clone();
-            p.line = o.line(i);
-            p.column = o.columns.get(e.field.as_str()).cloned();
-        } else {
-            p.file = format!("{}[{i}]", list.name());
+        match origin(origins, list) {
+            Some(o) => {
+                p.file = o.file.clone();
+                p.line = o.line(i);
+                p.column = o.columns.get(e.field.as_str()).cloned();
+            }
+            None => p.file = format!("{}[{i}]", list.name()),
         }
     }
     p
 }
 
-/// Replaces `workers[3]`, `assessments[5]`, `honours[0]` in a message by
-/// `file:line`.
-fn rewrite_refs(msg: &str, origins: &[Option<Origin>; 3]) -> String {
-    let mut out = String::with_capacity(msg.len());
-    let mut rest = msg;
-    'outer: while !rest.is_empty() {
-        for (k, name) in ["workers[", "assessments[", "honours["].iter().enumerate() {
-            if let Some(after) = rest.strip_prefix(name) {
-                let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-                if digits > 0 && after[digits..].starts_with(']') {
-                    let i: usize = after[..digits].parse().unwrap_or(usize::MAX);
-                    if let Some(o) = &origins[k]
-                        && let Some(l) = o.line(i)
-                    {
-                        out.push_str(&format!("{}:{l}", o.file));
-                        rest = &after[digits + 1..];
-                        continue 'outer;
-                    }
-                }
-            }
-        }
-        let mut chars = rest.chars();
-        if let Some(c) = chars.next() {
-            out.push(c);
-        }
-        rest = chars.as_str();
+/// The file a list was read from, if any.
+fn origin(origins: &[Option<Origin>; 3], list: List) -> Option<&Origin> {
+    list_index(list).and_then(|k| origins[k].as_ref())
+}
+
+/// A record as `file:line`, or as `list[index]` when it has no line.
+fn place(origins: &[Option<Origin>; 3], list: List, i: usize) -> String {
+    match origin(origins, list).and_then(|o| Some((o, o.line(i)?))) {
+        Some((o, line)) => format!("{}:{line}", o.file),
+        None => format!("{}[{i}]", list.name()),
     }
-    out
 }
 
 /// Removes the payslips of the given workers from a run and from its rows,
@@ -814,16 +798,25 @@ mod tests {
     }
 
     #[test]
-    fn refs_become_lines() {
+    fn related_records_become_lines() {
         let o = Origin {
             file: "r.csv".into(),
             lines: vec![2, 3, 9],
             columns: BTreeMap::new(),
         };
         let origins = [Some(o), None, None];
+        let e = InputError {
+            worker_id: Some("W1".into()),
+            field: "id".into(),
+            message: "duplicate worker id, given 2 times; ids must be unique".into(),
+            source: Some((List::Workers, 0)),
+            related: vec![(List::Workers, 2), (List::Honours, 4)],
+        };
+        let p = locate(&origins, &e);
+        assert_eq!((p.file.as_str(), p.line), ("r.csv", Some(2)));
         assert_eq!(
-            rewrite_refs("given 2 times (workers[0], workers[2]); x[1]", &origins),
-            "given 2 times (r.csv:2, r.csv:9); x[1]"
+            p.message,
+            "duplicate worker id, given 2 times; ids must be unique (also r.csv:9, honours[4])"
         );
     }
 }

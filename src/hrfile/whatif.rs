@@ -6,7 +6,6 @@ use crate::money::Amount;
 use crate::whatif::{Delta, Side, Whatif, WorkerDelta};
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
-use unicode_width::UnicodeWidthStr;
 
 /// One CSV table: a `record` column says what each row is — `total`,
 /// `period`, `unit`, `code` (a line code over all workers), `worker` (a
@@ -256,43 +255,16 @@ fn signed(d: Decimal) -> String {
     }
 }
 
-/// Display width in terminal columns (East Asian wide characters take two).
-fn width(s: &str) -> usize {
-    UnicodeWidthStr::width(s)
-}
-
-/// Writes rows as aligned columns; columns from `numeric_from` on are right-aligned.
+/// Writes rows as aligned columns; the three columns from `numeric_from` on
+/// (old, new, delta) are right-aligned.
 fn aligned(s: &mut String, rows: &[Vec<String>], numeric_from: usize) {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|x| width(x))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths = super::render::widths(rows.iter().map(Vec::as_slice));
+    let layout = super::render::Layout {
+        indent: "  ",
+        numeric: |c| c >= numeric_from && numeric_from > 0 && c < numeric_from + 3,
+    };
     for r in rows {
-        let mut line = String::from(" ");
-        for (c, cell) in r.iter().enumerate() {
-            let pad = " ".repeat(widths[c] - width(cell));
-            let last = c + 1 == r.len();
-            let numeric = c >= numeric_from && numeric_from > 0 && c < numeric_from + 3;
-            line.push(' ');
-            if numeric {
-                line.push_str(&pad);
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                if !last {
-                    line.push_str(&pad);
-                }
-            }
-            line.push(' ');
-        }
-        s.push_str(line.trim_end());
-        s.push('\n');
+        super::render::line(s, &layout, &widths, r);
     }
 }
 
@@ -301,8 +273,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn widths_and_signs() {
-        assert_eq!(width("温泉社区 A"), 10);
+    fn signs() {
         assert_eq!(signed(Decimal::from(5)), "+5.00");
         assert_eq!(signed(Decimal::from(-5)), "-5.00");
     }

@@ -192,7 +192,6 @@ pub fn table(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
             .map(|c| (c.zh().to_string(), c.code().to_string())),
     );
     heads.push(("应发合计".into(), "gross".into()));
-    let n = heads.len();
     let mut widths: Vec<usize> = heads
         .iter()
         .map(|(z, e)| z.width().max(e.width()))
@@ -227,24 +226,14 @@ pub fn table(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
     for (w, c) in widths.iter_mut().zip(&total) {
         *w = (*w).max(c.width());
     }
+    let layout = super::render::Layout {
+        indent: "",
+        numeric: |i| i >= 3,
+    };
     let line = |out: &mut dyn Write, cells: &[String]| -> io::Result<()> {
         let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            let pad = widths[i].saturating_sub(c.width());
-            if i > 0 {
-                s.push_str("  ");
-            }
-            if i >= 3 {
-                s.extend(std::iter::repeat_n(' ', pad));
-                s.push_str(c);
-            } else {
-                s.push_str(c);
-                if i + 1 < n {
-                    s.extend(std::iter::repeat_n(' ', pad));
-                }
-            }
-        }
-        writeln!(out, "{}", s.trim_end())
+        super::render::line(&mut s, &layout, &widths, cells);
+        out.write_all(s.as_bytes())
     };
     let zh: Vec<String> = heads.iter().map(|h| h.0.clone()).collect();
     let en: Vec<String> = heads.iter().map(|h| h.1.clone()).collect();
