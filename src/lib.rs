@@ -5,19 +5,26 @@
 //! honour awards, computed exactly to the fen under an effective-dated policy
 //! and explained line by line.
 //!
-//! The library is the one place anything is computed; the CLI, the C ABI
-//! ([`ffi`]) and the Python package are thin layers over it.
+//! The library is the one place anything is computed; the CLI ([`app`]), the
+//! C ABI ([`ffi`]), the HR files ([`hrfile`]) and the Python package are thin
+//! faces over it. Imports run one way, down these layers (`docs/architecture.md`
+//! has the module map; `tests/layers.rs` checks it):
 //!
-//! - [`money`]: exact amounts and the one rounding rule (half away from zero to the fen);
-//! - [`period`]: months, years, days and proration;
-//! - [`worker`]: workers, titles, grades, honours, with English or Chinese codes;
-//! - [`policy`]: the rules as TOML data, validated, with the built-in district policy;
-//! - [`quota`]: grades from scores under the caps, and checks of given grades;
-//! - [`payslip`]: lines and their computation; [`award`]: honour payouts;
-//! - [`run`]: a whole run and its JSON documents;
-//! - [`reform`]: reforms as data and what-if runs comparing base and reform;
-//! - [`hrfile`]: HR files (CSV, XLSX, JSON) in, payroll sheets out; [`example`]: the example district;
-//! - [`tax`]: gross to net: contributions, cumulative income-tax withholding, the annual-bonus choice.
+//! - faces: [`app`] (the CLI's workflows, feature `cli`), [`hrfile`] (HR files
+//!   in, sheets out, feature `files`), [`example`], [`synth`], [`ffi`];
+//! - [`contract`]: one request document of any kind (`monthly`, `annual`,
+//!   `whatif`, `grades`, `codes`), read once, run, written once;
+//! - [`whatif`]: reforms as policy overlays, base and reform compared;
+//! - [`run`]: the engine — validation, grading, payslips, totals;
+//! - [`rules`]: lines and payslips, honours, quotas, tax, explanations;
+//! - [`policy`]: versions as data, checked on load, and the built-in district policy;
+//! - foundations: [`money`] (exact amounts, one rounding rule), [`period`]
+//!   (months, days, proration), [`worker`] (the code table and input records),
+//!   [`limits`] (bounds on every input).
+//!
+//! The types most callers need are re-exported here: [`run_json`] and
+//! [`Document`] for the JSON contract, [`PolicySet`], [`Request`], [`Run`],
+//! [`Payslip`] and their errors.
 //!
 //! ```
 //! let resp = payrules::run_json(br#"{"kind":"annual","period":"2026",
@@ -49,5 +56,10 @@ pub mod synth;
 pub mod whatif;
 pub mod worker;
 
-pub use contract::run_json;
+pub use contract::{Document, Outcome, run_document, run_json};
+pub use money::Amount;
+pub use policy::{Policy, PolicyError, PolicySet};
+pub use rules::slip::{Line, LineCode, Payslip};
 pub use rules::{award, payslip, quota, tax};
+pub use run::{InputError, Kind, Request, RequestError, Response, Run};
+pub use whatif::{Reform, Whatif};

@@ -4,7 +4,7 @@
 //! without BOM, or GBK as saved by Chinese Excel), XLSX, or JSON — with
 //! headers in English codes or Chinese, into the engine's records, keeping
 //! the `file:line` (and column) of every record so that an engine error can
-//! name it. [`write`] renders a run as an aligned table, CSV, JSON or XLSX.
+//! name it. [`write`](mod@write) renders a run as an aligned table, CSV, JSON or XLSX.
 //!
 //! ```
 //! use payrules::hrfile::{read_roster, ReadOptions};
@@ -741,7 +741,7 @@ fn place(origins: &[Option<Origin>; 3], list: List, i: usize) -> String {
 /// and recomputes the totals from the rows that remain (for
 /// `--allow-partial`, when a worker's row had a problem the engine could not
 /// see).
-pub fn drop_workers(run: &mut Run, rows: &mut write::PayRows, ids: &BTreeSet<String>) {
+pub(crate) fn drop_workers(run: &mut Run, rows: &mut write::PayRows, ids: &BTreeSet<String>) {
     if ids.is_empty() {
         return;
     }

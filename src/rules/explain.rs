@@ -17,7 +17,7 @@ pub struct Context<'a> {
     pub policy: &'a Policy,
     /// The worker.
     pub worker: &'a Worker,
-    /// The honours passed to [`monthly`].
+    /// The honours passed to `payslip::monthly`.
     pub honours: &'a [&'a Honour],
     /// Names of the quota pools, by index.
     pub pools: &'a [PoolReport],
