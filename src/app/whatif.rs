@@ -81,7 +81,7 @@ pub(super) fn whatif(con: &mut Console, args: WhatifArgs) -> Result<u8, Fail> {
         }
         Format::Json => write_output_mode(con, out, result.to_json().trim_end(), args.mode),
         Format::Xlsx => {
-            let bytes = write::whatif_xlsx(&result)
+            let bytes = hrfile::whatif::xlsx(&result)
                 .map_err(|e| Fail(format!("cannot write the workbook: {e}"), 1))?;
             match args.output.as_deref() {
                 Some(path) => {
