@@ -7,9 +7,9 @@
 # dir under target/bench-ab) and of the working tree, then runs each bench
 # binary alternately — base, new, base, new… — ROUNDS times (default 2), and
 # prints, for every benchmark, the median of its per-round medians on each
-# side, each also as a ratio to `engine/baseline/sum_1m` measured in the same
-# round on the same side (so a machine that slows down for a while moves both
-# sides alike), and the change of that ratio. Benches default to all four.
+# side and new/base (the sides alternate, so a machine that slows down for a
+# while moves both alike), the best round's new/base, and each side's ratio
+# to `engine/baseline/sum_1m` of the same round. Benches default to all four.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base="${1:?usage: bench-ab.sh BASE_REV [ROUNDS] [BENCH...]}"
@@ -75,14 +75,14 @@ def ratio(side,name):
         if rnd in b: out.append(s/b[rnd])
     return statistics.median(out) if out else float("nan")
 names=sorted({n for (_,n) in t})
-print(f"# benchmarks, {sys.argv[2]} (base) vs working tree (new); median of rounds; ratio = time / {BASE} of the same round and side")
-print(f"| benchmark | base | new | base ratio | new ratio | change |")
-print(f"|---|---|---|---|---|---|")
+print(f"# benchmarks, {sys.argv[2]} (base) vs working tree (new): median of {max(r for _,r,_,_ in rows)} rounds, alternating")
+print(f"| benchmark | base | new | new/base (medians) | new/base (best rounds) | base ÷ baseline | new ÷ baseline |")
+print(f"|---|---|---|---|---|---|---|")
 def fmt(s):
-    return f"{s*1e3:.2f} ms" if s<1 else f"{s:.3f} s"
+    return f"{s*1e3:.1f} ms" if s<1 else f"{s:.3f} s"
 for n in names:
     if not t[("base",n)] or not t[("new",n)]: continue
     bs=statistics.median(s for _,s in t[("base",n)]); ns=statistics.median(s for _,s in t[("new",n)])
-    br=ratio("base",n); nr=ratio("new",n)
-    print(f"| {n} | {fmt(bs)} | {fmt(ns)} | {br:.2f} | {nr:.2f} | {100*(nr/br-1):+.1f}% |")
+    bb=min(s for _,s in t[("base",n)]); nb=min(s for _,s in t[("new",n)])
+    print(f"| {n} | {fmt(bs)} | {fmt(ns)} | {ns/bs:.3f} | {nb/bb:.3f} | {ratio('base',n):.1f} | {ratio('new',n):.1f} |")
 PY

@@ -104,3 +104,54 @@ fn whatif_request_fields_are_bounded_too() {
     assert!(e.contains("workers[0].unit: 70000 bytes"), "{e}");
     assert!(e.len() < 500, "{}", e.len());
 }
+
+/// Adversarial shapes stay linear (issue 12, part 4): one worker with
+/// 50,000 assessments, and 50,000 scored workers in one quota pool. A
+/// quadratic loop here would take minutes; this test pins the outcome, not
+/// the time.
+#[test]
+fn one_worker_with_many_assessments_and_one_huge_pool() {
+    use serde_json::json;
+    let n = 50_000;
+    let worker = |i: usize| {
+        json!({"id": format!("W{i:06}"), "unit": "U", "position": "community_worker",
+               "hired_on": "2020-01-01"})
+    };
+    let assessments: Vec<_> = (0..n)
+        .map(|_| json!({"worker_id": "W000000", "period": "2026-11", "grade": "good"}))
+        .collect();
+    let req = json!({"kind": "monthly", "period": "2026-11", "workers": [worker(0)],
+                     "assessments": assessments});
+    let resp = payrules::run_json(req.to_string().as_bytes(), None).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&resp.json).unwrap();
+    // every assessment after the first is an error naming the worker, and a
+    // worker assessed twice is not paid until the assessments are mended
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), n - 1);
+    assert!(errors.iter().all(|e| e["worker_id"] == "W000000"));
+    assert_eq!(v["payslips"].as_array().unwrap().len(), 0);
+
+    let workers: Vec<_> = (0..n).map(worker).collect();
+    let scores: Vec<_> = (0..n)
+        .map(|i| {
+            json!({"worker_id": format!("W{i:06}"), "period": "2026-11",
+                        "score": format!("{}", i % 100)})
+        })
+        .collect();
+    let req = json!({"kind": "monthly", "period": "2026-11", "workers": workers,
+                     "assessments": scores});
+    let resp = payrules::run_json(req.to_string().as_bytes(), None).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&resp.json).unwrap();
+    let pool = &v["quota"][0];
+    assert_eq!(pool["graded"], n);
+    // 20% excellent, 60% good of 50,000, and never more than that
+    assert_eq!(pool["excellent"]["allowed"], 10_000);
+    assert_eq!(pool["good"]["allowed"], 30_000);
+    let used = |g: &str| pool[g]["used"].as_u64().unwrap();
+    assert!(
+        used("excellent") <= 10_000 && used("excellent") > 0,
+        "{pool}"
+    );
+    assert!(used("good") <= 30_000 && used("good") > 0, "{pool}");
+    assert_eq!(v["payslips"].as_array().unwrap().len(), n);
+}
