@@ -71,6 +71,19 @@ pub fn check_request_size(request: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// One field of a request record at most [`MAX_FIELD`] bytes: `what[i].field`.
+pub fn check_field(what: &str, i: usize, field: &str, v: &str) -> Result<(), String> {
+    if v.len() > MAX_FIELD {
+        Err(format!(
+            "{what}[{i}].{field}: {} bytes; at most {MAX_FIELD} bytes a field (starts {:?})",
+            v.len(),
+            quote(v)
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Each worker, assessment and honour field (and the period) of a run or
 /// what-if request at most [`MAX_FIELD`] bytes.
 pub fn check_fields(
@@ -79,17 +92,7 @@ pub fn check_fields(
     assessments: &[AssessmentRecord],
     honours: &[HonourRecord],
 ) -> Result<(), String> {
-    let check = |what: &str, i: usize, field: &str, v: &str| {
-        if v.len() > MAX_FIELD {
-            Err(format!(
-                "{what}[{i}].{field}: {} bytes; at most {MAX_FIELD} bytes a field (starts {:?})",
-                v.len(),
-                quote(v)
-            ))
-        } else {
-            Ok(())
-        }
-    };
+    let check = check_field;
     check("request", 0, "period", period)?;
     for (i, w) in workers.iter().enumerate() {
         for (f, v) in [

@@ -155,3 +155,37 @@ fn one_worker_with_many_assessments_and_one_huge_pool() {
     assert!(used("good") <= 30_000 && used("good") > 0, "{pool}");
     assert_eq!(v["payslips"].as_array().unwrap().len(), n);
 }
+
+#[test]
+fn tax_and_ytd_fields_are_bounded_too() {
+    let long = "9".repeat(70_000);
+    let worker = serde_json::json!({"id": "W1", "unit": "U", "position": "community_worker",
+                                    "hired_on": "2020-01-01"});
+    for (list, record, field) in [
+        (
+            "tax",
+            serde_json::json!({"worker_id": "W1", "contribution_base": long}),
+            "contribution_base",
+        ),
+        (
+            "ytd",
+            serde_json::json!({"worker_id": "W1", "year": "2026", "income": long}),
+            "income",
+        ),
+    ] {
+        let req = serde_json::json!({"kind": "monthly", "period": "2026-11",
+                                     "workers": [worker.clone()], list: [record]});
+        let e = payrules::run_json(req.to_string().as_bytes(), None)
+            .map(|_| ())
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            e.contains(&format!("{list}[0].{field}: 70000 bytes")),
+            "{e}"
+        );
+        assert!(e.len() < 500, "{}", e.len());
+        // the same through the run document's own parser
+        let e = payrules::run::parse_request(req.to_string().as_bytes()).unwrap_err();
+        assert!(e.to_string().contains(&format!("{list}[0].{field}")), "{e}");
+    }
+}

@@ -104,14 +104,14 @@ pub fn parse(bytes: &[u8]) -> Result<Document, RequestError> {
     run::refuse_empty(bytes)?;
     limits::check_request_size(bytes).map_err(RequestError::Json)?;
     let doc = parse_unchecked(bytes)?;
-    let (period, workers, assessments, honours) = match &doc {
-        Document::Run(r) | Document::Grades(r) => {
-            (&r.period, &r.workers, &r.assessments, &r.honours)
+    match &doc {
+        Document::Run(r) | Document::Grades(r) => run::check_fields(r)?,
+        Document::Whatif(w) => {
+            limits::check_fields(&w.period, &w.workers, &w.assessments, &w.honours)
+                .map_err(RequestError::Json)?;
         }
-        Document::Whatif(w) => (&w.period, &w.workers, &w.assessments, &w.honours),
-        Document::Codes(_) => return Ok(doc),
-    };
-    limits::check_fields(period, workers, assessments, honours).map_err(RequestError::Json)?;
+        Document::Codes(_) => {}
+    }
     Ok(doc)
 }
 

@@ -40,6 +40,45 @@ use sink::*;
 use std::collections::HashMap;
 use validate::*;
 
+/// Every field of a request's records at most `limits::MAX_FIELD` bytes:
+/// workers, assessments, honours, and the `tax` and `ytd` records.
+pub(crate) fn check_fields(req: &Request) -> Result<(), RequestError> {
+    use crate::limits::{check_field, check_fields};
+    check_fields(&req.period, &req.workers, &req.assessments, &req.honours)
+        .map_err(RequestError::Json)?;
+    let opt = |v: &Option<String>| v.as_deref().unwrap_or("").to_string();
+    for (i, t) in req.tax.iter().enumerate() {
+        for (f, v) in [
+            ("worker_id", t.worker_id.clone()),
+            ("contribution_base", opt(&t.contribution_base)),
+            ("housing_fund_rate", opt(&t.housing_fund_rate)),
+            ("additional_deductions", opt(&t.additional_deductions)),
+            ("other_deductions", opt(&t.other_deductions)),
+            ("paid_on", opt(&t.paid_on)),
+        ] {
+            check_field("tax", i, f, &v).map_err(RequestError::Json)?;
+        }
+    }
+    for (i, y) in req.ytd.iter().enumerate() {
+        for (f, v) in [
+            ("worker_id", y.worker_id.clone()),
+            ("year", y.year.0.clone()),
+            ("months", y.months.0.clone()),
+            ("income", opt(&y.income)),
+            ("exempt_income", opt(&y.exempt_income)),
+            ("contributions", opt(&y.contributions)),
+            ("additional_deductions", opt(&y.additional_deductions)),
+            ("other_deductions", opt(&y.other_deductions)),
+            ("tax_withheld", opt(&y.tax_withheld)),
+            ("separate_bonus", opt(&y.separate_bonus)),
+            ("separate_bonus_tax", opt(&y.separate_bonus_tax)),
+        ] {
+            check_field("ytd", i, f, &v).map_err(RequestError::Json)?;
+        }
+    }
+    Ok(())
+}
+
 /// The error for a request of nothing but white space.
 pub(crate) fn refuse_empty(request: &[u8]) -> Result<(), RequestError> {
     if request.iter().all(u8::is_ascii_whitespace) {
@@ -56,8 +95,7 @@ pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
     crate::limits::check_request_size(request).map_err(RequestError::Json)?;
     let req: Request = serde_json::from_slice(request)
         .map_err(|e| RequestError::Json(crate::limits::json_error(&e)))?;
-    crate::limits::check_fields(&req.period, &req.workers, &req.assessments, &req.honours)
-        .map_err(RequestError::Json)?;
+    check_fields(&req)?;
     Ok(req)
 }
 
