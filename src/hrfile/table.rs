@@ -425,7 +425,29 @@ struct Rows {
     problems: Vec<FileProblem>,
 }
 
+/// Rows of an XLSX sheet. calamine can panic on a malformed workbook (0.38
+/// multiplies a cell reference's column letters unchecked, so `AAAAAAAAA2`
+/// overflows; the fuzzer found it): a panic while reading is a bad file,
+/// reported as one, never a crash. `overflow-checks` is on for calamine in
+/// release builds too (Cargo.toml), so the same file fails the same way
+/// there instead of wrapping into a wrong column.
 fn xlsx_rows(file: &str, bytes: Vec<u8>, opts: &ReadOptions) -> Result<Rows, Vec<FileProblem>> {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    catch_unwind(AssertUnwindSafe(|| xlsx_rows_unguarded(file, bytes, opts))).unwrap_or_else(|_| {
+        Err(vec![problem(
+            file,
+            None,
+            None,
+            "not a readable XLSX workbook: its sheet holds a cell reference or structure the reader cannot follow; open it in Excel and save it again, or export the sheet as CSV".into(),
+        )])
+    })
+}
+
+fn xlsx_rows_unguarded(
+    file: &str,
+    bytes: Vec<u8>,
+    opts: &ReadOptions,
+) -> Result<Rows, Vec<FileProblem>> {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         vec![problem(
             file,
