@@ -14,6 +14,9 @@
 # RUSTC_BOOTSTRAP=1 is set, and --sanitizer none (no AddressSanitizer, which
 # needs nightly; the crate has no unsafe code of its own to check anyway).
 # Everything runs under nice -n 19. Not part of the project's test command.
+#
+# FUZZ_ARGS adds libFuzzer flags, e.g. FUZZ_ARGS='-fork=1 -ignore_crashes=1'
+# to keep fuzzing past a known crash (every crash is still saved).
 set -euo pipefail
 
 if [ $# -lt 1 ] || ! [[ $1 =~ ^[0-9]+$ ]]; then
@@ -59,9 +62,11 @@ for t in "${targets[@]}"; do
   echo "== $t: ${secs}s (log: $log)" >&2
   rc=0
   nice -n 19 cargo fuzz run "${flags[@]}" "$t" "fuzz/corpus/$t" "fuzz/seeds/$t" -- \
-    -max_total_time="$secs" -print_final_stats=1 -timeout=30 -rss_limit_mb=2048 \
+    -max_total_time="$secs" -print_final_stats=1 -timeout=30 -rss_limit_mb=2048 ${FUZZ_ARGS:-} \
     >"$log" 2>&1 || rc=$?
   execs[$t]=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
+  # In fork mode the parent prints no final stats: take its last status line.
+  [ -n "${execs[$t]}" ] || execs[$t]=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#' || true)
   new=$(comm -13 <(echo "$before") <(find "$art" -maxdepth 1 -type f ! -name '*.log' | sort) | grep -v '^$' || true)
   if [ "$rc" -ne 0 ] || [ -n "$new" ]; then
     found[$t]="CRASH (exit $rc) ${new//$'\n'/ }"
