@@ -62,6 +62,7 @@ fn district(n: usize) -> Request {
         honours: Vec::new(),
         tax: Vec::new(),
         ytd: Vec::new(),
+        adjustments: Vec::new(),
     }
 }
 

@@ -51,6 +51,7 @@ impl District {
             honours: self.honours,
             tax: Vec::new(),
             ytd: Vec::new(),
+            adjustments: Vec::new(),
         }
     }
 
@@ -521,6 +522,7 @@ mod tests {
             honours: a.honours.clone(),
             tax: Vec::new(),
             ytd: Vec::new(),
+            adjustments: Vec::new(),
         };
         let run = crate::run::run(&req, None).unwrap();
         assert!(

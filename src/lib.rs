@@ -60,6 +60,6 @@ pub use contract::{Document, Outcome, run_document, run_json};
 pub use money::Amount;
 pub use policy::{Policy, PolicyError, PolicySet};
 pub use rules::slip::{Line, LineCode, Payslip};
-pub use rules::{award, payslip, quota, tax};
+pub use rules::{award, correction, payslip, quota, tax};
 pub use run::{InputError, Kind, Request, RequestError, Response, Run};
 pub use whatif::{Reform, Whatif};

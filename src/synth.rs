@@ -72,5 +72,6 @@ pub fn monthly_request(n: usize, month: YearMonth) -> Request {
         honours: Vec::new(),
         tax: Vec::new(),
         ytd: Vec::new(),
+        adjustments: Vec::new(),
     }
 }

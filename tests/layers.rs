@@ -26,6 +26,7 @@ const RANKS: &[(&str, u32)] = &[
     ("rules::slip", 20),
     ("rules::award", 21),
     ("rules::quota", 21),
+    ("rules::correction", 21),
     ("rules::tax", 22),
     ("rules::explain", 23),
     ("rules::payslip", 24),
@@ -41,6 +42,8 @@ const RANKS: &[(&str, u32)] = &[
     ("hrfile", 60),
     ("synth", 60),
     ("example", 61),
+    // the payroll book: months stored, chained and corrected (over the contract)
+    ("book", 65),
     ("app", 70),
 ];
 

@@ -141,6 +141,7 @@ fn scored(scores: &[(&str, &str)], periods: &[&str]) -> Request {
         honours: Vec::new(),
         tax: Vec::new(),
         ytd: Vec::new(),
+        adjustments: Vec::new(),
     }
 }
 
@@ -401,6 +402,7 @@ fn arb_request() -> impl Strategy<Value = Request> {
             honours: Vec::new(),
             tax: Vec::new(),
             ytd: Vec::new(),
+            adjustments: Vec::new(),
         }
     })
 }

@@ -10,6 +10,7 @@
 //! | `whatif` | [`WhatifRequest`] | a comparison ([`Whatif`]) |
 //! | `grades` | [`Request`] (`YYYY-MM` or `YYYY`) | each worker's grade and the quota pools ([`grades`]) |
 //! | `codes` | [`CodesRequest`] | grades, titles, honour levels and positions ([`codes`]) |
+//! | `correction` | [`CorrectionRequest`] | the adjustments that pay a past period's difference ([`correction`]) |
 //!
 //! [`parse`] reads the document in one pass when `kind` is its first key (as
 //! in every document payrules writes and every example in the docs). When
@@ -25,6 +26,7 @@
 //! ```
 
 pub mod codes;
+pub mod correction;
 pub mod grades;
 
 use crate::limits;
@@ -33,6 +35,7 @@ use crate::run::Kind;
 use crate::run::{self, Request, RequestError, Response, Run};
 use crate::whatif::{self, Whatif, WhatifRequest};
 pub use codes::CodesRequest;
+pub use correction::{Correction, CorrectionRequest};
 use serde::de::value::{MapAccessDeserializer, StrDeserializer};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -50,6 +53,8 @@ pub enum Document {
     Grades(Request),
     /// `codes`: the code table and the policy's positions.
     Codes(CodesRequest),
+    /// `correction`: a past period recomputed and compared with what it paid.
+    Correction(Box<CorrectionRequest>),
 }
 
 /// What running a [`Document`] gives.
@@ -63,6 +68,8 @@ pub enum Outcome {
     Grades(Box<Run>),
     /// The code table document.
     Codes(String),
+    /// A correction's adjustments.
+    Correction(Box<Correction>),
 }
 
 impl Outcome {
@@ -74,6 +81,7 @@ impl Outcome {
             Outcome::Whatif(w) => w.to_json(),
             Outcome::Grades(r) => grades::grades_json(r),
             Outcome::Codes(json) => json.clone(),
+            Outcome::Correction(c) => c.to_json(),
         }
     }
 
@@ -83,6 +91,7 @@ impl Outcome {
     pub fn input_errors(&self) -> Option<&[run::InputError]> {
         match self {
             Outcome::Run(r) | Outcome::Grades(r) => Some(&r.errors),
+            Outcome::Correction(c) => Some(&c.run.errors),
             Outcome::Whatif(_) | Outcome::Codes(_) => None,
         }
     }
@@ -95,6 +104,7 @@ impl Outcome {
             Outcome::Whatif(w) => w.complete(),
             Outcome::Grades(r) => r.complete(),
             Outcome::Codes(_) => true,
+            Outcome::Correction(c) => c.complete(),
         }
     }
 }
@@ -111,6 +121,18 @@ pub fn parse(bytes: &[u8]) -> Result<Document, RequestError> {
                 .map_err(RequestError::Json)?;
         }
         Document::Codes(_) => {}
+        Document::Correction(c) => {
+            run::check_fields(&c.request)?;
+            limits::check_field("request", 0, "reason", &c.reason).map_err(RequestError::Json)?;
+            for (i, p) in c.paid.iter().enumerate() {
+                limits::check_field("paid", i, "worker_id", &p.worker_id)
+                    .map_err(RequestError::Json)?;
+                for l in &p.lines {
+                    limits::check_field("paid", i, "lines.code", &l.code)
+                        .map_err(RequestError::Json)?;
+                }
+            }
+        }
     }
     Ok(doc)
 }
@@ -126,6 +148,9 @@ fn parse_unchecked(bytes: &[u8]) -> Result<Document, RequestError> {
             match peek.kind.as_deref() {
                 Some("whatif") => serde_json::from_slice(bytes).map(Document::Whatif),
                 Some("codes") => serde_json::from_slice(bytes).map(Document::Codes),
+                Some("correction") => {
+                    serde_json::from_slice(bytes).map(|c| Document::Correction(Box::new(c)))
+                }
                 Some("grades") => {
                     let mut v: serde_json::Value = serde_json::from_slice(bytes).map_err(json)?;
                     v["kind"] = "monthly".into();
@@ -151,6 +176,9 @@ pub fn run_document(doc: Document, policy: Option<&PolicySet>) -> Result<Outcome
             Ok(Outcome::Codes(codes::codes_json(&set)))
         }
         Document::Whatif(req) => whatif::whatif(req, policy).map(|w| Outcome::Whatif(Box::new(w))),
+        Document::Correction(req) => {
+            correction::correct(*req, policy).map(|c| Outcome::Correction(Box::new(c)))
+        }
     }
 }
 
@@ -183,6 +211,8 @@ fn grading(mut req: Request) -> Document {
 }
 
 /// The first pass: the document when `kind` is its first key.
+// Built once per request and unwrapped at once: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 enum Tagged {
     Done(Document),
     KindLater,
@@ -237,6 +267,9 @@ impl<'de> Visitor<'de> for TaggedVisitor {
         } else if kind == "codes" {
             CodesRequest::deserialize(MapAccessDeserializer::new(rest))
                 .map(|c| Tagged::Done(Document::Codes(c)))
+        } else if kind == "correction" {
+            CorrectionRequest::deserialize(MapAccessDeserializer::new(rest))
+                .map(|c| Tagged::Done(Document::Correction(Box::new(c))))
         } else if kind == "grades" {
             Request::deserialize(MapAccessDeserializer::new(rest)).map(|r| Tagged::Done(grading(r)))
         } else {

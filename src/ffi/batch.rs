@@ -506,8 +506,11 @@ impl<'p> Batch<'p> {
                 LineCode::PostAllowance => &mut p.post_allowance,
                 LineCode::TitleAllowance => &mut p.title_allowance,
                 LineCode::MonthlyBonus => &mut p.monthly_bonus,
-                // The monthly batch computes gross pay only: no annual or tax lines.
+                // The monthly batch computes gross pay only: no annual, tax or
+                // correction lines.
                 LineCode::AnnualBonus
+                | LineCode::Arrears
+                | LineCode::Recovery
                 | LineCode::Pension
                 | LineCode::Medical
                 | LineCode::Unemployment

@@ -11,7 +11,7 @@ fn list_index(list: List) -> Option<usize> {
         List::Workers => Some(0),
         List::Assessments => Some(1),
         List::Honours => Some(2),
-        List::Tax | List::Ytd => None,
+        List::Tax | List::Ytd | List::Adjustments => None,
     }
 }
 

@@ -669,6 +669,7 @@ impl Loaded {
                 honours,
                 tax: Vec::new(),
                 ytd: Vec::new(),
+                adjustments: Vec::new(),
             },
             origins,
             problems,

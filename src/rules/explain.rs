@@ -4,6 +4,7 @@
 //! Computing a payslip never builds these texts.
 
 use crate::policy::Policy;
+use crate::rules::correction::Adjustment;
 use crate::rules::quota::PoolReport;
 use crate::rules::slip::{GradeNote, Line, LineCode, Share, Why};
 use crate::rules::tax::{self, TaxSlip};
@@ -23,6 +24,8 @@ pub struct Context<'a> {
     pub pools: &'a [PoolReport],
     /// The payslip's gross-to-net figures, when it has net-pay lines.
     pub tax: Option<&'a TaxSlip>,
+    /// The corrections of past periods paid on the payslip.
+    pub adjustments: &'a [Adjustment],
 }
 
 impl Line {
@@ -37,6 +40,10 @@ impl Line {
             (code, Why::Bonus { grade, .. }) => format!("{}.{}", code.code(), grade.code()),
             (_, Why::Honour { level, .. }) => format!("honours.{}", level.code()),
             (code, Why::Tax) => tax::rule_path(code, cx.tax).to_string(),
+            (_, Why::Adjustment { index }) => match cx.adjustments.get(index as usize) {
+                Some(a) => format!("corrections.{}.{}", a.period, a.code.code()),
+                None => "corrections".to_string(),
+            },
             (code, _) => code.code().to_string(),
         };
         format!("{} {} §{path}", p.id, p.version)
@@ -46,6 +53,12 @@ impl Line {
     pub fn explain(&self, cx: &Context) -> String {
         let mut out = String::new();
         match self.why {
+            Why::Adjustment { index } => {
+                return match cx.adjustments.get(index as usize) {
+                    Some(a) => a.explain(),
+                    None => self.amount.to_string(),
+                };
+            }
             Why::Tax => {
                 return match cx.tax {
                     Some(t) => tax::explain(self.code, self.amount, t, cx.policy.tax.as_ref()),

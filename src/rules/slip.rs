@@ -26,6 +26,10 @@ pub enum LineCode {
     AnnualBonus,
     /// 评优评先奖励.
     HonourAward,
+    /// 补发: a past period corrected upwards, paid this month (income of this month).
+    Arrears,
+    /// 补扣: a past period corrected downwards, recovered this month (a negative amount).
+    Recovery,
     /// 养老保险 (employee share): a deduction.
     Pension,
     /// 医疗保险 (employee share): a deduction.
@@ -42,7 +46,7 @@ pub enum LineCode {
 
 impl LineCode {
     /// Every code, in payslip order.
-    pub const ALL: [LineCode; 13] = [
+    pub const ALL: [LineCode; 15] = [
         LineCode::BasePay,
         LineCode::LivingAllowance,
         LineCode::PostAllowance,
@@ -50,6 +54,8 @@ impl LineCode {
         LineCode::MonthlyBonus,
         LineCode::AnnualBonus,
         LineCode::HonourAward,
+        LineCode::Arrears,
+        LineCode::Recovery,
         LineCode::Pension,
         LineCode::Medical,
         LineCode::Unemployment,
@@ -67,6 +73,8 @@ impl LineCode {
             LineCode::MonthlyBonus => "monthly_bonus",
             LineCode::AnnualBonus => "annual_bonus",
             LineCode::HonourAward => "honour_award",
+            LineCode::Arrears => "arrears",
+            LineCode::Recovery => "recovery",
             LineCode::Pension => "pension",
             LineCode::Medical => "medical",
             LineCode::Unemployment => "unemployment",
@@ -74,6 +82,10 @@ impl LineCode {
             LineCode::IncomeTax => "income_tax",
             LineCode::Net => "net",
         }
+    }
+    /// The code written `code` in documents (`"base_pay"`, `"arrears"`…).
+    pub fn from_code(code: &str) -> Option<LineCode> {
+        LineCode::ALL.into_iter().find(|c| c.code() == code)
     }
     /// The Chinese name, for bilingual sheets.
     pub fn zh(self) -> &'static str {
@@ -85,6 +97,8 @@ impl LineCode {
             LineCode::MonthlyBonus => "月度绩效奖金",
             LineCode::AnnualBonus => "年度绩效奖金",
             LineCode::HonourAward => "评优评先奖励",
+            LineCode::Arrears => "补发",
+            LineCode::Recovery => "补扣",
             LineCode::Pension => "养老保险",
             LineCode::Medical => "医疗保险",
             LineCode::Unemployment => "失业保险",
@@ -274,6 +288,12 @@ pub enum Why {
         index: u32,
         /// How many other honours for the same deed this one supersedes.
         superseded: u8,
+    },
+    /// An arrears or recovery line: a past period's correction, paid this
+    /// month; the correction is in the run's adjustments of the worker.
+    Adjustment {
+        /// Index of the correction among the worker's adjustments in the run.
+        index: u32,
     },
     /// A net-pay line (contribution, income tax, net): the figures are in
     /// the payslip's `TaxSlip` (rules::tax), reached through the explanation context.

@@ -2,6 +2,7 @@
 //! an input error points, why a request is refused, and the run's result.
 
 use crate::policy::{Policy, PolicyError};
+use crate::rules::correction::{Adjustment, AdjustmentRecord};
 use crate::rules::payslip::{Context, LineCode, Payslip};
 use crate::rules::quota::PoolReport;
 use crate::rules::tax::{self, TaxRecord, YtdRecord};
@@ -50,6 +51,11 @@ pub struct Request {
     /// previous run's response).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ytd: Vec<YtdRecord>,
+    /// Monthly runs: corrections of past periods to pay this month as
+    /// `arrears` or `recovery` lines (the `adjustments` of a `correction`
+    /// response).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adjustments: Vec<AdjustmentRecord>,
 }
 
 /// Which input list a record came from.
@@ -65,6 +71,8 @@ pub enum List {
     Tax,
     /// `ytd`.
     Ytd,
+    /// `adjustments`.
+    Adjustments,
 }
 
 impl List {
@@ -76,6 +84,7 @@ impl List {
             List::Honours => "honours",
             List::Tax => "tax",
             List::Ytd => "ytd",
+            List::Adjustments => "adjustments",
         }
     }
 }
@@ -159,6 +168,8 @@ pub struct Run {
     pub workers: Vec<Worker>,
     /// Validated honours paid in the period, per worker index.
     pub honours: Vec<Vec<Honour>>,
+    /// Corrections of past periods paid, per worker index (empty when none).
+    pub adjustments: Vec<Vec<Adjustment>>,
     /// Payslips, sorted by worker id.
     pub payslips: Vec<Payslip>,
     /// Input errors, sorted by worker id, field and message.
@@ -186,6 +197,7 @@ impl Run {
             honours: &honours,
             pools: &self.quota,
             tax: self.tax.slips.get(slip.worker).and_then(Option::as_ref),
+            adjustments: self.adjustments.get(slip.worker).map_or(&[], Vec::as_slice),
         };
         f(&cx)
     }

@@ -41,7 +41,7 @@ use std::collections::HashMap;
 use validate::*;
 
 /// Every field of a request's records at most `limits::MAX_FIELD` bytes:
-/// workers, assessments, honours, and the `tax` and `ytd` records.
+/// workers, assessments, honours, and the `tax`, `ytd` and `adjustments` records.
 pub(crate) fn check_fields(req: &Request) -> Result<(), RequestError> {
     use crate::limits::{check_field, check_fields};
     check_fields(&req.period, &req.workers, &req.assessments, &req.honours)
@@ -74,6 +74,18 @@ pub(crate) fn check_fields(req: &Request) -> Result<(), RequestError> {
             ("separate_bonus_tax", opt(&y.separate_bonus_tax)),
         ] {
             check_field("ytd", i, f, &v).map_err(RequestError::Json)?;
+        }
+    }
+    for (i, a) in req.adjustments.iter().enumerate() {
+        for (f, v) in [
+            ("worker_id", &a.worker_id),
+            ("period", &a.period),
+            ("code", &a.code),
+            ("old", &a.old),
+            ("new", &a.new),
+            ("reason", &a.reason),
+        ] {
+            check_field("adjustments", i, f, v).map_err(RequestError::Json)?;
         }
     }
     Ok(())

@@ -5,7 +5,8 @@
 use super::*;
 use crate::period::parse_date;
 use crate::policy::{Missing, Policy};
-use crate::rules::payslip::{self, GradeNote};
+use crate::rules::correction::{self, Adjustment, AdjustmentRecord};
+use crate::rules::payslip::{self, GradeNote, LineCode};
 use crate::rules::quota::{self, Candidate, PoolReport};
 use crate::rules::tax::{self, TaxPeriod};
 use crate::worker::{Grade, Honour, HonourLevel};
@@ -549,6 +550,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         decided: Vec<Decided>,
         honours: Vec<Vec<Honour>>,
         inputs: tax::Inputs,
+        adjustments: Vec<Vec<Adjustment>>,
     ) -> Prepared<'w, 'p> {
         self.errors.sort();
         self.errors.dedup();
@@ -563,6 +565,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
             decided,
             honours,
             inputs,
+            adjustments,
         }
     }
 
@@ -572,7 +575,8 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         let honours = self.honours(Some(month));
         let at = TaxPeriod::Month(month);
         let inputs = self.tax_inputs(at);
-        self.prepared(at, decided, honours, inputs)
+        let adjustments = self.adjustments(Some(month));
+        self.prepared(at, decided, honours, inputs, adjustments)
     }
 
     pub(super) fn annual(mut self, year: Year) -> Prepared<'w, 'p> {
@@ -581,7 +585,51 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         let honours = self.honours(None);
         let at = TaxPeriod::Year(year);
         let inputs = self.tax_inputs(at);
-        self.prepared(at, decided, honours, inputs)
+        let adjustments = self.adjustments(None);
+        self.prepared(at, decided, honours, inputs, adjustments)
+    }
+
+    /// Reads the request's `adjustments` (corrections of past periods paid
+    /// by a monthly run); each problem is an error naming the worker, who is
+    /// then not paid. Empty when the request has none.
+    fn adjustments(&mut self, month: Option<YearMonth>) -> Vec<Vec<Adjustment>> {
+        let req = self.req;
+        if req.adjustments.is_empty() {
+            return Vec::new();
+        }
+        let mut out: Vec<Vec<Adjustment>> = vec![Vec::new(); self.workers.len()];
+        for (i, r) in req.adjustments.iter().enumerate() {
+            let src = (List::Adjustments, i);
+            let id = r.worker_id.as_str();
+            let Some(month) = month else {
+                self.error(
+                    Some(id),
+                    "adjustments",
+                    "corrections are paid by monthly runs; move this adjustment to a monthly request".into(),
+                    src,
+                );
+                continue;
+            };
+            match read_adjustment(r, month) {
+                Err((field, msg)) => self.error(Some(id), &field, msg, src),
+                Ok(a) => match self.find(id, src) {
+                    Some(wi) => out[wi].push(a),
+                    None if self.known(id) => self.error(
+                        Some(id),
+                        "adjustments",
+                        format!(
+                            "worker {id} is not paid in {month} (not employed, or refused for another error); pay the correction in a month the worker is paid"
+                        ),
+                        src,
+                    ),
+                    None => {} // unknown worker: reported by `find`
+                },
+            }
+        }
+        for a in &mut out {
+            a.sort();
+        }
+        out
     }
 
     /// Reads the request's `tax` and `ytd` lists; problems become errors
@@ -636,6 +684,8 @@ pub(super) struct Prepared<'w, 'p> {
     pub(super) decided: Vec<Decided>,
     pub(super) honours: Vec<Vec<Honour>>,
     pub(super) inputs: tax::Inputs,
+    /// Per validated worker: corrections paid this month (empty when none).
+    pub(super) adjustments: Vec<Vec<Adjustment>>,
 }
 
 /// Whether an assessment's `period` is the run's (`run_period`, written
@@ -663,6 +713,83 @@ pub(super) fn assessment_period_is(p: &str, run_period: &str) -> Result<bool, St
         (Err(e), Err(_)) => Err(e.to_string()),
         _ => Err(format!("{p:?} is not written as YYYY-MM or YYYY")),
     }
+}
+
+/// Reads one adjustment record of a monthly run for `month`.
+fn read_adjustment(r: &AdjustmentRecord, month: YearMonth) -> Result<Adjustment, (String, String)> {
+    let err = |f: &str, m: String| (format!("adjustments.{f}"), m);
+    let before = match (r.period.parse::<YearMonth>(), r.period.parse::<Year>()) {
+        (Ok(m), _) => m < month,
+        (_, Ok(y)) => y.get() <= month.year(),
+        (Err(e), Err(_)) => return Err(err("period", e.to_string())),
+    };
+    if !before {
+        return Err(err(
+            "period",
+            format!(
+                "{} is not before {month}; a correction pays a past period",
+                r.period
+            ),
+        ));
+    }
+    let code = LineCode::from_code(&r.code)
+        .filter(|c| correction::corrected(*c))
+        .ok_or_else(|| {
+            let codes: Vec<&str> = LineCode::ALL
+                .iter()
+                .filter(|c| correction::corrected(**c))
+                .map(|c| c.code())
+                .collect();
+            err(
+                "code",
+                format!(
+                    "{:?} is not an earning line a correction can pay; expected one of {}",
+                    crate::limits::quote(&r.code),
+                    codes.join(", ")
+                ),
+            )
+        })?;
+    let amount = |f: &str, t: &str| -> Result<Decimal, (String, String)> {
+        let d = crate::money::parse_amount(t).map_err(|e| err(f, e.to_string()))?;
+        if d.is_sign_negative() && !d.is_zero() {
+            return Err(err(f, format!("{t} is negative; a line pays zero or more")));
+        }
+        if d > crate::policy::max_amount() {
+            return Err(err(
+                f,
+                format!(
+                    "{t} is above the largest amount accepted ({})",
+                    crate::policy::max_amount()
+                ),
+            ));
+        }
+        Ok(d)
+    };
+    let old = amount("old", &r.old)?;
+    let new = amount("new", &r.new)?;
+    if old == new {
+        return Err(err(
+            "new",
+            format!(
+                "old and new are both {}; there is nothing to pay",
+                crate::money::Amount(old)
+            ),
+        ));
+    }
+    if r.reason.trim().is_empty() {
+        return Err(err(
+            "reason",
+            "empty; say why the period was corrected (an auditor reads it on the payslip)".into(),
+        ));
+    }
+    Ok(Adjustment {
+        worker_id: r.worker_id.clone(),
+        period: r.period.clone(),
+        code,
+        old,
+        new,
+        reason: r.reason.clone(),
+    })
 }
 
 fn wsrc_or(i: usize) -> (List, usize) {

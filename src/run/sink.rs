@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::money::FenSum;
-use crate::rules::payslip::{self, Line, LineCode};
+use crate::rules::correction::Adjustment;
+use crate::rules::payslip::{self, Line, LineCode, Why};
 use crate::rules::tax::{self, TaxPeriod};
 use crate::worker::Honour;
 
@@ -70,6 +71,22 @@ impl<F: FnMut(&Worker, usize, &Payslip)> Sink for Fold<'_, F> {
     }
 }
 
+/// Adds a line per correction paid (after the period's own earnings, before
+/// the net-pay lines): arrears or a recovery, part of gross.
+fn pay_adjustments(slip: &mut Payslip, adjustments: &[Adjustment]) {
+    for (i, a) in adjustments.iter().enumerate() {
+        let amount = a.amount();
+        slip.lines.push(Line {
+            code: a.line_code(),
+            amount,
+            // Invariant: a worker has fewer than 2^32 corrections (a request
+            // is at most 1 GiB).
+            why: Why::Adjustment { index: i as u32 },
+        });
+        slip.gross += amount;
+    }
+}
+
 impl Prepared<'_, '_> {
     /// Computes the payslips and totals, handing each payslip to `sink`.
     pub(super) fn finish(self, sink: &mut impl Sink) -> Run {
@@ -84,6 +101,7 @@ impl Prepared<'_, '_> {
             decided,
             honours,
             inputs,
+            adjustments,
         } = self;
         let mut tax = tax::RunTax::new(&inputs);
         let mut payslips = Vec::with_capacity(if sink.keeps() { workers.len() } else { 0 });
@@ -112,6 +130,9 @@ impl Prepared<'_, '_> {
                 }
                 TaxPeriod::Year(year) => payslip::annual(policy, year, w, wi, grade, note),
             };
+            if let Some(adj) = adjustments.get(wi) {
+                pay_adjustments(&mut slip, adj);
+            }
             tax.apply(policy, &inputs, at, &mut slip);
             totals.workers += 1;
             gross.add(slip.gross);
@@ -165,6 +186,7 @@ impl Prepared<'_, '_> {
             period,
             workers,
             honours,
+            adjustments,
             payslips,
             errors,
             quota,

@@ -360,6 +360,7 @@ pub fn whatif(req: WhatifRequest, policy: Option<&PolicySet>) -> Result<Whatif, 
         honours: req.honours,
         tax: Vec::new(),
         ytd: Vec::new(),
+        adjustments: Vec::new(),
     };
     compare(&inputs, base, &reform, scope)
 }
