@@ -39,6 +39,8 @@
 
 #[cfg(feature = "cli")]
 pub mod app;
+#[cfg(feature = "book")]
+pub mod book;
 pub mod contract;
 #[cfg(feature = "files")]
 pub mod example;

@@ -54,12 +54,83 @@ pub(super) enum Command {
         files: Files,
     },
     /// The annual bonus for a year from HR files (same options as monthly).
+    ///
+    /// With --book, the bonus is paid into the book: its tax (separate or
+    /// merged) is chosen on the book's year figures, and it is stored as the
+    /// draft of period YYYY (close it with payrules close --period YYYY).
     Annual {
         /// The year, YYYY.
         #[arg(long)]
         year: String,
+        /// Pay into this book.
+        #[arg(long)]
+        book: Option<PathBuf>,
         #[command(flatten)]
         files: Files,
+    },
+    /// Create, check or list a payroll book (an SQLite file holding months).
+    Book {
+        #[command(subcommand)]
+        command: BookCommand,
+    },
+    /// Pay a month into a book: gross and net, year-to-date figures from the
+    /// book, pending corrections paid; stored as the month's draft.
+    ///
+    /// Exit 0 when stored; 2 when inputs had errors (listed; nothing
+    /// stored); 1 when refused (a closed month, a gap, a busy book).
+    Pay {
+        /// The book.
+        #[arg(long)]
+        book: PathBuf,
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        period: String,
+        #[command(flatten)]
+        files: Files,
+    },
+    /// Close a paid month (or annual bonus, --period YYYY): it never changes again.
+    Close {
+        /// The book.
+        #[arg(long)]
+        book: PathBuf,
+        /// YYYY-MM, or YYYY for the annual bonus.
+        #[arg(long)]
+        period: String,
+    },
+    /// Correct a closed month (corrected files) or adopt a policy
+    /// retroactively (--policy FILE --from YYYY-MM); the next pay pays the
+    /// differences as arrears or recovers them.
+    Correct(CorrectArgs),
+    /// One worker's periods and corrections in a book.
+    History {
+        /// The book.
+        #[arg(long)]
+        book: PathBuf,
+        /// The worker id (工号).
+        #[arg(long)]
+        worker: String,
+        /// table (default), json or csv.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ViewFormat,
+    },
+    /// The finance office's summary of a year: per month and unit, every
+    /// line code (earnings, arrears, recoveries, deductions, income tax, net).
+    Report {
+        /// The book.
+        #[arg(long)]
+        book: PathBuf,
+        /// The year, YYYY.
+        #[arg(long)]
+        year: String,
+        /// table (default), csv or xlsx.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ReportFormat,
+        /// Write here instead of standard output (required for xlsx).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Permission bits (octal) of a new output file; default 600.
+        #[arg(long, value_parser = hrfile::output::parse_mode)]
+        mode: Option<u32>,
     },
     /// Write the example district (69 communities, about 700 workers) as CSV and XLSX.
     Example {
@@ -110,6 +181,87 @@ pub(super) enum Command {
         #[command(flatten)]
         read: ReadArgs,
     },
+}
+
+/// `book` subcommands.
+#[derive(Subcommand)]
+pub(super) enum BookCommand {
+    /// Create a book (with the built-in policy unless --policy).
+    Init {
+        /// The new book file.
+        book: PathBuf,
+        /// Policy TOML file; default: built-in.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+    /// Check every closed month against its chained digest: exit 0, or 1
+    /// naming each month changed outside payrules.
+    Verify {
+        /// The book.
+        book: PathBuf,
+    },
+    /// List the months in the book.
+    Months {
+        /// The book.
+        book: PathBuf,
+    },
+    /// Import year-to-date figures (a JSON list of ytd records, or a CSV
+    /// with worker_id,year,months,income,…,tax_withheld headers) for the
+    /// book's first month or workers who joined mid-year.
+    ImportYtd {
+        /// The book.
+        book: PathBuf,
+        /// The figures.
+        file: PathBuf,
+        /// The last month they include, YYYY-MM.
+        #[arg(long)]
+        through: String,
+    },
+}
+
+/// `correct` arguments.
+#[derive(Args)]
+pub(super) struct CorrectArgs {
+    /// The book.
+    #[arg(long)]
+    pub(super) book: PathBuf,
+    /// The closed month to correct, YYYY-MM (with corrected files).
+    #[arg(long, conflicts_with_all = ["policy", "from"])]
+    pub(super) period: Option<String>,
+    /// The corrected roster.
+    #[arg(long)]
+    pub(super) roster: Option<PathBuf>,
+    /// The corrected assessments.
+    #[arg(long)]
+    pub(super) assessments: Option<PathBuf>,
+    /// The corrected honours.
+    #[arg(long)]
+    pub(super) honours: Option<PathBuf>,
+    /// A policy adopted retroactively (with --from).
+    #[arg(long, requires = "from")]
+    pub(super) policy: Option<PathBuf>,
+    /// The first month the policy covers, YYYY-MM.
+    #[arg(long, requires = "policy")]
+    pub(super) from: Option<String>,
+    /// Why: shown on every arrears or recovery line.
+    #[arg(long)]
+    pub(super) reason: String,
+    #[command(flatten)]
+    pub(super) read: ReadArgs,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum ViewFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum ReportFormat {
+    Table,
+    Csv,
+    Xlsx,
 }
 
 /// How input files are read.

@@ -34,6 +34,7 @@ macro_rules! errp {
 }
 
 mod args;
+mod book;
 mod grade;
 mod io;
 mod pay;
@@ -67,7 +68,45 @@ impl<E: std::fmt::Display> From<E> for Fail {
 fn main_inner(con: &mut Console, cli: Cli) -> Result<u8, Fail> {
     match cli.command {
         Command::Monthly { period, files } => pay(con, Kind::Monthly, period, files),
-        Command::Annual { year, files } => pay(con, Kind::Annual, year, files),
+        Command::Annual {
+            year,
+            book: None,
+            files,
+        } => pay(con, Kind::Annual, year, files),
+        Command::Annual {
+            year,
+            book: Some(book),
+            files,
+        } => book::pay(con, &book, Kind::Annual, year, files),
+        Command::Pay {
+            book,
+            period,
+            files,
+        } => book::pay(con, &book, Kind::Monthly, period, files),
+        Command::Close { book, period } => book::close(con, &book, &period),
+        Command::Correct(args) => book::correct(con, args),
+        Command::History {
+            book,
+            worker,
+            format,
+        } => book::history(con, &book, &worker, format),
+        Command::Report {
+            book,
+            year,
+            format,
+            output,
+            mode,
+        } => book::report(con, &book, &year, format, output.as_deref(), mode),
+        Command::Book { command } => match command {
+            BookCommand::Init { book, policy } => book::init(con, &book, policy.as_deref()),
+            BookCommand::Verify { book } => book::verify(con, &book),
+            BookCommand::Months { book } => book::months(con, &book),
+            BookCommand::ImportYtd {
+                book,
+                file,
+                through,
+            } => book::import_ytd(con, &book, &file, &through),
+        },
         Command::Example { out } => {
             let written = crate::example::write(&out).map_err(|e| {
                 Fail(

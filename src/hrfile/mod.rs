@@ -19,7 +19,7 @@ pub mod grading;
 pub mod limits;
 mod locate;
 pub mod output;
-mod render;
+pub(crate) mod render;
 pub mod table;
 pub use locate::locate;
 pub mod whatif;

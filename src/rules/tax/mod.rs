@@ -59,7 +59,7 @@ pub use explain::{explain, rule_path};
 pub use lines::{Detail, Input, Settings, TaxSlip, bonus_lines, exempt_income, month_lines};
 pub use records::{
     BonusDoc, Count, Found, InputProblem, Inputs, RunTax, Source, TaxPeriod, TaxRecord, YtdDoc,
-    YtdRecord,
+    YtdRecord, read_state,
 };
 pub use withholding::{
     Base, BaseSource, Clamp, MonthFigures, Withholding, Ytd, contribution_base, contributions,

@@ -427,6 +427,18 @@ impl Inputs {
     }
 }
 
+/// Reads a `ytd` record as the state of `year` after at most `max_months`
+/// months (for imports of figures from before a book's first month); every
+/// problem in one message.
+pub fn read_state(r: &YtdRecord, year: i32, max_months: u8) -> Result<Ytd, String> {
+    read_ytd(r, year, max_months, "by then").map_err(|list| {
+        list.into_iter()
+            .map(|(f, m)| format!("{f}: {m}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+}
+
 /// Reads a `ytd` record for a run needing the state of `year` with at most
 /// `max_months` months (`before` says when, for messages).
 fn read_ytd(
