@@ -442,6 +442,17 @@ impl Book {
         })
     }
 
+    /// Each worker's year-to-date state of a tax year after the last closed
+    /// period (or as imported), sorted by worker: what the next month starts from.
+    pub fn states(&mut self, year: i32) -> Result<Vec<crate::rules::tax::YtdRecord>, BookError> {
+        self.store.read(|tx| {
+            tx.ytd(year)?
+                .iter()
+                .map(|(w, _, state, _)| codec::ytd_record(w, state))
+                .collect()
+        })
+    }
+
     /// The months in the book, in period order.
     pub fn months(&mut self) -> Result<Vec<MonthInfo>, BookError> {
         self.store.read(|tx| {
