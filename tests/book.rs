@@ -2,7 +2,7 @@
 
 use payrules::book::{Book, BookError, Replace};
 use payrules::policy::BUILTIN_TOML;
-use payrules::rules::tax::{YtdRecord, YtdDoc};
+use payrules::rules::tax::{YtdDoc, YtdRecord};
 use payrules::run::{Kind, Request, run_owned};
 use serde_json::json;
 use std::path::PathBuf;
@@ -20,8 +20,16 @@ fn request(doc: serde_json::Value) -> Request {
 fn policy_30000() -> String {
     let p = BUILTIN_TOML
         .replacen("base_pay = \"2200.00\"", "base_pay = \"30000.00\"", 1)
-        .replacen("living_allowance = \"600.00\"", "living_allowance = \"0.00\"", 1)
-        .replacen("post_allowance = \"300.00\"", "post_allowance = \"0.00\"", 1);
+        .replacen(
+            "living_allowance = \"600.00\"",
+            "living_allowance = \"0.00\"",
+            1,
+        )
+        .replacen(
+            "post_allowance = \"300.00\"",
+            "post_allowance = \"0.00\"",
+            1,
+        );
     assert_ne!(p, BUILTIN_TOML);
     p
 }
@@ -122,7 +130,12 @@ fn the_example_district_through_a_year_equals_the_chained_json_runs() {
     let req = payrules::example::district().into_request(Kind::Annual, "2026".into());
     let paid = book.annual(req).unwrap();
     assert!(paid.stored);
-    assert!(paid.run.totals.by_code.contains_key(&payrules::LineCode::IncomeTax));
+    assert!(
+        paid.run
+            .totals
+            .by_code
+            .contains_key(&payrules::LineCode::IncomeTax)
+    );
     book.close("2026").unwrap();
     let v = book.verify().unwrap();
     assert_eq!((v.months, v.ok()), (13, true));
@@ -143,10 +156,7 @@ fn refusals_name_the_month() {
     let dir = tempfile::tempdir().unwrap();
     let path = book_path(&dir);
     let mut book = Book::init(&path, Some(&policy_30000())).unwrap();
-    assert!(matches!(
-        Book::init(&path, None),
-        Err(BookError::Exists(_))
-    ));
+    assert!(matches!(Book::init(&path, None), Err(BookError::Exists(_))));
     book.pay(sta_month(1)).unwrap();
     // Closing out of order: February was never paid.
     assert_eq!(
@@ -164,8 +174,9 @@ fn refusals_name_the_month() {
     // A gap: March before February.
     let e = book.pay(sta_month(3)).unwrap_err();
     assert!(
-        e.to_string()
-            .contains("2026-03: the book's last closed month is 2026-01; pay and close 2026-02 first"),
+        e.to_string().contains(
+            "2026-03: the book's last closed month is 2026-01; pay and close 2026-02 first"
+        ),
         "{e}"
     );
     // Closing twice.
@@ -270,7 +281,9 @@ fn a_september_grade_corrected_in_november_pays_arrears_in_november() {
     assert_eq!(adj[1].amount().to_string(), "-200.00");
     // Correcting a draft or an unpaid month is refused.
     assert!(book.correct("2026-11", Replace::default(), "x").is_err());
-    let nov = book.pay(two_workers("2026-11", ["pass", "pass"], "none")).unwrap();
+    let nov = book
+        .pay(two_workers("2026-11", ["pass", "pass"], "none"))
+        .unwrap();
     assert_eq!(nov.adjustments, 2);
     let r = &nov.run;
     let w1 = &r.payslips[0];
@@ -290,7 +303,9 @@ fn a_september_grade_corrected_in_november_pays_arrears_in_november() {
     assert_eq!(t.gross.to_string(), "4200.00");
     book.close("2026-11").unwrap();
     // Once paid, a correction is not paid again.
-    let dec = book.pay(two_workers("2026-12", ["pass", "pass"], "none")).unwrap();
+    let dec = book
+        .pay(two_workers("2026-12", ["pass", "pass"], "none"))
+        .unwrap();
     assert_eq!(dec.adjustments, 0);
     let h = book.history("W1").unwrap();
     assert_eq!(h.corrections.len(), 1);
@@ -313,8 +328,16 @@ fn a_title_allowance_raised_retroactively_pays_every_worker_and_month_since() {
         .nth(1)
         .unwrap()
         .replacen("version = \"2018\"", "version = \"2026-10\"", 1)
-        .replacen("effective_from = 2018-01-01", "effective_from = 2026-10-01", 1)
-        .replacen("\nsocial_worker = \"400.00\"", "\nsocial_worker = \"500.00\"", 1);
+        .replacen(
+            "effective_from = 2018-01-01",
+            "effective_from = 2026-10-01",
+            1,
+        )
+        .replacen(
+            "\nsocial_worker = \"400.00\"",
+            "\nsocial_worker = \"500.00\"",
+            1,
+        );
     assert!(second.contains("social_worker = \"500.00\""));
     let raised = format!("{BUILTIN_TOML}\n[[versions]]{second}");
     let adj = book
@@ -323,7 +346,13 @@ fn a_title_allowance_raised_retroactively_pays_every_worker_and_month_since() {
     // W2 only (W1 has no title), October and November: 100 each.
     let got: Vec<(String, String, String)> = adj
         .iter()
-        .map(|a| (a.worker_id.clone(), a.period.clone(), a.amount().to_string()))
+        .map(|a| {
+            (
+                a.worker_id.clone(),
+                a.period.clone(),
+                a.amount().to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         got,

@@ -27,8 +27,16 @@ const GRADES: [&str; 2] = ["pass", "fail"];
 fn policy() -> String {
     BUILTIN_TOML
         .replacen("base_pay = \"2200.00\"", "base_pay = \"30000.00\"", 1)
-        .replacen("living_allowance = \"600.00\"", "living_allowance = \"0.00\"", 1)
-        .replacen("post_allowance = \"300.00\"", "post_allowance = \"0.00\"", 1)
+        .replacen(
+            "living_allowance = \"600.00\"",
+            "living_allowance = \"0.00\"",
+            1,
+        )
+        .replacen(
+            "post_allowance = \"300.00\"",
+            "post_allowance = \"0.00\"",
+            1,
+        )
 }
 
 /// One worker's inputs for one month: title and grade indices.

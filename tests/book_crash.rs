@@ -72,8 +72,12 @@ fn pay_args<'a>(book: &'a str, period: &'a str, r: &'a str, a: &'a str) -> Vec<&
 /// summed per month and unit, and one worker's history.
 fn state(book: &str) -> String {
     let m = run(&["book", "months", book]);
-    let r = run(&["report", "--book", book, "--year", "2026", "--format", "csv"]);
-    let h = run(&["history", "--book", book, "--worker", "W000007", "--format", "json"]);
+    let r = run(&[
+        "report", "--book", book, "--year", "2026", "--format", "csv",
+    ]);
+    let h = run(&[
+        "history", "--book", book, "--worker", "W000007", "--format", "json",
+    ]);
     format!("{}{}{}", text(&m.stdout), text(&r.stdout), text(&h.stdout))
 }
 
@@ -85,7 +89,11 @@ fn setup(name: &str, n: usize) -> (tempfile::TempDir, PathBuf) {
     let (r, a) = files(dir.path(), n, "2026-01");
     let o = run(&pay_args(&b, "2026-01", &r, &a));
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(run(&["close", "--book", &b, "--period", "2026-01"]).status.success());
+    assert!(
+        run(&["close", "--book", &b, "--period", "2026-01"])
+            .status
+            .success()
+    );
     (dir, book)
 }
 
@@ -108,7 +116,10 @@ fn a_pay_killed_at_any_point_leaves_the_book_as_it_was() {
     let o = run(&pay_args(&b, "2026-02", &r0, &a0));
     assert!(o.status.success(), "{}", text(&o.stderr));
     let before = state(&b);
-    assert!(words(&before).contains("2026-02 monthly draft 12000"), "{before}");
+    assert!(
+        words(&before).contains("2026-02 monthly draft 12000"),
+        "{before}"
+    );
     assert_ne!(before, after);
     let mut killed = 0;
     for k in 1..=12u32 {
@@ -135,10 +146,17 @@ fn a_pay_killed_at_any_point_leaves_the_book_as_it_was() {
             assert!(o.status.success());
         }
     }
-    assert!(killed >= 6, "only {killed} of 12 runs were killed before they finished");
+    assert!(
+        killed >= 6,
+        "only {killed} of 12 runs were killed before they finished"
+    );
     // The book still takes the month and closes it.
     assert!(run(&pay_args(&b, "2026-02", &r, &a)).status.success());
-    assert!(run(&["close", "--book", &b, "--period", "2026-02"]).status.success());
+    assert!(
+        run(&["close", "--book", &b, "--period", "2026-02"])
+            .status
+            .success()
+    );
     assert!(run(&["book", "verify", &b]).status.success());
 }
 
@@ -156,7 +174,10 @@ fn two_pays_at_once_wait_or_fail_clearly_and_the_book_stays_consistent() {
             .unwrap()
     };
     let (one, two) = (spawn(), spawn());
-    let outs = [one.wait_with_output().unwrap(), two.wait_with_output().unwrap()];
+    let outs = [
+        one.wait_with_output().unwrap(),
+        two.wait_with_output().unwrap(),
+    ];
     for o in &outs {
         let e = text(&o.stderr);
         assert!(
@@ -169,5 +190,9 @@ fn two_pays_at_once_wait_or_fail_clearly_and_the_book_stays_consistent() {
     assert!(run(&["book", "verify", &b]).status.success());
     let m = words(&text(&run(&["book", "months", &b]).stdout));
     assert!(m.contains("2026-02 monthly draft 5000"), "{m}");
-    assert!(run(&["close", "--book", &b, "--period", "2026-02"]).status.success());
+    assert!(
+        run(&["close", "--book", &b, "--period", "2026-02"])
+            .status
+            .success()
+    );
 }

@@ -84,7 +84,11 @@ pub(super) fn pay(
     .map_err(|e| book_fail(path, e))?;
     let run = paid.run;
     if !paid.stored {
-        let located: Vec<FileProblem> = run.errors.iter().map(|e| hrfile::locate(&origins, e)).collect();
+        let located: Vec<FileProblem> = run
+            .errors
+            .iter()
+            .map(|e| hrfile::locate(&origins, e))
+            .collect();
         print_problems(con, &located);
         errln!(
             con,
@@ -117,9 +121,16 @@ pub(super) fn pay(
             "stored {} in {} as a draft{}{}; close it with: payrules close --book {} --period {}",
             run.period,
             path.display(),
-            if paid.replaced { " (replacing the earlier draft)" } else { "" },
+            if paid.replaced {
+                " (replacing the earlier draft)"
+            } else {
+                ""
+            },
             if paid.adjustments > 0 {
-                format!(", paying {} correction(s) of past periods", paid.adjustments)
+                format!(
+                    ", paying {} correction(s) of past periods",
+                    paid.adjustments
+                )
             } else {
                 String::new()
             },
@@ -174,22 +185,30 @@ pub(super) fn correct(con: &mut Console, a: CorrectArgs) -> Result<u8, Fail> {
         outln!(con, "no differences: nothing to pay or recover");
         return Ok(0);
     }
-    outln!(con, "worker_id,line,amount,explain");
+    let mut table = vec![vec![
+        "worker_id".to_string(),
+        "corrected".into(),
+        "code".into(),
+        "line".into(),
+        "amount".into(),
+        "explain".into(),
+    ]];
     let (mut arrears, mut recovery) = (rust_decimal::Decimal::ZERO, rust_decimal::Decimal::ZERO);
     for adj in &adjustments {
         match adj.line_code() {
             LineCode::Recovery => recovery += adj.amount(),
             _ => arrears += adj.amount(),
         }
-        outln!(
-            con,
-            "{},{},{},\"{}\"",
-            csv_text(&adj.worker_id),
-            adj.line_code().code(),
+        table.push(vec![
+            csv_text(&adj.worker_id).into_owned(),
+            adj.period.clone(),
+            adj.code.code().into(),
+            adj.line_code().code().into(),
             format_amount(adj.amount()),
-            csv_text(&adj.explain()).replace('"', "\"\"")
-        );
+            csv_text(&adj.explain()).into_owned(),
+        ]);
     }
+    emit_table(con, &table, ViewFormat::Csv)?;
     errln!(
         con,
         "{} correction(s) recorded: arrears {}, recoveries {}; the next payrules pay pays them",
@@ -240,7 +259,10 @@ fn read_replacements(
     };
     if !errors.is_empty() {
         print_problems(con, &errors);
-        errln!(con, "payrules: problems in the corrected files for {period}; nothing recorded");
+        errln!(
+            con,
+            "payrules: problems in the corrected files for {period}; nothing recorded"
+        );
         return Ok(None);
     }
     Ok(Some(Replace {
@@ -284,7 +306,9 @@ pub(super) fn history(
                 .map(|r| {
                     let lines: serde_json::Map<String, serde_json::Value> = codes
                         .iter()
-                        .filter_map(|c| amount(r, *c).map(|a| (c.code().to_string(), format_amount(a).into())))
+                        .filter_map(|c| {
+                            amount(r, *c).map(|a| (c.code().to_string(), format_amount(a).into()))
+                        })
                         .collect();
                     serde_json::json!({
                         "period": r.period, "status": r.status, "unit": r.unit,
@@ -307,7 +331,11 @@ pub(super) fn history(
                 })
                 .collect();
             let doc = serde_json::json!({"worker_id": h.worker_id, "periods": rows, "corrections": corrections});
-            outln!(con, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            outln!(
+                con,
+                "{}",
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            );
         }
         ViewFormat::Csv | ViewFormat::Table => {
             let mut head = vec!["period".to_string(), "status".into(), "unit".into()];
@@ -315,8 +343,16 @@ pub(super) fn history(
             head.extend(["gross".into(), "net".into(), "tax_withheld_ytd".into()]);
             let mut table = vec![head];
             for r in &h.rows {
-                let mut row = vec![r.period.clone(), r.status.clone(), csv_text(&r.unit).into_owned()];
-                row.extend(codes.iter().map(|c| amount(r, *c).map(format_amount).unwrap_or_default()));
+                let mut row = vec![
+                    r.period.clone(),
+                    r.status.clone(),
+                    csv_text(&r.unit).into_owned(),
+                ];
+                row.extend(
+                    codes
+                        .iter()
+                        .map(|c| amount(r, *c).map(format_amount).unwrap_or_default()),
+                );
                 row.push(format_amount(r.gross));
                 row.push(r.net.map(format_amount).unwrap_or_default());
                 row.push(r.tax_ytd.map(format_amount).unwrap_or_default());
@@ -413,14 +449,24 @@ pub(super) fn report(
         .into_iter()
         .filter(|c| rows.iter().any(|r| r.by_code.contains_key(c)))
         .collect();
-    let mut head = vec!["period".to_string(), "status".into(), "unit".into(), "workers".into()];
+    let mut head = vec![
+        "period".to_string(),
+        "status".into(),
+        "unit".into(),
+        "workers".into(),
+    ];
     head.extend(codes.iter().map(|c| c.code().to_string()));
     head.push("gross".into());
     let mut table = vec![head];
     let mut total = vec![rust_decimal::Decimal::ZERO; codes.len() + 1];
     let mut workers = 0;
     for r in &rows {
-        let mut row = vec![r.period.clone(), r.status.clone(), csv_text(&r.unit).into_owned(), r.workers.to_string()];
+        let mut row = vec![
+            r.period.clone(),
+            r.status.clone(),
+            csv_text(&r.unit).into_owned(),
+            r.workers.to_string(),
+        ];
         for (i, c) in codes.iter().enumerate() {
             let a = r.by_code.get(c).copied();
             total[i] += a.unwrap_or_default();
@@ -431,23 +477,36 @@ pub(super) fn report(
         row.push(format_amount(r.gross));
         table.push(row);
     }
-    let mut last = vec![year.to_string(), String::new(), "合计 total".into(), workers.to_string()];
+    let mut last = vec![
+        year.to_string(),
+        String::new(),
+        "合计 total".into(),
+        workers.to_string(),
+    ];
     last.extend(total.iter().map(|t| format_amount(*t)));
     table.push(last);
     match format {
         ReportFormat::Xlsx => {
             let Some(out) = output else {
-                return Err(Fail("--format xlsx writes a workbook; give --output FILE.xlsx".into(), 1));
+                return Err(Fail(
+                    "--format xlsx writes a workbook; give --output FILE.xlsx".into(),
+                    1,
+                ));
             };
             let bytes = write::table_xlsx("report", &table, 3)
                 .map_err(|e| Fail(format!("cannot write {}: {e}", out.display()), 1))?;
             let mut set = hrfile::output::CommitSet::new(mode);
             set.add(out, |o| o.write_all(&bytes))
                 .map_err(|e| Fail(format!("cannot write {}: {e}", out.display()), 1))?;
-            set.commit().map_err(|e| Fail(format!("cannot write: {e}"), 1))?;
+            set.commit()
+                .map_err(|e| Fail(format!("cannot write: {e}"), 1))?;
         }
         ReportFormat::Csv | ReportFormat::Table => {
-            let vf = if matches!(format, ReportFormat::Csv) { ViewFormat::Csv } else { ViewFormat::Table };
+            let vf = if matches!(format, ReportFormat::Csv) {
+                ViewFormat::Csv
+            } else {
+                ViewFormat::Table
+            };
             match output {
                 None => emit_table(con, &table, vf)?,
                 Some(out) => {
@@ -467,7 +526,12 @@ pub(super) fn verify(con: &mut Console, path: &Path) -> Result<u8, Fail> {
     let mut book = open(path)?;
     let v = book.verify().map_err(|e| book_fail(path, e))?;
     if v.ok() {
-        outln!(con, "{}: {} closed period(s), each as it was closed", path.display(), v.months);
+        outln!(
+            con,
+            "{}: {} closed period(s), each as it was closed",
+            path.display(),
+            v.months
+        );
         return Ok(0);
     }
     for (period, why) in &v.problems {
@@ -517,24 +581,33 @@ pub(super) fn import_ytd(
     through: &str,
 ) -> Result<u8, Fail> {
     let bytes = read_input(file)?;
-    let records: Vec<crate::rules::tax::YtdRecord> =
-        if file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
-            serde_json::from_slice(&bytes)
-                .map_err(|e| Fail(format!("{}: {}", file.display(), crate::limits::json_error(&e)), 1))?
-        } else {
-            let mut r = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes.as_slice());
-            let mut out = Vec::new();
-            for (i, rec) in r.deserialize().enumerate() {
-                out.push(rec.map_err(|e| {
-                    Fail(format!("{}:{}: {e}", file.display(), i + 2), 1)
-                })?);
-            }
-            out
-        };
+    let records: Vec<crate::rules::tax::YtdRecord> = if file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Fail(
+                format!("{}: {}", file.display(), crate::limits::json_error(&e)),
+                1,
+            )
+        })?
+    } else {
+        let mut r = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(bytes.as_slice());
+        let mut out = Vec::new();
+        for (i, rec) in r.deserialize().enumerate() {
+            out.push(rec.map_err(|e| Fail(format!("{}:{}: {e}", file.display(), i + 2), 1))?);
+        }
+        out
+    };
     let mut book = open(path)?;
     let n = book
         .import_ytd(&records, through)
         .map_err(|e| book_fail(path, e))?;
-    outln!(con, "imported year-to-date figures through {through} for {n} worker(s)");
+    outln!(
+        con,
+        "imported year-to-date figures through {through} for {n} worker(s)"
+    );
     Ok(0)
 }

@@ -199,7 +199,10 @@ impl Book {
         store.write(|tx| {
             let id = tx.policy_id(&codec::sha256(&[text.as_bytes()]), text)?;
             tx.set_meta("policy", &id.to_string())?;
-            tx.set_meta("created_by", concat!("payrules ", env!("CARGO_PKG_VERSION")))?;
+            tx.set_meta(
+                "created_by",
+                concat!("payrules ", env!("CARGO_PKG_VERSION")),
+            )?;
             tx.set_meta("created_at", &now())
         })?;
         Ok(Book { store })
@@ -505,8 +508,18 @@ fn stored_inputs(req: &Request) -> Result<Vec<u8>, BookError> {
         (Err(_), _) => true,
     };
     let trimmed = Request {
-        assessments: req.assessments.iter().filter(|a| keep(&a.period)).cloned().collect(),
-        honours: req.honours.iter().filter(|h| in_period(&h.awarded_on)).cloned().collect(),
+        assessments: req
+            .assessments
+            .iter()
+            .filter(|a| keep(&a.period))
+            .cloned()
+            .collect(),
+        honours: req
+            .honours
+            .iter()
+            .filter(|h| in_period(&h.awarded_on))
+            .cloned()
+            .collect(),
         ..req.clone()
     };
     // Invariant: a request holds only strings and sequences.

@@ -385,9 +385,9 @@ impl Tx<'_> {
 
     /// Every month, in period order.
     pub fn months(&self) -> Result<Vec<MonthRow>, BookError> {
-        let mut st = self
-            .0
-            .prepare(&format!("SELECT {MONTH_COLUMNS} FROM months ORDER BY period"))?;
+        let mut st = self.0.prepare(&format!(
+            "SELECT {MONTH_COLUMNS} FROM months ORDER BY period"
+        ))?;
         let rows = st.query_map([], month_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -403,11 +403,11 @@ impl Tx<'_> {
 
     /// A month's stored inputs (deflated JSON).
     pub fn inputs(&self, period: &str) -> Result<Vec<u8>, BookError> {
-        Ok(self
-            .0
-            .query_row("SELECT inputs FROM months WHERE period = ?1", [period], |r| {
-                r.get(0)
-            })?)
+        Ok(self.0.query_row(
+            "SELECT inputs FROM months WHERE period = ?1",
+            [period],
+            |r| r.get(0),
+        )?)
     }
 
     /// Replaces a draft (or stores a new month) with its payslip rows.
@@ -467,7 +467,9 @@ impl Tx<'_> {
     /// One worker's payslip rows, by period: one key look-up per period
     /// (payslips are keyed by period, then worker).
     pub fn worker_slips(&self, worker_id: &str) -> Result<Vec<SlipRow>, BookError> {
-        let mut periods = self.0.prepare_cached("SELECT period FROM months ORDER BY period")?;
+        let mut periods = self
+            .0
+            .prepare_cached("SELECT period FROM months ORDER BY period")?;
         let periods: Vec<String> = periods
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
