@@ -531,6 +531,42 @@ pub fn summary(run: &Run, rows: &PayRows, max_units: usize) -> String {
     s
 }
 
+/// A plain table as a one-sheet workbook: the first row bold as headers;
+/// a cell from column `numeric_from` on that reads as an amount is a number
+/// cell with two decimals, every other cell text (book reports).
+pub fn table_xlsx(sheet: &str, rows: &[Vec<String>], numeric_from: usize) -> io::Result<Vec<u8>> {
+    let inner = || -> Result<Vec<u8>, XlsxError> {
+        let mut wb = Workbook::new();
+        let props = DocProperties::new()
+            .set_title(sheet)
+            .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
+        wb.set_properties(&props);
+        let bold = Format::new().set_bold();
+        let num = Format::new().set_num_format("#,##0.00");
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet)?;
+        for (r, row) in rows.iter().enumerate() {
+            let r = r as u32;
+            for (c, cell) in row.iter().enumerate() {
+                let col = c as u16;
+                match cell.parse::<Decimal>() {
+                    Ok(d) if r > 0 && c >= numeric_from && cell.contains('.') => {
+                        money(ws, r, col, d, &num)?
+                    }
+                    _ if r == 0 => {
+                        ws.write_string_with_format(r, col, cell, &bold)?;
+                    }
+                    _ => {
+                        ws.write_string(r, col, cell.as_str())?;
+                    }
+                }
+            }
+        }
+        wb.save_to_buffer()
+    };
+    inner().map_err(xerr)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,40 +613,4 @@ mod tests {
         assert_eq!(after, want);
         assert!(!rows.is_empty());
     }
-}
-
-/// A plain table as a one-sheet workbook: the first row bold as headers;
-/// a cell from column `numeric_from` on that reads as an amount is a number
-/// cell with two decimals, every other cell text (book reports).
-pub fn table_xlsx(sheet: &str, rows: &[Vec<String>], numeric_from: usize) -> io::Result<Vec<u8>> {
-    let inner = || -> Result<Vec<u8>, XlsxError> {
-        let mut wb = Workbook::new();
-        let props = DocProperties::new()
-            .set_title(sheet)
-            .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
-        wb.set_properties(&props);
-        let bold = Format::new().set_bold();
-        let num = Format::new().set_num_format("#,##0.00");
-        let ws = wb.add_worksheet();
-        ws.set_name(sheet)?;
-        for (r, row) in rows.iter().enumerate() {
-            let r = r as u32;
-            for (c, cell) in row.iter().enumerate() {
-                let col = c as u16;
-                match cell.parse::<Decimal>() {
-                    Ok(d) if r > 0 && c >= numeric_from && cell.contains('.') => {
-                        money(ws, r, col, d, &num)?
-                    }
-                    _ if r == 0 => {
-                        ws.write_string_with_format(r, col, cell, &bold)?;
-                    }
-                    _ => {
-                        ws.write_string(r, col, cell.as_str())?;
-                    }
-                }
-            }
-        }
-        wb.save_to_buffer()
-    };
-    inner().map_err(xerr)
 }
