@@ -374,3 +374,36 @@ fn a_title_allowance_raised_retroactively_pays_every_worker_and_month_since() {
     assert_eq!(line(&dec.run, 1, payrules::LineCode::Arrears), "200.00");
     assert_eq!(w2.gross.to_string(), "4700.00"); // 2200+600+300+500+900+200
 }
+
+#[test]
+fn a_book_started_in_november_takes_imported_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = Book::init(&book_path(&dir), Some(&policy_30000())).unwrap();
+    // January to October of the example, kept elsewhere: 10 × 30000 of
+    // income, 10 × 4500 of contributions, 10 × 2000 of additional
+    // deductions, 20080 withheld (555 + 625 + 5 × 1850 + 2250 + 2 × 3700).
+    let state: YtdRecord = serde_json::from_value(json!({
+        "worker_id": "W1", "year": 2026, "months": 10, "income": "300000.00",
+        "contributions": "45000.00", "additional_deductions": "20000.00",
+        "tax_withheld": "20080.00"
+    }))
+    .unwrap();
+    // Figures of another year, or more months than came before, are refused.
+    let mut wrong = state.clone();
+    wrong.months = payrules::tax::Count("11".into());
+    assert!(book.import_ytd(&[wrong], "2026-10").is_err());
+    assert!(book.import_ytd(&[state.clone()], "2025-10").is_err());
+    assert_eq!(book.import_ytd(&[state], "2026-10").unwrap(), 1);
+    let nov = book.pay(sta_month(11)).unwrap();
+    // Cumulative 11 × 18500 = 203500 → 23780; 23780 − 20080 = 3700.
+    assert_eq!(line(&nov.run, 0, payrules::LineCode::IncomeTax), "3700.00");
+    book.close("2026-11").unwrap();
+    // Once a closed month holds the worker's figures, an import is refused.
+    let again: YtdRecord =
+        serde_json::from_value(json!({"worker_id": "W1", "year": 2026, "months": 10})).unwrap();
+    let e = book.import_ytd(&[again], "2026-10").unwrap_err();
+    assert!(
+        e.to_string().contains("already holds 2026's figures"),
+        "{e}"
+    );
+}
