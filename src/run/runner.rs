@@ -12,6 +12,7 @@ use crate::worker::{Grade, Honour, HonourLevel};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// An assessment as read: its index, grade and score.
 pub(super) type Given = (usize, Option<Grade>, Option<Decimal>);
@@ -33,6 +34,7 @@ pub(super) struct Runner<'a, 'w, 'p> {
     first: NaiveDate,
     last: NaiveDate,
     errors: Vec<InputError>,
+    warnings: Vec<Warning>,
     /// Validated employed workers with their record index, sorted by id.
     workers: Vec<(Cow<'w, Worker>, usize)>,
     /// Per validated worker: whether any input naming it had an error, so it is not paid.
@@ -64,6 +66,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
             first,
             last,
             errors: Vec::new(),
+            warnings: Vec::new(),
             workers: Vec::new(),
             bad: Vec::new(),
             others: Vec::new(),
@@ -559,6 +562,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
             workers: self.workers,
             bad: self.bad,
             errors: self.errors,
+            warnings: self.warnings,
             quota: self.quota,
             decided,
             honours,
@@ -618,7 +622,67 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
             };
             self.error(Some(&p.worker_id), &p.field, p.message, (list, p.source.1));
         }
+        if let TaxPeriod::Month(month) = period {
+            self.check_states(month, &inputs);
+        }
         inputs
+    }
+
+    /// Checks a monthly run's year-to-date states against the roster: a
+    /// state with months missing before the run is an error unless the
+    /// worker was hired after its `through`; a worker with tax inputs, no
+    /// state and employed in an earlier month of the year is warned about
+    /// (the state is taken as the start of the year).
+    fn check_states(&mut self, month: YearMonth, inputs: &tax::Inputs) {
+        let req = self.req;
+        let prev = YearMonth::of(month.first_day() - chrono::Days::new(1));
+        let mut given: HashMap<&str, usize> = HashMap::with_capacity(req.ytd.len());
+        for (i, r) in req.ytd.iter().enumerate() {
+            given.entry(r.worker_id.as_str()).or_insert(i);
+        }
+        for (wi, input) in inputs.workers.iter().enumerate() {
+            let Some(input) = input else {
+                continue;
+            };
+            if self.bad[wi] {
+                continue;
+            }
+            let w = &self.workers[wi].0;
+            match given.get(w.id.as_str()) {
+                Some(&i) => {
+                    let Some(t) = input.ytd.through else {
+                        continue;
+                    };
+                    if t >= prev || w.hired_on > t.last_day() {
+                        continue;
+                    }
+                    let next = YearMonth::of(t.last_day() + chrono::Days::new(1));
+                    let missing = if next == prev {
+                        format!("{prev} is missing")
+                    } else {
+                        format!("{next} to {prev} are missing")
+                    };
+                    let msg = format!(
+                        "this state runs through {t} but this run is {month}: {missing}; run {next} with this state and pass its state on (hired {}, before the gap)",
+                        w.hired_on
+                    );
+                    let id = w.id.clone();
+                    self.error(Some(&id), "ytd.through", msg, (List::Ytd, i));
+                }
+                None if month.month() != 1 && w.hired_on < month.first_day() => {
+                    self.warnings.push(Warning {
+                        worker_id: w.id.clone(),
+                        field: "ytd".into(),
+                        message: format!(
+                            "no year-to-date state although employed before {month} (hired {}): taken as the start of {}; pass the state out of the {prev} run",
+                            w.hired_on,
+                            month.year()
+                        ),
+                    });
+                }
+                None => {}
+            }
+        }
     }
 }
 
@@ -632,6 +696,7 @@ pub(super) struct Prepared<'w, 'p> {
     pub(super) workers: Vec<(Cow<'w, Worker>, usize)>,
     pub(super) bad: Vec<bool>,
     pub(super) errors: Vec<InputError>,
+    pub(super) warnings: Vec<Warning>,
     pub(super) quota: Vec<PoolReport>,
     pub(super) decided: Vec<Decided>,
     pub(super) honours: Vec<Vec<Honour>>,

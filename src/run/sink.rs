@@ -80,6 +80,7 @@ impl Prepared<'_, '_> {
             workers,
             bad,
             errors,
+            mut warnings,
             quota,
             decided,
             honours,
@@ -113,6 +114,15 @@ impl Prepared<'_, '_> {
                 TaxPeriod::Year(year) => payslip::annual(policy, year, w, wi, grade, note),
             };
             tax.apply(policy, &inputs, at, &mut slip);
+            if let Some(Some(t)) = tax.slips.get(wi) {
+                for (field, message) in tax::shortfalls(t) {
+                    warnings.push(Warning {
+                        worker_id: w.id.clone(),
+                        field: field.to_string(),
+                        message,
+                    });
+                }
+            }
             totals.workers += 1;
             gross.add(slip.gross);
             for l in &slip.lines {
@@ -167,6 +177,10 @@ impl Prepared<'_, '_> {
             honours,
             payslips,
             errors,
+            warnings: {
+                warnings.sort();
+                warnings
+            },
             quota,
             totals,
             tax,
