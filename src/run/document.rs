@@ -181,7 +181,9 @@ pub struct Run {
     pub period: String,
     /// Validated workers; payslips point into this list.
     pub workers: Vec<Worker>,
-    /// Validated honours paid in the period, per worker index.
+    /// Validated honours paid in the period, per worker index, with the
+    /// honours of earlier months already paid for the same deeds (which the
+    /// honour lines are net of, under `same_deed = "highest_only"`).
     pub honours: Vec<Vec<Honour>>,
     /// Payslips, sorted by worker id.
     pub payslips: Vec<Payslip>,
