@@ -111,6 +111,7 @@ fn engine(c: &mut Criterion) {
             level: levels[(i % 3) as usize],
             awarded_on: month.first_day() + chrono::Days::new(u64::from(i % 28)),
             deed: Some(format!("deed{}", i % 10_000)),
+            paid: None,
         })
         .collect();
     let refs: Vec<&Honour> = honours.iter().collect();

@@ -281,6 +281,7 @@ pub fn district() -> District {
         level: level.into(),
         awarded_on: on.into(),
         deed: Some(deed.into()),
+        paid: None,
     };
     let honours = vec![
         honour(pick(0), "国家级", "2026-11-12", "抗击台风“杜苏芮”转移群众"),

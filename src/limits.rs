@@ -127,6 +127,7 @@ pub fn check_fields(
             ("level", &h.level),
             ("awarded_on", &h.awarded_on),
             ("deed", h.deed.as_deref().unwrap_or("")),
+            ("paid", h.paid.as_deref().unwrap_or("")),
         ] {
             check("honours", i, f, v)?;
         }

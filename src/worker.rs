@@ -238,6 +238,12 @@ pub struct HonourRecord {
     /// of its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deed: Option<String>,
+    /// For an honour of an earlier month: what its month's run paid for it
+    /// (a decimal string). Under `same_deed = "highest_only"`, a higher
+    /// honour for the same deed in a later month pays the difference; absent
+    /// means the policy amount of its level was paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid: Option<String>,
 }
 
 /// A validated honour.
@@ -251,6 +257,9 @@ pub struct Honour {
     pub awarded_on: NaiveDate,
     /// The deed, if named.
     pub deed: Option<String>,
+    /// For an honour of an earlier month: what was paid for it, when given
+    /// (else the policy amount of its level).
+    pub paid: Option<rust_decimal::Decimal>,
 }
 
 #[cfg(test)]

@@ -251,6 +251,113 @@ fn honours_highest_only_per_deed() {
     assert_eq!(slip(&r, "W00")["gross"], "12000.00"); // 4000 + 3000 + 5000
 }
 
+fn awards(r: &serde_json::Value, id: &str) -> Vec<(String, String)> {
+    slip(r, id)["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["code"] == "honour_award")
+        .map(|l| {
+            (
+                l["amount"].as_str().unwrap().to_string(),
+                l["explain"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Highest only across months: an honour of an earlier month given with a
+/// later, higher one for the same deed counts as paid (its `paid`, else the
+/// policy amount of its level); the later one pays the difference.
+#[test]
+fn honours_across_months_pay_the_difference() {
+    let mut d = pool_of_ten("2026-11", "pass", json!({}));
+    d["honours"] = json!([
+        // Municipal 3000.00 paid in September; provincial 5000.00 now: 2000.00.
+        {"worker_id": "W00", "level": "municipal", "awarded_on": "2026-09-10", "deed": "flood"},
+        {"worker_id": "W00", "level": "provincial", "awarded_on": "2026-11-20", "deed": "flood"},
+        // Paid 4500.00 for a provincial honour in March (and a municipal one
+        // the year before): national 10000.00 now pays 10000 − 4500 = 5500.00.
+        {"worker_id": "W01", "level": "national", "awarded_on": "2026-11-05", "deed": "census"},
+        {"worker_id": "W01", "level": "provincial", "awarded_on": "2026-03-01", "deed": "census",
+         "paid": "4500.00"},
+        {"worker_id": "W01", "level": "municipal", "awarded_on": "2025-12-01", "deed": "census"},
+        // Provincial 5000.00 paid in October; municipal now is not higher: 0.00.
+        {"worker_id": "W02", "level": "municipal", "awarded_on": "2026-11-03", "deed": "care"},
+        {"worker_id": "W02", "level": "provincial", "awarded_on": "2026-10-01", "deed": "care"},
+        // An earlier honour of another deed changes nothing: 3000.00.
+        {"worker_id": "W03", "level": "municipal", "awarded_on": "2026-11-03", "deed": "roads"},
+        {"worker_id": "W03", "level": "national", "awarded_on": "2026-10-01", "deed": "schools"}
+    ]);
+    let r = response(&run_doc(d.clone(), None));
+    assert_eq!(r["complete"], true, "{}", r["errors"]);
+    assert_eq!(
+        awards(&r, "W00"),
+        [(
+            "2000.00".to_string(),
+            "provincial honour (省级) awarded 2026-11-20 for \"flood\": provincial 5000.00 − municipal 3000.00 paid 2026-09 = 2000.00 (honours.same_deed = highest_only: the difference)".to_string()
+        )]
+    );
+    assert_eq!(slip(&r, "W00")["gross"], "6000.00"); // 4000 + 2000
+    assert_eq!(
+        awards(&r, "W01"),
+        [(
+            "5500.00".to_string(),
+            "national honour (国家级) awarded 2026-11-05 for \"census\": national 10000.00 − provincial 4500.00 paid 2026-03 = 5500.00 (honours.same_deed = highest_only: the difference)".to_string()
+        )]
+    );
+    assert_eq!(
+        awards(&r, "W02"),
+        [(
+            "0.00".to_string(),
+            "municipal honour (市级) awarded 2026-11-03 for \"care\": municipal 3000.00 − provincial 5000.00 paid 2026-10 = 0.00 (not higher than what was paid: nothing more to pay)".to_string()
+        )]
+    );
+    assert_eq!(awards(&r, "W03").len(), 1);
+    assert_eq!(awards(&r, "W03")[0].0, "3000.00");
+    assert_eq!(r["totals"]["by_code"]["honour_award"], "10500.00"); // 2000 + 5500 + 0 + 3000
+    // The input order does not matter.
+    let mut shuffled = d.clone();
+    shuffled["honours"].as_array_mut().unwrap().reverse();
+    assert_eq!(
+        run_doc(shuffled, None).to_json(),
+        run_doc(d.clone(), None).to_json()
+    );
+
+    // Paying each honour: earlier months are not netted.
+    let each = policy_with(&[("same_deed = \"highest_only\"", "same_deed = \"each\"")]);
+    let r = response(&run_doc(d.clone(), Some(&each)));
+    assert_eq!(awards(&r, "W00")[0].0, "5000.00");
+
+    // `paid` on this month's honour, or not an amount: errors naming the field.
+    d["honours"] = json!([
+        {"worker_id": "W00", "level": "provincial", "awarded_on": "2026-11-20", "deed": "flood",
+         "paid": "5000.00"},
+        {"worker_id": "W01", "level": "municipal", "awarded_on": "2026-09-10", "deed": "flood",
+         "paid": "3000.555"},
+        {"worker_id": "W02", "level": "municipal", "awarded_on": "2026-09-10", "deed": "flood",
+         "paid": "-3000.00"}
+    ]);
+    let r = response(&run_doc(d, None));
+    assert_eq!(r["complete"], false);
+    let errors: Vec<(&str, &str)> = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["worker_id"].as_str().unwrap(),
+                e["field"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(errors, [("W00", "paid"), ("W01", "paid"), ("W02", "paid")]);
+    assert_eq!(
+        r["errors"][0]["message"],
+        "paid is what an earlier month's run paid for an honour; this one, awarded 2026-11-20, is paid by this 2026-11 run: leave paid out"
+    );
+}
+
 #[test]
 fn period_before_the_first_version_is_an_error() {
     let req: Request = serde_json::from_value(pool_of_ten("2017-12", "pass", json!({}))).unwrap();

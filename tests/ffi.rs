@@ -145,6 +145,7 @@ proptest! {
                     level: HonourLevel::ALL[level],
                     awarded_on: day(d),
                     deed: deed.map(|k| ["flood", "census"][k as usize].to_string()),
+                    paid: None,
                 });
             }
             honours.push(hs);

@@ -95,6 +95,9 @@ fn official_example_twelve_months_in_sequence_then_the_bonus() {
         assert_eq!(slip["net"], net.to_string());
         assert_eq!(line(slip, "net")["amount"], net.to_string());
         withheld.push(tax);
+        // Each state out says which month it runs through; none is missing.
+        assert_eq!(v["ytd"][0]["through"], format!("2026-{month:02}"));
+        assert!(v.get("warnings").is_none(), "{v}");
         ytd = Some(v["ytd"].clone());
     }
     assert_eq!(
@@ -146,6 +149,273 @@ fn official_example_twelve_months_in_sequence_then_the_bonus() {
     assert_eq!(y["separate_bonus"], "1200.00");
     assert_eq!(y["separate_bonus_tax"], "36.00");
     assert_eq!(y["income"], "360000.00");
+    // The annual run adds no month of wages: the state keeps its `through`.
+    assert_eq!(y["through"], "2026-12");
+}
+
+/// A worker hired on the last day of November: one day's pay, 103.33
+/// (2200.00 × 1/30 = 73.33, 600.00 × 1/30 = 20.00, 300.00 × 1/30 = 10.00,
+/// no title, grade fail), against 900.00 of contributions on the lower bound
+/// 4000.00 of the base: the pension takes all of it, net 0.00, and the
+/// run warns of the 796.67 not deducted.
+#[test]
+fn a_day_of_pay_nets_zero_and_the_run_warns() {
+    let set = PolicySet::builtin();
+    let mut w = worker();
+    w["hired_on"] = json!("2026-11-30");
+    let v = run_value(
+        json!({"kind": "monthly", "period": "2026-11", "workers": [w],
+               "assessments": [{"worker_id": "W1", "period": "2026-11", "grade": "fail"}],
+               "tax": [{"worker_id": "W1"}]}),
+        &set,
+    );
+    assert_eq!(v["complete"], true, "{v}");
+    let slip = &v["payslips"][0];
+    assert_eq!(slip["gross"], "103.33");
+    for (code, amount) in [
+        ("pension", "103.33"),
+        ("medical", "0.00"),
+        ("unemployment", "0.00"),
+        ("housing_fund", "0.00"),
+        ("income_tax", "0.00"),
+        ("net", "0.00"),
+    ] {
+        assert_eq!(line(slip, code)["amount"], amount, "{code}");
+    }
+    assert_eq!(slip["net"], "0.00");
+    assert_eq!(slip["contributions_unpaid"], "796.67");
+    assert!(slip.get("tax_unwithheld").is_none());
+    assert_eq!(
+        line(slip, "pension")["explain"],
+        "base 4000.00 (gross pay 103.33 raised to the lower bound) × 8% = 320.00; pay allows 103.33; 216.67 not deducted (not carried: collect it outside the payroll)"
+    );
+    assert_eq!(
+        v["warnings"],
+        json!([{"worker_id": "W1", "field": "contributions",
+                "message": "contributions due 900.00; pay allows 103.33; 796.67 not deducted (pension 216.67, medical 80.00, unemployment 20.00, housing fund 480.00) and not carried: collect it outside the payroll"}])
+    );
+    // Only what was deducted counts as a special deduction.
+    assert_eq!(v["ytd"][0]["contributions"], "103.33");
+    assert!(v["ytd"][0].get("tax_unwithheld").is_none());
+}
+
+/// A state taken over mid-year with tax owed: 96000.00 of income in
+/// January and February, nothing withheld. March's pay (4000.00: 2200 +
+/// 600 + 300 and the pass bonus 900, no title) leaves 3100.00 after 900.00
+/// of contributions against 5890.00 due (taxable 100000 − 15000 − 900 =
+/// 84100 → × 10% − 2520): 3100.00 withheld, 2790.00 carried in the state;
+/// April withholds the 2600.00 then due (104000 − 20000 − 1800 = 82200 →
+/// 5700.00 − 3100.00; the month lowers the cumulative tax by 190.00) and
+/// nets 3100.00 − 2600.00 = 500.00.
+#[test]
+fn tax_the_pay_cannot_cover_is_carried_to_the_next_month() {
+    let set = PolicySet::builtin();
+    let req = |month: &str, ytd: Value| {
+        json!({"kind": "monthly", "period": month, "workers": [worker()],
+               "assessments": [{"worker_id": "W1", "period": month, "grade": "pass"}],
+               "tax": [{"worker_id": "W1"}], "ytd": ytd})
+    };
+    let march = run_value(
+        req(
+            "2026-03",
+            json!([{"worker_id": "W1", "year": 2026, "months": 2, "income": "96000.00",
+                    "through": "2026-02"}]),
+        ),
+        &set,
+    );
+    assert_eq!(march["complete"], true, "{march}");
+    let slip = &march["payslips"][0];
+    assert_eq!(slip["gross"], "4000.00");
+    assert_eq!(line(slip, "income_tax")["amount"], "3100.00");
+    assert_eq!(slip["net"], "0.00");
+    assert_eq!(slip["tax_unwithheld"], "2790.00");
+    let explain = line(slip, "income_tax")["explain"].as_str().unwrap();
+    assert!(
+        explain.ends_with(
+            "= 5890.00; tax due 5890.00; pay allows 3100.00; 2790.00 carried to next month"
+        ),
+        "{explain}"
+    );
+    assert_eq!(
+        march["warnings"],
+        json!([{"worker_id": "W1", "field": "income_tax",
+                "message": "tax due 5890.00; pay allows 3100.00; 2790.00 carried to next month (ytd.tax_unwithheld): pass this response's ytd to the next run"}])
+    );
+    let y = &march["ytd"][0];
+    assert_eq!(y["tax_withheld"], "3100.00");
+    assert_eq!(y["tax_unwithheld"], "2790.00");
+    assert_eq!(y["through"], "2026-03");
+
+    let april = run_value(req("2026-04", march["ytd"].clone()), &set);
+    assert_eq!(april["complete"], true, "{april}");
+    let slip = &april["payslips"][0];
+    assert_eq!(line(slip, "income_tax")["amount"], "2600.00");
+    assert_eq!(slip["net"], "500.00");
+    assert!(slip.get("tax_unwithheld").is_none());
+    let explain = line(slip, "income_tax")["explain"].as_str().unwrap();
+    assert!(
+        explain.ends_with("= 2600.00 (of which 2600.00 carried unwithheld from earlier months)"),
+        "{explain}"
+    );
+    assert!(april.get("warnings").is_none(), "{april}");
+    let y = &april["ytd"][0];
+    assert_eq!(y["tax_withheld"], "5700.00");
+    assert!(y.get("tax_unwithheld").is_none());
+}
+
+fn errors_of(v: &Value) -> Vec<(String, String)> {
+    v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_state_through_the_run_month_or_with_a_gap_is_refused() {
+    let set = salary_30000();
+    let sept = run_value(
+        month_request(
+            9,
+            Some(json!([{"worker_id": "W1", "year": 2026, "months": 8, "through": "2026-08"}])),
+        ),
+        &set,
+    );
+    assert_eq!(sept["complete"], true, "{sept}");
+    let oct = run_value(month_request(10, Some(sept["ytd"].clone())), &set);
+    assert_eq!(oct["complete"], true, "{oct}");
+    assert_eq!(oct["ytd"][0]["through"], "2026-10");
+    // October again with October's state: refused, nothing paid.
+    let again = run_value(month_request(10, Some(oct["ytd"].clone())), &set);
+    assert_eq!(again["complete"], false);
+    assert_eq!(again["payslips"], json!([]));
+    assert_eq!(
+        errors_of(&again),
+        [
+            (
+                "ytd.months".to_string(),
+                "10 months employed, but at most 9 month(s) of 2026 come before 2026-10; pass the state out of the previous run, not this one's".to_string()
+            ),
+            (
+                "ytd.through".to_string(),
+                "2026-10 is already in this state (through 2026-10); pass the state out of the 2026-09 run".to_string()
+            )
+        ]
+    );
+    // A state later than the run.
+    let early = run_value(month_request(9, Some(oct["ytd"].clone())), &set);
+    assert!(errors_of(&early).contains(&(
+        "ytd.through".to_string(),
+        "this state runs through 2026-10, after this run's month 2026-09; pass the state out of the 2026-08 run".to_string()
+    )));
+    // September's state given to December: October and November are missing.
+    let gap = run_value(month_request(12, Some(sept["ytd"].clone())), &set);
+    assert_eq!(gap["complete"], false);
+    assert_eq!(
+        errors_of(&gap),
+        [(
+            "ytd.through".to_string(),
+            "this state runs through 2026-09 but this run is 2026-12: 2026-10 to 2026-11 are missing; run 2026-10 with this state and pass its state on (hired 2020-03-01, before the gap)".to_string()
+        )]
+    );
+    // A bad month, a month of another year, more months than `through` has.
+    let bad = run_value(
+        month_request(
+            5,
+            Some(json!([{"worker_id": "W1", "year": 2026, "months": 3, "through": "2026-3"}])),
+        ),
+        &set,
+    );
+    assert_eq!(errors_of(&bad)[0].0, "ytd.through");
+    assert!(
+        errors_of(&bad)[0]
+            .1
+            .contains("\"2026-3\" is not a month; expected YYYY-MM")
+    );
+    let other_year = run_value(
+        month_request(
+            5,
+            Some(json!([{"worker_id": "W1", "year": 2026, "months": 3, "through": "2025-12"}])),
+        ),
+        &set,
+    );
+    assert_eq!(
+        errors_of(&other_year),
+        [(
+            "ytd.through".to_string(),
+            "2025-12 is not in the state's tax year 2026; a state holds one tax year".to_string()
+        )]
+    );
+    let too_many = run_value(
+        month_request(
+            5,
+            Some(json!([{"worker_id": "W1", "year": 2026, "months": 3, "through": "2026-02"}])),
+        ),
+        &set,
+    );
+    assert!(
+        errors_of(&too_many).contains(&(
+            "ytd.months".to_string(),
+            "3 months employed, but the state runs only through 2026-02 (2 month(s) of 2026)"
+                .to_string()
+        ))
+    );
+}
+
+/// A worker hired after the state's `through` (back after leaving) may
+/// skip the months before hire; a state without `through` is not checked.
+#[test]
+fn a_gap_before_hire_is_accepted() {
+    let set = salary_30000();
+    let mut w = worker();
+    w["hired_on"] = json!("2026-10-15");
+    let mut req = month_request(
+        11,
+        Some(
+            json!([{"worker_id": "W1", "year": 2026, "months": 3, "income": "90000.00",
+                     "through": "2026-03"}]),
+        ),
+    );
+    req["workers"] = json!([w]);
+    let v = run_value(req, &set);
+    assert_eq!(v["complete"], true, "{v}");
+    assert_eq!(v["ytd"][0]["months"], 4);
+    assert_eq!(v["ytd"][0]["through"], "2026-11");
+    let v = run_value(
+        month_request(
+            11,
+            Some(json!([{"worker_id": "W1", "year": 2026, "months": 3}])),
+        ),
+        &set,
+    );
+    assert_eq!(v["complete"], true, "{v}");
+}
+
+#[test]
+fn a_missing_state_after_january_is_warned_about() {
+    let set = salary_30000();
+    let v = run_value(month_request(11, None), &set);
+    assert_eq!(v["complete"], true, "{v}");
+    assert_eq!(
+        v["warnings"],
+        json!([{"worker_id": "W1", "field": "ytd",
+                "message": "no year-to-date state although employed before 2026-11 (hired 2020-03-01): taken as the start of 2026; pass the state out of the 2026-10 run"}])
+    );
+    // Taken as the start of the year: month 1 of 2026.
+    assert_eq!(v["ytd"][0]["months"], 1);
+    // January starts the year; a worker hired this month has no earlier state.
+    let jan = run_value(month_request(1, None), &set);
+    assert!(jan.get("warnings").is_none(), "{jan}");
+    let mut req = month_request(11, None);
+    req["workers"][0]["hired_on"] = json!("2026-11-01");
+    let v = run_value(req, &set);
+    assert!(v.get("warnings").is_none(), "{v}");
 }
 
 #[test]
@@ -548,6 +818,77 @@ proptest! {
         let (low, _) = net_of(&r, gross, settings(gross), ytd);
         let (high, _) = net_of(&r, higher, settings(higher), ytd);
         prop_assert!(high >= low, "gross {} nets {}, gross {} nets {}", gross, low, higher, high);
+    }
+
+    /// Never a negative net, whatever the pay, the base and the state: every
+    /// deduction line is at most what the pay leaves, and what the pay left
+    /// unwithheld plus what was withheld is the tax due.
+    #[test]
+    fn net_is_never_negative(
+        gross in fen(3_000_000), base in proptest::option::of(fen(5_000_000)),
+        rate in 500u32..=1200, add in fen(400_000), months in 0u8..=11,
+        income in fen(200_000_000), withheld in fen(10_000_000), carried in fen(10_000_000),
+    ) {
+        let r = rules();
+        let settings = Settings {
+            contribution_base: base,
+            housing_fund_rate: Some(Decimal::new(rate.into(), 4)),
+            additional_deductions: add,
+            ..Default::default()
+        };
+        let ytd = Ytd { months, income, tax_withheld: withheld, tax_unwithheld: carried, ..Ytd::start(2026) };
+        let mut slip = payslip(gross);
+        let t = tax::month_lines(&r, &Input { settings, ytd }, &mut slip);
+        prop_assert!(t.net >= Decimal::ZERO, "gross {} nets {}", gross, t.net);
+        prop_assert_eq!(gross - t.deductions, t.net);
+        for l in &slip.lines { prop_assert!(l.amount >= Decimal::ZERO); }
+        let w = match &t.detail { tax::Detail::Month { withholding, .. } => *withholding, _ => unreachable!() };
+        prop_assert_eq!(w.tax + w.unwithheld, w.due);
+        prop_assert_eq!(t.ytd_out().tax_unwithheld, t.tax_unwithheld);
+        prop_assert_eq!(
+            t.ytd_out().tax_withheld + t.ytd_out().tax_unwithheld,
+            w.cumulative_tax.max(withheld)
+        );
+    }
+
+    /// Over months of any pay (some too low for their deductions), each
+    /// state's withheld + carried is the tax due so far; once a month's pay
+    /// allows it, nothing is carried, and when the cumulative tax never fell
+    /// below what was withheld (no refund mid-year) the year's withholding is
+    /// the annual table on the cumulative taxable income.
+    #[test]
+    fn withheld_and_carried_add_up_to_the_annual_table(
+        start in 0u8..=6, income in fen(150_000_000), withheld in fen(5_000_000),
+        months in proptest::collection::vec(
+            (fen(10_000_000), proptest::option::of(fen(3_000_000)), fen(300_000)), 0..=5),
+    ) {
+        let r = rules();
+        let mut y = Ytd { months: start, income, tax_withheld: withheld, ..Ytd::start(2026) };
+        // The tax carried in: what the state owes beyond what it withheld.
+        y.tax_unwithheld = (r.annual.tax(y.taxable(&r), Decimal::ONE).1 - withheld).max(Decimal::ZERO);
+        let mut total = withheld;
+        let mut refunds_refused = false;
+        // The last month pays 5000000.00: enough for any tax carried.
+        let last = (d("5000000.00"), None, Decimal::ZERO);
+        for (gross, base, add) in months.into_iter().chain([last]) {
+            let settings = Settings { contribution_base: base, additional_deductions: add, ..Default::default() };
+            let mut slip = payslip(gross);
+            let t = tax::month_lines(&r, &Input { settings, ytd: y }, &mut slip);
+            prop_assert!(t.net >= Decimal::ZERO);
+            let w = match &t.detail { tax::Detail::Month { withholding, .. } => *withholding, _ => unreachable!() };
+            refunds_refused |= w.cumulative_tax < w.withheld_before;
+            total += t.income_tax;
+            y = *t.ytd_out();
+            prop_assert_eq!(y.tax_withheld, total);
+            prop_assert_eq!(y.tax_withheld + y.tax_unwithheld, w.cumulative_tax.max(w.withheld_before));
+        }
+        prop_assert_eq!(y.tax_unwithheld, Decimal::ZERO);
+        let table = r.annual.tax(y.taxable(&r), Decimal::ONE).1;
+        if refunds_refused {
+            prop_assert!(total >= table);
+        } else {
+            prop_assert_eq!(total, table);
+        }
     }
 
     /// Separate bonus tax: where a larger bonus nets less, a cliff is reported.

@@ -90,12 +90,12 @@ pub fn decode_lines(text: &str) -> Result<Vec<(LineCode, Decimal)>, BookError> {
 }
 
 /// A year-to-date state as stored: `year months income exempt
-/// contributions additional other withheld separate_bonus separate_tax`,
-/// amounts in whole fen.
+/// contributions additional other withheld separate_bonus separate_tax
+/// unwithheld through`, amounts in whole fen, `through` `YYYY-MM` or `-`.
 pub fn encode_ytd(y: &Ytd) -> String {
     let a = |d: Decimal| fen(d);
     format!(
-        "{} {} {} {} {} {} {} {} {} {}",
+        "{} {} {} {} {} {} {} {} {} {} {} {}",
         y.year,
         y.months,
         a(y.income),
@@ -105,25 +105,28 @@ pub fn encode_ytd(y: &Ytd) -> String {
         a(y.other_deductions),
         a(y.tax_withheld),
         a(y.separate_bonus),
-        a(y.separate_bonus_tax)
+        a(y.separate_bonus_tax),
+        a(y.tax_unwithheld),
+        y.through.map_or("-".to_string(), |m| m.to_string())
     )
 }
 
 /// A stored state as the request's `ytd` record of `worker_id`.
 pub fn ytd_record(worker_id: &str, state: &str) -> Result<YtdRecord, BookError> {
     let f: Vec<&str> = state.split(' ').collect();
-    if f.len() < 10 {
+    if f.len() < 12 {
         return Err(BookError::Corrupt(format!(
             "year-to-date state of {worker_id}: {state:?}"
         )));
     }
-    let mut amounts = [Decimal::ZERO; 8];
+    let mut amounts = [Decimal::ZERO; 9];
     for (i, a) in amounts.iter_mut().enumerate() {
         *a = yuan(f[i + 2].parse().map_err(|_| {
             BookError::Corrupt(format!("year-to-date state of {worker_id}: {state:?}"))
         })?);
     }
     let s = |i: usize| Some(Amount(amounts[i - 2]).to_string());
+    let through = (f[11] != "-").then(|| f[11].to_string());
     Ok(YtdRecord {
         worker_id: worker_id.to_string(),
         year: Count(f[0].to_string()),
@@ -136,6 +139,8 @@ pub fn ytd_record(worker_id: &str, state: &str) -> Result<YtdRecord, BookError> 
         tax_withheld: s(7),
         separate_bonus: s(8),
         separate_bonus_tax: s(9),
+        tax_unwithheld: (!amounts[8].is_zero()).then(|| s(10)).flatten(),
+        through,
     })
 }
 
@@ -248,7 +253,14 @@ mod tests {
         y.income = d("90000.00");
         y.tax_withheld = d("3030.00");
         let s = encode_ytd(&y);
-        assert_eq!(s, "2026 3 9000000 0 0 0 0 303000 0 0");
+        assert_eq!(s, "2026 3 9000000 0 0 0 0 303000 0 0 0 -");
+        y.through = Some("2026-03".parse().unwrap());
+        y.tax_unwithheld = d("10.00");
+        let s = encode_ytd(&y);
+        assert_eq!(s, "2026 3 9000000 0 0 0 0 303000 0 0 1000 2026-03");
+        let r = ytd_record("W1", &s).unwrap();
+        assert_eq!(r.through.as_deref(), Some("2026-03"));
+        assert_eq!(r.tax_unwithheld.as_deref(), Some("10.00"));
         let r = ytd_record("W1", &s).unwrap();
         assert_eq!(r.tax_withheld.as_deref(), Some("3030.00"));
         assert_eq!(ytd_year(&s), Some(2026));

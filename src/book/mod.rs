@@ -436,8 +436,18 @@ impl Book {
                         r.worker_id
                     )));
                 }
-                let y = crate::rules::tax::read_state(r, year, month.month() as u8)
+                let mut y = crate::rules::tax::read_state(r, year, month.month() as u8)
                     .map_err(|m| BookError::Invalid(format!("worker {}: {m}", r.worker_id)))?;
+                match y.through {
+                    Some(t) if t > month => {
+                        return Err(BookError::Invalid(format!(
+                            "worker {}: figures through {t} imported as through {month}; give figures up to {month}",
+                            r.worker_id
+                        )));
+                    }
+                    Some(_) => {}
+                    None => y.through = Some(month),
+                }
                 tx.put_ytd(year, &r.worker_id, through, &codec::encode_ytd(&y), true)?;
                 n += 1;
             }

@@ -426,6 +426,7 @@ impl<'p> Batch<'p> {
             level,
             awarded_on: on,
             deed: deed.filter(|d| !d.trim().is_empty()).map(str::to_string),
+            paid: None,
         }))
     }
 

@@ -623,6 +623,7 @@ pub fn read_honours(
             level: r.get(1),
             awarded_on: r.get(2),
             deed: r.opt(3),
+            paid: None,
         }
     })
 }

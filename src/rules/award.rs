@@ -13,7 +13,7 @@
 //! let p = &set.versions[0];
 //! let h = |level, deed: &str| Honour {
 //!     worker_id: "W1".into(), level, awarded_on: parse_date("2026-11-05").unwrap(),
-//!     deed: Some(deed.into()),
+//!     deed: Some(deed.into()), paid: None,
 //! };
 //! let (a, b, c) = (h(HonourLevel::Municipal, "flood"), h(HonourLevel::Provincial, "flood"), h(HonourLevel::Municipal, "census"));
 //! let paid = payable(p, &[&a, &b, &c]);
@@ -22,6 +22,7 @@
 
 use crate::policy::{Policy, SameDeed};
 use crate::worker::{Honour, HonourLevel};
+use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 /// Which of a worker's honours in one month are paid: `(index, level,
@@ -64,6 +65,39 @@ pub fn payable(policy: &Policy, honours: &[&Honour]) -> Vec<(usize, HonourLevel,
                     out.push((i, h.level, (n - 1).min(255) as u8));
                 }
             }
+        }
+    }
+    out
+}
+
+/// What an honour of an earlier month was paid: its `paid` amount, or the
+/// policy amount of its level.
+pub fn paid_for(policy: &Policy, h: &Honour) -> Decimal {
+    h.paid.unwrap_or_else(|| policy.honours.amount(h.level))
+}
+
+/// Per deed, the earlier honour paid the most and what it was paid, among
+/// `before` (indices into `honours`: honours of months before the run's);
+/// empty unless `same_deed = "highest_only"`. A higher honour for the same
+/// deed this month pays only the difference. Linear in `before`.
+pub fn already_paid<'h>(
+    policy: &Policy,
+    honours: &[&'h Honour],
+    before: &[usize],
+) -> HashMap<&'h str, (usize, Decimal)> {
+    let mut out: HashMap<&str, (usize, Decimal)> = HashMap::new();
+    if policy.honours.same_deed != SameDeed::HighestOnly {
+        return out;
+    }
+    for &i in before {
+        let h = honours[i];
+        let Some(deed) = h.deed.as_deref() else {
+            continue;
+        };
+        let paid = paid_for(policy, h);
+        let e = out.entry(deed).or_insert((i, paid));
+        if paid > e.1 {
+            *e = (i, paid);
         }
     }
     out
@@ -114,6 +148,7 @@ mod tests {
             },
             awarded_on: chrono::NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
             deed: deed.map(|d| format!("deed{d}")),
+            paid: None,
         }
     }
 
@@ -147,6 +182,36 @@ mod tests {
             got.iter()
                 .all(|&(_, l, n)| l == HonourLevel::National && n == 255)
         );
+    }
+
+    #[test]
+    fn already_paid_is_the_highest_payment_per_deed() {
+        let set = PolicySet::builtin();
+        let mut p = set.versions[0].clone();
+        let on = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let h = |level, date, deed: &str, paid: Option<&str>| Honour {
+            worker_id: "W1".into(),
+            level,
+            awarded_on: date,
+            deed: Some(deed.into()),
+            paid: paid.map(|t| t.parse().unwrap()),
+        };
+        let hs = [
+            h(HonourLevel::Municipal, on(3, 1), "flood", None),
+            h(HonourLevel::Provincial, on(5, 1), "flood", Some("4500.00")),
+            h(HonourLevel::Municipal, on(6, 1), "census", Some("2800.00")),
+            h(HonourLevel::National, on(11, 1), "flood", None),
+        ];
+        let refs: Vec<&Honour> = hs.iter().collect();
+        // Municipal 3000.00 (the policy amount) and provincial 4500.00 (as
+        // given) for "flood": 4500.00, from honour 1; "census": 2800.00.
+        let got = already_paid(&p, &refs, &[0, 1, 2]);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got["flood"], (1, "4500.00".parse().unwrap()));
+        assert_eq!(got["census"], (2, "2800.00".parse().unwrap()));
+        assert_eq!(paid_for(&p, &hs[0]).to_string(), "3000.00");
+        p.honours.same_deed = SameDeed::Each;
+        assert!(already_paid(&p, &refs, &[0, 1, 2]).is_empty());
     }
 
     #[test]

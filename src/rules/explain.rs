@@ -118,6 +118,7 @@ impl Line {
                 level,
                 index,
                 superseded,
+                prior,
             } => {
                 if let Some(h) = cx.honours.get(index as usize) {
                     let _ = write!(
@@ -131,7 +132,28 @@ impl Line {
                         let _ = write!(out, " for {d:?}");
                     }
                 }
-                let _ = write!(out, " → {}", cx.policy.honours.amount(level).round_dp(2));
+                let full = cx.policy.honours.amount(level).round_dp(2);
+                match prior.and_then(|p| cx.honours.get(p as usize)) {
+                    Some(p) => {
+                        let _ = write!(
+                            out,
+                            ": {} {full} − {} {} paid {} = {}",
+                            level.code(),
+                            p.level.code(),
+                            crate::rules::award::paid_for(cx.policy, p).round_dp(2),
+                            crate::period::YearMonth::of(p.awarded_on),
+                            self.amount
+                        );
+                        if self.amount.is_zero() {
+                            out.push_str(" (not higher than what was paid: nothing more to pay)");
+                        } else {
+                            out.push_str(" (honours.same_deed = highest_only: the difference)");
+                        }
+                    }
+                    None => {
+                        let _ = write!(out, " → {full}");
+                    }
+                }
                 if superseded > 0 {
                     let _ = write!(
                         out,

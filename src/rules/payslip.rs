@@ -99,7 +99,11 @@ pub fn probation_ungraded(policy: &Policy, worker: &Worker, last: NaiveDate) -> 
 ///
 /// `worker_index` is stored in the payslip; `grade` is the month's grade
 /// (already decided: given, by quota, or ungraded) and `note` says why;
-/// `honours` are the worker's honours awarded in `month`. The worker must be
+/// `honours` are the worker's honours awarded in `month`, and any honours of
+/// earlier months for the same deeds: those were paid already, so under
+/// `same_deed = "highest_only"` a higher honour this month pays the
+/// difference over the highest paid (nothing when not higher; see
+/// [`crate::rules::award::already_paid`]). The worker must be
 /// employed on some day of `month`; otherwise the payslip pays nothing.
 pub fn monthly(
     policy: &Policy,
@@ -188,8 +192,23 @@ pub(crate) fn monthly_in(
         },
         bonus_share,
     );
-    for (index, level, superseded) in crate::rules::award::payable(policy, honours) {
+    // Honours of earlier months are not paid again: under highest_only
+    // they are what was already paid for their deed.
+    let (now, before): (Vec<usize>, Vec<usize>) =
+        (0..honours.len()).partition(|&i| honours[i].awarded_on >= month.first_day());
+    let priors = crate::rules::award::already_paid(policy, honours, &before);
+    let current: Vec<&Honour> = now.iter().map(|&i| honours[i]).collect();
+    for (k, level, superseded) in crate::rules::award::payable(policy, &current) {
+        let index = now[k];
         let full = policy.honours.amount(level);
+        let prior = honours[index]
+            .deed
+            .as_deref()
+            .and_then(|d| priors.get(d).copied());
+        let full = match prior {
+            Some((_, paid)) => non_negative_fen(full - paid),
+            None => full,
+        };
         push(
             LineCode::HonourAward,
             full,
@@ -197,6 +216,7 @@ pub(crate) fn monthly_in(
                 level,
                 index: index as u32,
                 superseded,
+                prior: prior.map(|(i, _)| i as u32),
             },
             Share::Full,
         );
@@ -206,6 +226,14 @@ pub(crate) fn monthly_in(
         lines,
         gross: gross.total(),
     })
+}
+
+fn non_negative_fen(x: Decimal) -> Decimal {
+    if x.is_sign_negative() || x.is_zero() {
+        round_fen(Decimal::ZERO)
+    } else {
+        x
+    }
 }
 
 /// Months of `year` the worker served, by the policy's `months_served` rule.

@@ -288,6 +288,10 @@ pub enum Why {
         index: u32,
         /// How many other honours for the same deed this one supersedes.
         superseded: u8,
+        /// Index (in the same honours) of the honour of an earlier month
+        /// already paid for the same deed, whose payment the amount is net
+        /// of: the line pays the difference, or nothing when not higher.
+        prior: Option<u32>,
     },
     /// An arrears or recovery line: a past period's correction, paid this
     /// month; the correction is in the run's adjustments of the worker.

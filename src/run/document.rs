@@ -125,6 +125,30 @@ impl fmt::Display for InputError {
     }
 }
 
+/// Something a run did that the caller should know about, though every
+/// input was valid and the worker was paid: a deduction the pay could not
+/// cover, a year-to-date state taken as the start of the year. Warnings do
+/// not make a run incomplete.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    /// The worker concerned.
+    pub worker_id: String,
+    /// The field concerned (`income_tax`, `contributions`, `ytd`…).
+    pub field: String,
+    /// What happened and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "worker {}: {}: {}",
+            self.worker_id, self.field, self.message
+        )
+    }
+}
+
 /// Why a request could not be run at all (exit code 1).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
@@ -166,7 +190,9 @@ pub struct Run {
     pub period: String,
     /// Validated workers; payslips point into this list.
     pub workers: Vec<Worker>,
-    /// Validated honours paid in the period, per worker index.
+    /// Validated honours paid in the period, per worker index, with the
+    /// honours of earlier months already paid for the same deeds (which the
+    /// honour lines are net of, under `same_deed = "highest_only"`).
     pub honours: Vec<Vec<Honour>>,
     /// Corrections of past periods paid, per worker index (empty when none).
     pub adjustments: Vec<Vec<Adjustment>>,
@@ -174,6 +200,8 @@ pub struct Run {
     pub payslips: Vec<Payslip>,
     /// Input errors, sorted by worker id, field and message.
     pub errors: Vec<InputError>,
+    /// Warnings, sorted by worker id, field and message.
+    pub warnings: Vec<Warning>,
     /// Quota pools (when grades came from scores or were checked).
     pub quota: Vec<PoolReport>,
     /// Totals.

@@ -27,7 +27,7 @@ mod serialize;
 mod sink;
 mod validate;
 
-pub use document::{InputError, Kind, List, Request, RequestError, Response, Run, Totals};
+pub use document::{InputError, Kind, List, Request, RequestError, Response, Run, Totals, Warning};
 pub(crate) use sink::Fold;
 pub(crate) use validate::Roster;
 
@@ -72,6 +72,8 @@ pub(crate) fn check_fields(req: &Request) -> Result<(), RequestError> {
             ("tax_withheld", opt(&y.tax_withheld)),
             ("separate_bonus", opt(&y.separate_bonus)),
             ("separate_bonus_tax", opt(&y.separate_bonus_tax)),
+            ("tax_unwithheld", opt(&y.tax_unwithheld)),
+            ("through", opt(&y.through)),
         ] {
             check_field("ytd", i, f, &v).map_err(RequestError::Json)?;
         }

@@ -3,8 +3,9 @@
 //! input error naming the worker, into a [`Prepared`] run.
 
 use super::*;
+use crate::money::parse_non_negative_amount;
 use crate::period::parse_date;
-use crate::policy::{Missing, Policy};
+use crate::policy::{Missing, Policy, SameDeed, max_amount};
 use crate::rules::correction::{self, Adjustment, AdjustmentRecord};
 use crate::rules::payslip::{self, GradeNote, LineCode};
 use crate::rules::quota::{self, Candidate, PoolReport};
@@ -13,6 +14,7 @@ use crate::worker::{Grade, Honour, HonourLevel};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// An assessment as read: its index, grade and score.
 pub(super) type Given = (usize, Option<Grade>, Option<Decimal>);
@@ -34,6 +36,7 @@ pub(super) struct Runner<'a, 'w, 'p> {
     first: NaiveDate,
     last: NaiveDate,
     errors: Vec<InputError>,
+    warnings: Vec<Warning>,
     /// Validated employed workers with their record index, sorted by id.
     workers: Vec<(Cow<'w, Worker>, usize)>,
     /// Per validated worker: whether any input naming it had an error, so it is not paid.
@@ -65,6 +68,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
             first,
             last,
             errors: Vec::new(),
+            warnings: Vec::new(),
             workers: Vec::new(),
             bad: Vec::new(),
             others: Vec::new(),
@@ -495,49 +499,131 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         self.quota = reports;
     }
 
+    /// Validated honours paid in `month` (none for annual runs), per worker,
+    /// with the honours of earlier months for the same deeds (what was
+    /// already paid for them, under `same_deed = "highest_only"`).
     fn honours(&mut self, month: Option<YearMonth>) -> Vec<Vec<Honour>> {
         let req = self.req;
         let mut out: Vec<Vec<Honour>> = vec![Vec::new(); self.workers.len()];
+        // Honours of earlier months, with their worker index.
+        let mut before: Vec<(usize, Honour)> = Vec::new();
+        let highest_only = self.policy.honours.same_deed == SameDeed::HighestOnly;
         for (hi, h) in req.honours.iter().enumerate() {
             let src = (List::Honours, hi);
             let id = h.worker_id.as_str();
             let level: Result<HonourLevel, _> = h.level.parse();
             let date = parse_date(&h.awarded_on);
-            let (level, date) = match (level, date) {
-                (Ok(l), Ok(d)) => (l, d),
-                (l, d) => {
+            let paid = h.paid.as_deref().map(|t| {
+                parse_non_negative_amount(t)
+                    .map_err(|e| e.to_string())
+                    .and_then(|d| {
+                        if d > max_amount() {
+                            Err(format!(
+                                "{t} is above the largest amount accepted ({})",
+                                max_amount()
+                            ))
+                        } else {
+                            Ok(d)
+                        }
+                    })
+            });
+            let (level, date, paid) = match (level, date, paid.transpose()) {
+                (Ok(l), Ok(d), Ok(p)) => (l, d, p),
+                (l, d, p) => {
                     if let Err(e) = l {
                         self.error(Some(id), "level", e.to_string(), src);
                     }
                     if let Err(e) = d {
                         self.error(Some(id), "awarded_on", e.to_string(), src);
                     }
+                    if let Err(e) = p {
+                        self.error(Some(id), "paid", e, src);
+                    }
                     continue;
                 }
             };
-            if !month.is_some_and(|m| m.contains(date)) {
-                // Paid by the run of the month awarded; still an error when
-                // the worker is unknown.
+            let deed = h.deed.clone().filter(|d| !d.trim().is_empty());
+            let Some(m) = month.filter(|m| date <= m.last_day()) else {
+                // Later honours are paid by the run of their month; still an
+                // error when the worker is unknown.
                 if !self.known(id) {
                     let msg = format!("no worker {id:?} in the roster");
                     self.error(Some(id), "worker_id", msg, src);
                 }
                 continue;
             };
-            let Some(wi) = self.find(id, src) else {
+            if m.contains(date) {
+                if paid.is_some() {
+                    let msg = format!(
+                        "paid is what an earlier month's run paid for an honour; this one, awarded {date}, is paid by this {m} run: leave paid out"
+                    );
+                    self.error(Some(id), "paid", msg, src);
+                    continue;
+                }
+                let Some(wi) = self.find(id, src) else {
+                    continue;
+                };
+                out[wi].push(Honour {
+                    worker_id: id.to_string(),
+                    level,
+                    awarded_on: date,
+                    deed,
+                    paid: None,
+                });
                 continue;
-            };
-            out[wi].push(Honour {
-                worker_id: id.to_string(),
-                level,
-                awarded_on: date,
-                deed: h.deed.clone().filter(|d| !d.trim().is_empty()),
-            });
+            }
+            // An earlier month's honour: already paid. It matters only for a
+            // deed honoured again this month, under highest_only.
+            if !self.known(id) {
+                let msg = format!("no worker {id:?} in the roster");
+                self.error(Some(id), "worker_id", msg, src);
+                continue;
+            }
+            if !highest_only || deed.is_none() {
+                continue;
+            }
+            if let Ok(wi) = self
+                .workers
+                .binary_search_by(|(w, _)| w.id.as_str().cmp(id))
+            {
+                before.push((
+                    wi,
+                    Honour {
+                        worker_id: id.to_string(),
+                        level,
+                        awarded_on: date,
+                        deed,
+                        paid,
+                    },
+                ));
+            }
+        }
+        if !before.is_empty() {
+            let deeds: std::collections::HashSet<(usize, &str)> = out
+                .iter()
+                .enumerate()
+                .flat_map(|(wi, hs)| {
+                    hs.iter()
+                        .filter_map(move |h| Some((wi, h.deed.as_deref()?)))
+                })
+                .collect();
+            let keep: Vec<(usize, Honour)> = before
+                .into_iter()
+                .filter(|(wi, h)| h.deed.as_deref().is_some_and(|d| deeds.contains(&(*wi, d))))
+                .collect();
+            for (wi, h) in keep {
+                out[wi].push(h);
+            }
         }
         // Input order must not matter: each worker's honours in date, level, deed order.
         for hs in &mut out {
             hs.sort_by(|a, b| {
-                (a.awarded_on, a.level, &a.deed).cmp(&(b.awarded_on, b.level, &b.deed))
+                (a.awarded_on, a.level, &a.deed, a.paid).cmp(&(
+                    b.awarded_on,
+                    b.level,
+                    &b.deed,
+                    b.paid,
+                ))
             });
         }
         out
@@ -561,6 +647,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
             workers: self.workers,
             bad: self.bad,
             errors: self.errors,
+            warnings: self.warnings,
             quota: self.quota,
             decided,
             honours,
@@ -666,7 +753,67 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
             };
             self.error(Some(&p.worker_id), &p.field, p.message, (list, p.source.1));
         }
+        if let TaxPeriod::Month(month) = period {
+            self.check_states(month, &inputs);
+        }
         inputs
+    }
+
+    /// Checks a monthly run's year-to-date states against the roster: a
+    /// state with months missing before the run is an error unless the
+    /// worker was hired after its `through`; a worker with tax inputs, no
+    /// state and employed in an earlier month of the year is warned about
+    /// (the state is taken as the start of the year).
+    fn check_states(&mut self, month: YearMonth, inputs: &tax::Inputs) {
+        let req = self.req;
+        let prev = YearMonth::of(month.first_day() - chrono::Days::new(1));
+        let mut given: HashMap<&str, usize> = HashMap::with_capacity(req.ytd.len());
+        for (i, r) in req.ytd.iter().enumerate() {
+            given.entry(r.worker_id.as_str()).or_insert(i);
+        }
+        for (wi, input) in inputs.workers.iter().enumerate() {
+            let Some(input) = input else {
+                continue;
+            };
+            if self.bad[wi] {
+                continue;
+            }
+            let w = &self.workers[wi].0;
+            match given.get(w.id.as_str()) {
+                Some(&i) => {
+                    let Some(t) = input.ytd.through else {
+                        continue;
+                    };
+                    if t >= prev || w.hired_on > t.last_day() {
+                        continue;
+                    }
+                    let next = YearMonth::of(t.last_day() + chrono::Days::new(1));
+                    let missing = if next == prev {
+                        format!("{prev} is missing")
+                    } else {
+                        format!("{next} to {prev} are missing")
+                    };
+                    let msg = format!(
+                        "this state runs through {t} but this run is {month}: {missing}; run {next} with this state and pass its state on (hired {}, before the gap)",
+                        w.hired_on
+                    );
+                    let id = w.id.clone();
+                    self.error(Some(&id), "ytd.through", msg, (List::Ytd, i));
+                }
+                None if month.month() != 1 && w.hired_on < month.first_day() => {
+                    self.warnings.push(Warning {
+                        worker_id: w.id.clone(),
+                        field: "ytd".into(),
+                        message: format!(
+                            "no year-to-date state although employed before {month} (hired {}): taken as the start of {}; pass the state out of the {prev} run",
+                            w.hired_on,
+                            month.year()
+                        ),
+                    });
+                }
+                None => {}
+            }
+        }
     }
 }
 
@@ -680,6 +827,7 @@ pub(super) struct Prepared<'w, 'p> {
     pub(super) workers: Vec<(Cow<'w, Worker>, usize)>,
     pub(super) bad: Vec<bool>,
     pub(super) errors: Vec<InputError>,
+    pub(super) warnings: Vec<Warning>,
     pub(super) quota: Vec<PoolReport>,
     pub(super) decided: Vec<Decided>,
     pub(super) honours: Vec<Vec<Honour>>,

@@ -23,6 +23,16 @@ impl Serialize for InputError {
     }
 }
 
+impl Serialize for Warning {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Warning", 3)?;
+        st.serialize_field("worker_id", &self.worker_id)?;
+        st.serialize_field("field", &self.field)?;
+        st.serialize_field("message", &self.message)?;
+        st.end()
+    }
+}
+
 struct Lines<'a>(&'a Run, &'a Payslip);
 
 impl Serialize for Lines<'_> {
@@ -58,6 +68,13 @@ impl Serialize for Slip<'_> {
         st.serialize_field("gross", &Amount(self.1.gross))?;
         if let Some(Some(t)) = self.0.tax.slips.get(self.1.worker) {
             st.serialize_field("net", &Amount(t.net))?;
+            // Deductions the pay could not cover, only when there are some.
+            if !t.tax_unwithheld.is_zero() {
+                st.serialize_field("tax_unwithheld", &Amount(t.tax_unwithheld))?;
+            }
+            if !t.contributions_unpaid.is_zero() {
+                st.serialize_field("contributions_unpaid", &Amount(t.contributions_unpaid))?;
+            }
             if let tax::Detail::Bonus(b) = &t.detail {
                 st.serialize_field("bonus_tax", &tax::BonusDoc(b))?;
             }
@@ -116,6 +133,10 @@ impl Serialize for Run {
         let slips: Vec<Slip> = self.payslips.iter().map(|p| Slip(self, p)).collect();
         st.serialize_field("payslips", &slips)?;
         st.serialize_field("errors", &self.errors)?;
+        // Only when there are some, so responses without them keep their bytes.
+        if !self.warnings.is_empty() {
+            st.serialize_field("warnings", &self.warnings)?;
+        }
         st.serialize_field("quota", &self.quota)?;
         st.serialize_field("totals", &TotalsDoc(&self.totals))?;
         if self.tax.active {

@@ -97,6 +97,7 @@ impl Prepared<'_, '_> {
             workers,
             bad,
             errors,
+            mut warnings,
             quota,
             decided,
             honours,
@@ -134,6 +135,15 @@ impl Prepared<'_, '_> {
                 pay_adjustments(&mut slip, adj);
             }
             tax.apply(policy, &inputs, at, &mut slip);
+            if let Some(Some(t)) = tax.slips.get(wi) {
+                for (field, message) in tax::shortfalls(t) {
+                    warnings.push(Warning {
+                        worker_id: w.id.clone(),
+                        field: field.to_string(),
+                        message,
+                    });
+                }
+            }
             totals.workers += 1;
             gross.add(slip.gross);
             for l in &slip.lines {
@@ -189,6 +199,10 @@ impl Prepared<'_, '_> {
             adjustments,
             payslips,
             errors,
+            warnings: {
+                warnings.sort();
+                warnings
+            },
             quota,
             totals,
             tax,

@@ -220,3 +220,32 @@ def test_gross_to_net_amounts_are_decimal():
     assert all(isinstance(bonus[k], Decimal) for k in ("separate", "merged", "merged_total", "saving"))
     for doc in (month, year):
         assert list(_strings_that_look_like_amounts(doc)) == []
+
+
+def test_deductions_the_pay_cannot_cover_are_decimal_and_warned():
+    # One day's pay (103.33) against 900.00 of contributions: net 0.00.
+    worker = {"id": "W1", "name": "林晓", "unit": "温泉社区", "position": "community_worker",
+              "hired_on": "2026-11-30"}
+    month = payrules.run({
+        "kind": "monthly", "period": "2026-11", "workers": [worker],
+        "assessments": [{"worker_id": "W1", "period": "2026-11", "grade": "fail"}],
+        "tax": [{"worker_id": "W1"}],
+    })
+    slip = month["payslips"][0]
+    assert slip["net"] == Decimal("0.00")
+    assert slip["contributions_unpaid"] == Decimal("796.67")
+    assert [(w["worker_id"], w["field"]) for w in month["warnings"]] == [("W1", "contributions")]
+    # Tax owed by a state taken over mid-year: 2790.00 carried to April.
+    worker["hired_on"] = "2020-03-01"
+    march = payrules.run({
+        "kind": "monthly", "period": "2026-03", "workers": [worker],
+        "assessments": [{"worker_id": "W1", "period": "2026-03", "grade": "pass"}],
+        "tax": [{"worker_id": "W1"}],
+        "ytd": [{"worker_id": "W1", "year": 2026, "months": 2, "income": Decimal("96000.00"),
+                 "through": "2026-02"}],
+    })
+    assert march["payslips"][0]["tax_unwithheld"] == Decimal("2790.00")
+    assert march["ytd"][0]["tax_unwithheld"] == Decimal("2790.00")
+    assert march["ytd"][0]["through"] == "2026-03"
+    for doc in (month, march):
+        assert list(_strings_that_look_like_amounts(doc)) == []

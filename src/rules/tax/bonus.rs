@@ -111,7 +111,8 @@ pub struct BonusChoice {
     pub merged_total: Decimal,
     /// The method chosen: separate only when its total is strictly lower.
     pub chosen: Method,
-    /// Tax withheld on the bonus now.
+    /// Tax due on the bonus now by the method chosen (the payslip withholds
+    /// less only when merged and above the bonus: see `bonus_lines`).
     pub tax: Decimal,
     /// A cliff of the separate table the bonus falls in, if any.
     pub cliff: Option<Cliff>,
@@ -169,6 +170,9 @@ pub fn bonus_choice(
         _ => {
             out.income += bonus;
             out.tax_withheld += merged;
+            // Merged, the due includes any wage tax carried unwithheld:
+            // withheld now (separately taxed, that stays carried).
+            out.tax_unwithheld = zero();
             merged
         }
     };

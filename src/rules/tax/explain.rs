@@ -33,10 +33,17 @@ pub fn explain(
                 base,
                 housing_fund_rate,
                 rate_given,
+                due,
                 ..
             },
             LineCode::Pension | LineCode::Medical | LineCode::Unemployment | LineCode::HousingFund,
         ) => {
+            let i = match code {
+                LineCode::Pension => 0,
+                LineCode::Medical => 1,
+                LineCode::Unemployment => 2,
+                _ => 3,
+            };
             let rate = match (code, rules) {
                 (LineCode::HousingFund, _) => *housing_fund_rate,
                 (LineCode::Pension, Some(r)) => r.contributions.pension,
@@ -77,7 +84,15 @@ pub fn explain(
                     " (policy default rate)"
                 });
             }
-            let _ = write!(out, " = {}", a(amount));
+            let _ = write!(out, " = {}", a(due[i]));
+            if amount < due[i] {
+                let _ = write!(
+                    out,
+                    "; pay allows {}; {} not deducted (not carried: collect it outside the payroll)",
+                    a(amount),
+                    a(due[i] - amount)
+                );
+            }
         }
         (
             Detail::Month {
@@ -119,7 +134,24 @@ pub fn explain(
             if w.cumulative_tax < w.withheld_before {
                 out.push_str(" (no refund mid-year)");
             }
-            let _ = write!(out, " = {}", a(amount));
+            let _ = write!(out, " = {}", a(w.due));
+            let carried = w.carried_in.min(w.due);
+            if carried > Decimal::ZERO {
+                let _ = write!(
+                    out,
+                    " (of which {} carried unwithheld from earlier months)",
+                    a(carried)
+                );
+            }
+            if w.unwithheld > Decimal::ZERO {
+                let _ = write!(
+                    out,
+                    "; tax due {}; pay allows {}; {} carried to next month",
+                    a(w.due),
+                    a(amount),
+                    a(w.unwithheld)
+                );
+            }
             if figures.exempt > Decimal::ZERO {
                 let _ = write!(
                     out,
@@ -128,7 +160,18 @@ pub fn explain(
                 );
             }
         }
-        (Detail::Bonus(b), LineCode::IncomeTax) => render_bonus(&mut out, b, rules),
+        (Detail::Bonus(b), LineCode::IncomeTax) => {
+            render_bonus(&mut out, b, rules);
+            if slip.tax_unwithheld > Decimal::ZERO {
+                let _ = write!(
+                    out,
+                    "; tax due {}; pay allows {}; {} carried to next month",
+                    a(b.tax),
+                    a(amount),
+                    a(slip.tax_unwithheld)
+                );
+            }
+        }
         (detail, LineCode::Net) => {
             let _ = write!(out, "gross {}", a(slip.gross));
             if let Detail::Month { contributions, .. } = detail {
@@ -140,8 +183,19 @@ pub fn explain(
                 }
             }
             let _ = write!(out, " − income tax {} = {}", a(slip.income_tax), a(amount));
-            if amount < Decimal::ZERO {
-                out.push_str(" (deductions exceed gross pay: the worker owes the difference)");
+            if slip.contributions_unpaid > Decimal::ZERO {
+                let _ = write!(
+                    out,
+                    "; contributions {} not deducted (the pay does not cover them)",
+                    a(slip.contributions_unpaid)
+                );
+            }
+            if slip.tax_unwithheld > Decimal::ZERO {
+                let _ = write!(
+                    out,
+                    "; income tax {} not withheld, carried to next month",
+                    a(slip.tax_unwithheld)
+                );
             }
         }
         _ => {
@@ -242,4 +296,48 @@ fn render_bonus(out: &mut String, b: &BonusChoice, rules: Option<&TaxRules>) {
             out.push_str(" (merging avoids it here)");
         }
     }
+}
+
+/// What a payslip's deductions could not take from the pay, as `(field,
+/// message)` pairs for a run's warnings: `contributions` not deducted (not
+/// carried) and `income_tax` not withheld (carried to the next month).
+/// Empty when the pay covered every deduction.
+pub fn shortfalls(slip: &TaxSlip) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Detail::Month {
+        due, contributions, ..
+    } = &slip.detail
+        && slip.contributions_unpaid > Decimal::ZERO
+    {
+        let due_total: Decimal = due.iter().sum();
+        let lines: Vec<String> = ["pension", "medical", "unemployment", "housing fund"]
+            .into_iter()
+            .zip(due.iter().zip(contributions))
+            .filter(|(_, (d, c))| d > c)
+            .map(|(name, (d, c))| format!("{name} {}", a(*d - *c)))
+            .collect();
+        out.push((
+            "contributions",
+            format!(
+                "contributions due {}; pay allows {}; {} not deducted ({}) and not carried: collect it outside the payroll",
+                a(due_total),
+                a(due_total - slip.contributions_unpaid),
+                a(slip.contributions_unpaid),
+                lines.join(", ")
+            ),
+        ));
+    }
+    if slip.tax_unwithheld > Decimal::ZERO {
+        let due = slip.income_tax + slip.tax_unwithheld;
+        out.push((
+            "income_tax",
+            format!(
+                "tax due {}; pay allows {}; {} carried to next month (ytd.tax_unwithheld): pass this response's ytd to the next run",
+                a(due),
+                a(slip.income_tax),
+                a(slip.tax_unwithheld)
+            ),
+        ));
+    }
+    out
 }

@@ -40,7 +40,11 @@ pub enum Detail {
         housing_fund_rate: Decimal,
         /// Whether the rate was given (else the policy default).
         rate_given: bool,
-        /// Pension, medical, unemployment, housing fund.
+        /// Pension, medical, unemployment, housing fund: `base × rate` each.
+        due: [Decimal; 4],
+        /// The same, deducted: each as due while the month's pay allows,
+        /// taken in this order; what the pay cannot cover is not deducted
+        /// (and not carried: see [`TaxSlip::contributions_unpaid`]).
         contributions: [Decimal; 4],
         /// The month's figures.
         figures: MonthFigures,
@@ -60,9 +64,15 @@ pub struct TaxSlip {
     pub detail: Detail,
     /// Income tax withheld.
     pub income_tax: Decimal,
+    /// Income tax due but not withheld because the pay did not allow it;
+    /// carried in the state's `tax_unwithheld` to the next month.
+    pub tax_unwithheld: Decimal,
+    /// Contributions due but not deducted because the pay did not allow
+    /// them. Not carried: the employer collects them outside the payroll.
+    pub contributions_unpaid: Decimal,
     /// Sum of the deduction lines.
     pub deductions: Decimal,
-    /// `gross − deductions`.
+    /// `gross − deductions`, never negative.
     pub net: Decimal,
 }
 
@@ -72,6 +82,15 @@ impl TaxSlip {
         match &self.detail {
             Detail::Month { withholding, .. } => &withholding.ytd,
             Detail::Bonus(b) => &b.ytd,
+        }
+    }
+
+    /// Marks the state carried out as including the wages of `month` (a
+    /// monthly run's month).
+    pub fn set_through(&mut self, month: crate::period::YearMonth) {
+        match &mut self.detail {
+            Detail::Month { withholding, .. } => withholding.ytd.through = Some(month),
+            Detail::Bonus(b) => b.ytd.through = Some(month),
         }
     }
 }
@@ -95,14 +114,30 @@ pub fn exempt_income(rules: &TaxRules, slip: &Payslip) -> Decimal {
 
 /// Adds the net-pay lines of a month's wages to `slip`: contributions,
 /// income tax by the cumulative method, and net.
+///
+/// **Never a negative net.** Deductions are taken while the pay allows, in
+/// line order: pension, medical, unemployment and housing fund, each as due
+/// or what is left of the gross; then income tax, up to what is left after
+/// them. A contribution the pay cannot cover is not deducted, not counted in
+/// the year-to-date contributions (only what was deducted is a special
+/// deduction), and not carried ([`TaxSlip::contributions_unpaid`]); tax the
+/// pay cannot cover is carried in the state's `tax_unwithheld` and withheld
+/// by the next month the pay allows ([`withhold_within`]).
 pub fn month_lines(rules: &TaxRules, input: &Input, slip: &mut Payslip) -> TaxSlip {
     let c = &rules.contributions;
     let s = &input.settings;
     let gross = slip.gross;
     let base = contribution_base(c, s.contribution_base, gross);
     let rate = s.housing_fund_rate.unwrap_or(c.housing_fund_default);
-    let amounts = contributions(c, base.used, rate);
+    let due = contributions(c, base.used, rate);
+    let mut left = non_negative(gross);
+    let amounts = due.map(|d| {
+        let taken = d.min(left);
+        left -= taken;
+        taken
+    });
     let total: Decimal = amounts.iter().sum();
+    let due_total: Decimal = due.iter().sum();
     let figures = MonthFigures {
         income: gross,
         exempt: exempt_income(rules, slip),
@@ -110,7 +145,7 @@ pub fn month_lines(rules: &TaxRules, input: &Input, slip: &mut Payslip) -> TaxSl
         additional_deductions: s.additional_deductions,
         other_deductions: s.other_deductions,
     };
-    let w = withhold(rules, &input.ytd, &figures);
+    let w = withhold_within(rules, &input.ytd, &figures, Some(left));
     for (code, a) in [
         LineCode::Pension,
         LineCode::Medical,
@@ -132,11 +167,14 @@ pub fn month_lines(rules: &TaxRules, input: &Input, slip: &mut Payslip) -> TaxSl
             base,
             housing_fund_rate: rate,
             rate_given: s.housing_fund_rate.is_some(),
+            due,
             contributions: amounts,
             figures,
             withholding: w,
         },
         income_tax: w.tax,
+        tax_unwithheld: w.unwithheld,
+        contributions_unpaid: due_total - total,
         deductions,
         net,
     }
@@ -151,14 +189,28 @@ pub fn bonus_lines(
     paid_on: NaiveDate,
 ) -> TaxSlip {
     let gross = slip.gross;
-    let choice = bonus_choice(rules, &input.ytd, gross, paid_on);
-    push(slip, LineCode::IncomeTax, choice.tax);
-    let net = gross - choice.tax;
+    let mut choice = bonus_choice(rules, &input.ytd, gross, paid_on);
+    // Merged, the tax due includes any wage tax carried unwithheld, which
+    // may exceed the bonus: withhold what the bonus allows and carry the
+    // rest. (Separately taxed, the tax is below the bonus: the tables'
+    // rates are below 1 and their quick deductions not negative.)
+    let allowed = non_negative(gross);
+    let mut unwithheld = zero();
+    if choice.chosen == Method::Merged && choice.tax > allowed {
+        unwithheld = choice.tax - allowed;
+        choice.ytd.tax_withheld -= unwithheld;
+        choice.ytd.tax_unwithheld = unwithheld;
+    }
+    let tax = choice.tax - unwithheld;
+    push(slip, LineCode::IncomeTax, tax);
+    let net = gross - tax;
     push(slip, LineCode::Net, net);
     TaxSlip {
         gross,
-        income_tax: choice.tax,
-        deductions: choice.tax,
+        income_tax: tax,
+        tax_unwithheld: unwithheld,
+        contributions_unpaid: zero(),
+        deductions: tax,
         net,
         detail: Detail::Bonus(choice),
     }

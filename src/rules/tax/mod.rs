@@ -11,6 +11,11 @@
 //!   is the annual table applied to the cumulative taxable income, minus the
 //!   tax already withheld this year, never below zero. A [`Ytd`] carries the
 //!   year-to-date figures from one month to the next.
+//! - **Never a negative net** ([`month_lines`]): contributions are deducted
+//!   while the pay allows, in line order, and tax up to what is left; tax
+//!   the pay cannot cover is carried in [`Ytd::tax_unwithheld`] and withheld
+//!   by a later month ([`withhold_within`]); [`shortfalls`] words both for a
+//!   run's warnings.
 //! - **The annual one-time bonus** (财政部 税务总局公告2023年第30号): taxed
 //!   separately (bracket by bonus ÷ 12 on the monthly table) until the policy's
 //!   `separate_until` date, or merged with wages; [`bonus_choice`] computes
@@ -55,7 +60,7 @@ mod records;
 mod withholding;
 
 pub use bonus::{BonusChoice, Cliff, Method, NoSeparate, bonus_choice, cliff, separate_tax};
-pub use explain::{explain, rule_path};
+pub use explain::{explain, rule_path, shortfalls};
 pub use lines::{Detail, Input, Settings, TaxSlip, bonus_lines, exempt_income, month_lines};
 pub use records::{
     BonusDoc, Count, Found, InputProblem, Inputs, RunTax, Source, TaxPeriod, TaxRecord, YtdDoc,
@@ -63,7 +68,7 @@ pub use records::{
 };
 pub use withholding::{
     Base, BaseSource, Clamp, MonthFigures, Withholding, Ytd, contribution_base, contributions,
-    withhold,
+    withhold, withhold_within,
 };
 
 use crate::money::Amount;
@@ -87,6 +92,7 @@ mod tests {
     use super::*;
     use crate::period::parse_date;
     use crate::policy::PolicySet;
+    use crate::rules::slip::LineCode;
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
@@ -293,6 +299,170 @@ mod tests {
         // half away from zero: 3333.33 × 0.5% = 16.66665 → 16.67
         assert_eq!(contributions(c, d("4444.44"), d("0.05"))[2], d("22.22"));
         assert_eq!(contributions(c, d("3333.33"), d("0.05"))[2], d("16.67"));
+    }
+
+    fn slip_of(gross: &str) -> crate::rules::slip::Payslip {
+        use crate::rules::slip::{Line, LineCode, Payslip, Why};
+        Payslip {
+            worker: 0,
+            lines: vec![Line {
+                code: LineCode::BasePay,
+                amount: d(gross),
+                why: Why::Tax,
+            }],
+            gross: d(gross),
+        }
+    }
+
+    fn amounts(slip: &crate::rules::slip::Payslip) -> Vec<String> {
+        slip.lines.iter().map(|l| l.amount.to_string()).collect()
+    }
+
+    #[test]
+    fn contributions_above_the_pay_are_capped_in_line_order() {
+        let r = rules();
+        // One day's pay, 600.00; the base is raised to the lower bound 4000.00:
+        // pension 320.00, medical 80.00, unemployment 20.00, housing fund
+        // 480.00 = 900.00 due. The pay covers pension, medical, unemployment
+        // (420.00) and 180.00 of the housing fund: 300.00 not deducted.
+        let mut slip = slip_of("600.00");
+        let input = Input {
+            settings: Settings::default(),
+            ytd: Ytd::start(2026),
+        };
+        let t = month_lines(&r, &input, &mut slip);
+        assert_eq!(
+            amounts(&slip),
+            [
+                "600.00", "320.00", "80.00", "20.00", "180.00", "0.00", "0.00"
+            ]
+        );
+        assert_eq!(t.net, d("0"));
+        assert_eq!(t.contributions_unpaid, d("300.00"));
+        assert_eq!(t.tax_unwithheld, d("0"));
+        // Only what was deducted is a special deduction.
+        assert_eq!(t.ytd_out().contributions, d("600.00"));
+        // taxable 600 − 5000 − 600 < 0: no tax.
+        assert_eq!(t.ytd_out().tax_withheld, d("0"));
+        let hf = explain(LineCode::HousingFund, d("180.00"), &t, Some(&r));
+        assert!(
+            hf.ends_with("= 480.00; pay allows 180.00; 300.00 not deducted (not carried: collect it outside the payroll)"),
+            "{hf}"
+        );
+        let net = explain(LineCode::Net, d("0.00"), &t, Some(&r));
+        assert_eq!(
+            net,
+            "gross 600.00 − pension 320.00 − medical 80.00 − unemployment 20.00 − housing fund 180.00 − income tax 0.00 = 0.00; contributions 300.00 not deducted (the pay does not cover them)"
+        );
+        let w = shortfalls(&t);
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].0, "contributions");
+        assert_eq!(
+            w[0].1,
+            "contributions due 900.00; pay allows 600.00; 300.00 not deducted (housing fund 300.00) and not carried: collect it outside the payroll"
+        );
+    }
+
+    #[test]
+    fn tax_above_the_pay_is_carried_and_withheld_next_month() {
+        let r = rules();
+        // A state with 96000.00 of income over two months and nothing
+        // withheld (taken over mid-year). March: gross 4400.00, contributions
+        // 4400 × 22.5% = 990.00 (352 + 88 + 22 + 528), leaving 3410.00.
+        // Cumulative taxable 100400 − 15000 − 990 = 84410.00 → × 10% − 2520
+        // = 5921.00 due; the pay allows 3410.00; 2511.00 carried.
+        let ytd = Ytd {
+            months: 2,
+            income: d("96000.00"),
+            ..Ytd::start(2026)
+        };
+        let settings = Settings::default();
+        let mut march = slip_of("4400.00");
+        let t = month_lines(&r, &Input { settings, ytd }, &mut march);
+        assert_eq!(
+            amounts(&march),
+            [
+                "4400.00", "352.00", "88.00", "22.00", "528.00", "3410.00", "0.00"
+            ]
+        );
+        assert_eq!(
+            (t.income_tax, t.tax_unwithheld),
+            (d("3410.00"), d("2511.00"))
+        );
+        let y = *t.ytd_out();
+        assert_eq!(
+            (y.tax_withheld, y.tax_unwithheld),
+            (d("3410.00"), d("2511.00"))
+        );
+        let tax = explain(LineCode::IncomeTax, d("3410.00"), &t, Some(&r));
+        assert!(
+            tax.ends_with("= taxable 84410.00; × 10% − 2520.00 = 5921.00; − withheld 0.00 = 5921.00; tax due 5921.00; pay allows 3410.00; 2511.00 carried to next month"),
+            "{tax}"
+        );
+        assert_eq!(
+            shortfalls(&t),
+            [(
+                "income_tax",
+                "tax due 5921.00; pay allows 3410.00; 2511.00 carried to next month (ytd.tax_unwithheld): pass this response's ytd to the next run".to_string()
+            )]
+        );
+        // April, the same pay: income 104800 − 20000 − 1980 = 82820.00 →
+        // 8282 − 2520 = 5762.00 − withheld 3410.00 = 2352.00 due (the month
+        // itself lowers the cumulative tax by 159.00, so less than the 2511.00
+        // carried); the pay allows 3410.00: all withheld, nothing carried,
+        // net 3410.00 − 2352.00 = 1058.00.
+        let mut april = slip_of("4400.00");
+        let t = month_lines(&r, &Input { settings, ytd: y }, &mut april);
+        assert_eq!(amounts(&april)[5..], ["2352.00", "1058.00"]);
+        assert_eq!(t.tax_unwithheld, d("0"));
+        let y = *t.ytd_out();
+        assert_eq!((y.tax_withheld, y.tax_unwithheld), (d("5762.00"), d("0")));
+        // Withheld + carried = the annual table on the cumulative taxable.
+        assert_eq!(r.annual.tax(y.taxable(&r), Decimal::ONE).1, d("5762.00"));
+        let tax = explain(LineCode::IncomeTax, d("2352.00"), &t, Some(&r));
+        assert!(
+            tax.ends_with("− withheld 3410.00 = 2352.00 (of which 2352.00 carried unwithheld from earlier months)"),
+            "{tax}"
+        );
+        assert!(shortfalls(&t).is_empty());
+    }
+
+    #[test]
+    fn a_merged_bonus_withholds_at_most_the_bonus() {
+        let r = rules();
+        // A year of wages: income 100000.00 over 12 months, nothing withheld,
+        // a bonus already taxed separately (so this one is merged).
+        // Merged taxable 100000 − 60000 + 1200 = 41200.00 → 4120 − 2520 =
+        // 1600.00 due; the bonus allows 1200.00; 400.00 carried.
+        let ytd = Ytd {
+            months: 12,
+            income: d("100000.00"),
+            separate_bonus: d("1000.00"),
+            separate_bonus_tax: d("30.00"),
+            ..Ytd::start(2026)
+        };
+        let mut slip = slip_of("1200.00");
+        let input = Input {
+            settings: Settings::default(),
+            ytd,
+        };
+        let t = bonus_lines(&r, &input, &mut slip, parse_date("2026-12-31").unwrap());
+        assert_eq!(amounts(&slip), ["1200.00", "1200.00", "0.00"]);
+        assert_eq!(
+            (t.income_tax, t.tax_unwithheld),
+            (d("1200.00"), d("400.00"))
+        );
+        let y = t.ytd_out();
+        assert_eq!(y.income, d("101200.00"));
+        assert_eq!(
+            (y.tax_withheld, y.tax_unwithheld),
+            (d("1200.00"), d("400.00"))
+        );
+        let tax = explain(LineCode::IncomeTax, d("1200.00"), &t, Some(&r));
+        assert!(
+            tax.ends_with("; tax due 1600.00; pay allows 1200.00; 400.00 carried to next month"),
+            "{tax}"
+        );
     }
 
     #[test]

@@ -110,6 +110,18 @@ pub struct YtdRecord {
     /// Tax on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub separate_bonus_tax: Option<String>,
+    /// Tax due but not withheld because the pay did not allow it, carried to
+    /// the next month (which withholds it within its own due); absent means
+    /// none, and responses write it only when there is some.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_unwithheld: Option<String>,
+    /// `YYYY-MM`: the last month whose wages the state includes. Responses
+    /// of monthly runs write their month; annual runs keep the state's own.
+    /// A monthly run refuses a state through its own month or later, and one
+    /// with a month missing before it (unless the worker was hired after
+    /// `through`). Absent means not known: not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub through: Option<String>,
 }
 
 impl YtdRecord {
@@ -128,6 +140,8 @@ impl YtdRecord {
             tax_withheld: s(y.tax_withheld),
             separate_bonus: s(y.separate_bonus),
             separate_bonus_tax: s(y.separate_bonus_tax),
+            tax_unwithheld: (!y.tax_unwithheld.is_zero()).then(|| a(y.tax_unwithheld).to_string()),
+            through: y.through.map(|m| m.to_string()),
         }
     }
 }
@@ -367,14 +381,14 @@ impl Inputs {
                 Found::Worker(wi) => settings[wi].and_then(|(s, _)| s.paid_on),
                 _ => None,
             };
-            let (year, max_months, before) = match period {
-                TaxPeriod::Month(m) => (m.year(), m.month() - 1, format!("before {m}")),
+            let (year, max_months, before, month) = match period {
+                TaxPeriod::Month(m) => (m.year(), m.month() - 1, format!("before {m}"), Some(m)),
                 TaxPeriod::Year(y) => {
                     let d = paid_on.unwrap_or(y.last_day());
-                    (d.year(), 12, format!("by {d}"))
+                    (d.year(), 12, format!("by {d}"), None)
                 }
             };
-            match read_ytd(r, year, max_months as u8, &before) {
+            match read_ytd(r, year, max_months as u8, &before, month) {
                 Ok(y) => match found {
                     Found::Worker(wi) => states[wi] = Some((y, i)),
                     Found::NotEmployed => {
@@ -431,7 +445,7 @@ impl Inputs {
 /// months (for imports of figures from before a book's first month); every
 /// problem in one message.
 pub fn read_state(r: &YtdRecord, year: i32, max_months: u8) -> Result<Ytd, String> {
-    read_ytd(r, year, max_months, "by then").map_err(|list| {
+    read_ytd(r, year, max_months, "by then", None).map_err(|list| {
         list.into_iter()
             .map(|(f, m)| format!("{f}: {m}"))
             .collect::<Vec<_>>()
@@ -440,12 +454,14 @@ pub fn read_state(r: &YtdRecord, year: i32, max_months: u8) -> Result<Ytd, Strin
 }
 
 /// Reads a `ytd` record for a run needing the state of `year` with at most
-/// `max_months` months (`before` says when, for messages).
+/// `max_months` months (`before` says when, for messages); `month` is a
+/// monthly run's month, which the state's `through` must come before.
 fn read_ytd(
     r: &YtdRecord,
     year: i32,
     max_months: u8,
     before: &str,
+    month: Option<YearMonth>,
 ) -> Result<Ytd, Vec<(String, String)>> {
     let mut problems = Vec::new();
     let y = match r.year.0.parse::<i32>() {
@@ -523,6 +539,59 @@ fn read_ytd(
     let withheld = amt("tax_withheld", &r.tax_withheld);
     let sep = amt("separate_bonus", &r.separate_bonus);
     let sep_tax = amt("separate_bonus_tax", &r.separate_bonus_tax);
+    let unwithheld = amt("tax_unwithheld", &r.tax_unwithheld);
+    let through = match r.through.as_deref().map(|t| (t, t.parse::<YearMonth>())) {
+        None => Some(None),
+        Some((_, Ok(t))) => Some(Some(t)),
+        Some((t, Err(_))) => {
+            problems.push((
+                "ytd.through".to_string(),
+                format!(
+                    "{t:?} is not a month; expected YYYY-MM, the last month the state includes (as the previous run's response writes it)"
+                ),
+            ));
+            None
+        }
+    };
+    if let Some(Some(t)) = through {
+        if let Some(y) = y
+            && t.year() != y
+        {
+            problems.push((
+                "ytd.through".to_string(),
+                format!("{t} is not in the state's tax year {y}; a state holds one tax year"),
+            ));
+        } else if let Some(m) = months
+            && u32::from(m) > t.month()
+        {
+            problems.push((
+                "ytd.months".to_string(),
+                format!(
+                    "{m} months employed, but the state runs only through {t} ({} month(s) of {})",
+                    t.month(),
+                    t.year()
+                ),
+            ));
+        }
+        if let Some(m) = month
+            && t >= m
+        {
+            let what = if t == m {
+                format!("{m} is already in this state (through {t})")
+            } else {
+                format!("this state runs through {t}, after this run's month {m}")
+            };
+            let todo = if m.month() == 1 {
+                format!("leave the state out: {m} starts the tax year")
+            } else {
+                format!(
+                    "pass the state out of the {} run",
+                    YearMonth::of(m.first_day() - chrono::Days::new(1))
+                )
+            };
+            problems.push(("ytd.through".to_string(), format!("{what}; {todo}")));
+        }
+    }
     if let (Some(i), Some(e)) = (income, exempt)
         && e > i
     {
@@ -550,6 +619,8 @@ fn read_ytd(
         withheld,
         sep,
         sep_tax,
+        unwithheld,
+        through,
     ) {
         (
             Some(year),
@@ -562,6 +633,8 @@ fn read_ytd(
             Some(tax_withheld),
             Some(separate_bonus),
             Some(separate_bonus_tax),
+            Some(tax_unwithheld),
+            Some(through),
         ) => Ok(Ytd {
             year,
             months,
@@ -573,6 +646,8 @@ fn read_ytd(
             tax_withheld,
             separate_bonus,
             separate_bonus_tax,
+            tax_unwithheld,
+            through,
         }),
         _ => Err(vec![("ytd".into(), "invalid state".into())]),
     }
@@ -616,7 +691,11 @@ impl RunTax {
             return;
         };
         let t = match period {
-            TaxPeriod::Month(_) => month_lines(rules, input, slip),
+            TaxPeriod::Month(m) => {
+                let mut t = month_lines(rules, input, slip);
+                t.set_through(m);
+                t
+            }
             TaxPeriod::Year(y) => {
                 let paid_on = input.settings.paid_on.unwrap_or(y.last_day());
                 bonus_lines(rules, input, slip, paid_on)

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::money::round_fen;
+use crate::period::YearMonth;
 
 /// A worker's year-to-date state for one tax year (the `ytd` documents).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +29,15 @@ pub struct Ytd {
     pub separate_bonus: Decimal,
     /// Tax withheld on it.
     pub separate_bonus_tax: Decimal,
+    /// Tax due but not withheld because the pay did not allow it: part of
+    /// the cumulative tax still owed. It is not added to anything: the next
+    /// month's due (cumulative tax − `tax_withheld`) already includes it, and
+    /// each month sets it afresh to what that month could not withhold.
+    pub tax_unwithheld: Decimal,
+    /// The last month whose wages the state includes (`None`: not known,
+    /// such as a state written by hand or before `through` existed). A
+    /// monthly run sets it to its month; [`withhold`] leaves it as it was.
+    pub through: Option<YearMonth>,
 }
 
 impl Ytd {
@@ -44,6 +54,8 @@ impl Ytd {
             tax_withheld: zero(),
             separate_bonus: zero(),
             separate_bonus_tax: zero(),
+            tax_unwithheld: zero(),
+            through: None,
         }
     }
 
@@ -92,12 +104,50 @@ pub struct Withholding {
     pub cumulative_tax: Decimal,
     /// Tax withheld before this month.
     pub withheld_before: Decimal,
-    /// This month's tax: cumulative tax − withheld before, never below 0.
+    /// Of it, tax left unwithheld by earlier months (the state's
+    /// `tax_unwithheld`), which `due` includes.
+    pub carried_in: Decimal,
+    /// This month's tax due: cumulative tax − withheld before, never below 0.
+    pub due: Decimal,
+    /// This month's tax withheld: `due`, or what the pay allows when less.
     pub tax: Decimal,
+    /// `due − tax`: left unwithheld, carried in the state's `tax_unwithheld`.
+    pub unwithheld: Decimal,
 }
 
-/// Withholds one month by the cumulative method.
+/// Withholds one month by the cumulative method: all the tax due.
 pub fn withhold(rules: &TaxRules, ytd: &Ytd, m: &MonthFigures) -> Withholding {
+    withhold_within(rules, ytd, m, None)
+}
+
+/// Withholds one month by the cumulative method, at most `allowed` (what
+/// the month's pay leaves after contributions) when given: the rest of the
+/// tax due is left unwithheld and carried in the state's `tax_unwithheld`.
+/// The next month's due includes it (cumulative tax − tax withheld), so it
+/// is withheld as soon as the pay allows and never counted twice.
+///
+/// ```
+/// use payrules::policy::PolicySet;
+/// use payrules::period::parse_date;
+/// use payrules::tax::{withhold_within, MonthFigures, Ytd};
+///
+/// let set = PolicySet::builtin();
+/// let rules = set.version_on(parse_date("2026-01-01").unwrap()).unwrap().tax.as_ref().unwrap();
+/// // 100000 of income over 3 months with nothing withheld: taxable
+/// // 100000 − 15000 = 85000 → 85000 × 10% − 2520 = 5980 due in March.
+/// let ytd = Ytd { months: 2, income: "96000.00".parse().unwrap(), ..Ytd::start(2026) };
+/// let march = MonthFigures { income: "4000.00".parse().unwrap(), ..MonthFigures::default() };
+/// let w = withhold_within(rules, &ytd, &march, Some("4000.00".parse().unwrap()));
+/// assert_eq!((w.due.to_string(), w.tax.to_string()), ("5980.00".into(), "4000.00".into()));
+/// assert_eq!(w.ytd.tax_unwithheld.to_string(), "1980.00");
+/// assert_eq!(w.ytd.tax_withheld.to_string(), "4000.00");
+/// ```
+pub fn withhold_within(
+    rules: &TaxRules,
+    ytd: &Ytd,
+    m: &MonthFigures,
+    allowed: Option<Decimal>,
+) -> Withholding {
     let mut out = *ytd;
     out.months = ytd.months.saturating_add(1);
     out.income += m.income;
@@ -107,15 +157,26 @@ pub fn withhold(rules: &TaxRules, ytd: &Ytd, m: &MonthFigures) -> Withholding {
     out.other_deductions += m.other_deductions;
     let taxable = out.taxable(rules);
     let (bracket, cumulative_tax) = rules.annual.tax(taxable, Decimal::ONE);
-    let tax = non_negative(cumulative_tax - ytd.tax_withheld);
+    let due = non_negative(cumulative_tax - ytd.tax_withheld);
+    let tax = match allowed {
+        // `allowed` is an amount of fen (pay less deductions): rounding only
+        // gives it the two decimals every line has.
+        Some(a) if a < due => non_negative(round_fen(a)),
+        _ => due,
+    };
+    let unwithheld = due - tax;
     out.tax_withheld += tax;
+    out.tax_unwithheld = unwithheld;
     Withholding {
         ytd: out,
         taxable,
         bracket,
         cumulative_tax,
         withheld_before: ytd.tax_withheld,
+        carried_in: ytd.tax_unwithheld,
+        due,
         tax,
+        unwithheld,
     }
 }
 

@@ -49,8 +49,13 @@ def _dec(s: str) -> Decimal:
     return d
 
 
+# Deductions the pay could not cover: on a payslip ("tax_unwithheld",
+# "contributions_unpaid") and in a "ytd" state ("tax_unwithheld"), only
+# when there are some.
+_SHORT = ("tax_unwithheld", "contributions_unpaid")
+
 # Keys of the objects that hold amounts besides "amount", "gross" and "net".
-_RARE = frozenset({"delta", "by_code", "by_unit", "chosen", "edge", "tax_withheld"})
+_RARE = frozenset({"delta", "by_code", "by_unit", "chosen", "edge", "tax_withheld", *_SHORT})
 
 
 def _hook(obj: dict) -> dict:
@@ -78,6 +83,10 @@ def _rare_amounts(obj: dict) -> None:
             v = obj.get(k)
             if v.__class__ is str:
                 obj[k] = _dec(v)
+    for k in _SHORT:
+        v = obj.get(k)
+        if v.__class__ is str:
+            obj[k] = _dec(v)
     for marker, keys in (("chosen", _BONUS_TAX), ("edge", _CLIFF), ("tax_withheld", _YTD)):
         if marker in obj:
             for k in keys:
