@@ -6,7 +6,9 @@
 //! intermediate and 97 junior titles (as in the source), a year (2026) of
 //! monthly assessments plus the annual one, all within the quotas of the
 //! built-in policy, new hires on probation, leavers, and a handful of
-//! honours. Names, dates and grades are generated, not real.
+//! honours, and each worker's tax inputs (contribution base, housing-fund
+//! rate, deductions) so a month shows net pay. Names, dates, grades and tax
+//! inputs are generated, not real.
 //!
 //! ```
 //! let d = payrules::example::district();
@@ -19,6 +21,7 @@ use crate::hrfile::output::CommitSet;
 use crate::period::{YearMonth, parse_date};
 use crate::policy::PolicySet;
 use crate::rules::quota;
+use crate::rules::tax::TaxRecord;
 use crate::worker::{AssessmentRecord, HonourRecord, WorkerRecord};
 use chrono::{Datelike, Months, NaiveDate};
 use std::collections::BTreeSet;
@@ -36,11 +39,14 @@ pub struct District {
     pub honours: Vec<HonourRecord>,
     /// Scores for 2026-11 (`worker_id`, `unit`, `score`), for `payrules grade`.
     pub scores: Vec<(String, String, String)>,
+    /// Tax inputs, one per worker (the request's `tax` list): see [`tax_inputs`].
+    pub tax: Vec<TaxRecord>,
 }
 
 impl District {
     /// A run request of `kind` and `period` on the district's workers,
-    /// assessments and honours.
+    /// assessments and honours, gross only (set the request's `tax` from
+    /// [`District::tax`] for net pay).
     pub fn into_request(self, kind: crate::run::Kind, period: String) -> crate::run::Request {
         crate::run::Request {
             kind,
@@ -303,12 +309,63 @@ pub fn district() -> District {
             (w.id.clone(), w.unit.clone(), format!("{s}.{tenth}"))
         })
         .collect();
+    let tax = tax_inputs(&workers, &policy);
     District {
         workers,
         assessments,
         honours,
         scores,
+        tax,
     }
+}
+
+/// The example's tax inputs, from a generator of their own (so the rest of
+/// the district is as it was before they were added): one per worker
+/// employed all year, none for those hired or leaving in 2026 (their rows
+/// show gross pay only). A part month's pay can be less than the month's
+/// contributions, which are on the whole contribution base; the example
+/// leaves that case out.
+///
+/// - `contribution_base`: last year's average month as the city would set
+///   it, taken as the worker's full month of fixed pay (base pay, living and
+///   post allowances, title allowance under the 2026 policy) plus a good
+///   grade's monthly bonus, e.g. 2200 + 600 + 300 + 0 + 1100 = 4200 for a
+///   community worker without a title (the built-in bounds 4000–24000 then
+///   clamp it, if need be);
+/// - `housing_fund_rate`: one of 0.05, 0.08, 0.10, 0.12 (the example's
+///   files write it as offices do: `12%`);
+/// - `additional_deductions`: 0, 1000, 1500, 2000, 3000 or 4000 a month
+///   (children's education, housing rent, elderly support…);
+/// - `other_deductions`: 200 (tax-favoured health insurance) for one worker
+///   in twenty, else empty.
+pub fn tax_inputs(workers: &[WorkerRecord], policy: &PolicySet) -> Vec<TaxRecord> {
+    let mut rng = Rng(20_261_101);
+    let v = policy.version_on(date(2026, 1, 1)).ok();
+    let mut out = Vec::new();
+    for w in workers {
+        let base = v.and_then(|v| {
+            let p = &v.positions[v.position_index(&w.position)?];
+            let title = if w.title.is_empty() { "none" } else { &w.title };
+            let t = v.title_allowance(title.parse().ok()?);
+            Some(p.base_pay + p.living_allowance + p.post_allowance + t + v.monthly_bonus.good)
+        });
+        let rate = ["0.05", "0.08", "0.10", "0.12"][rng.below(4) as usize];
+        let additional = ["0", "0", "1000", "1500", "2000", "3000", "4000"][rng.below(7) as usize];
+        let other = (rng.below(20) == 0).then(|| "200".to_string());
+        let all_year = w.hired_on.as_str() < "2026-01-01" && w.left_on.is_none();
+        if !all_year {
+            continue;
+        }
+        out.push(TaxRecord {
+            worker_id: w.id.clone(),
+            contribution_base: base.map(crate::money::format_amount),
+            housing_fund_rate: Some(rate.into()),
+            additional_deductions: Some(additional.into()),
+            other_deductions: other,
+            paid_on: None,
+        });
+    }
+    out
 }
 
 const ROSTER_HEAD: [&str; 8] = [
@@ -362,6 +419,43 @@ fn honour_rows(d: &District) -> Vec<[String; 4]> {
                 h.level.clone(),
                 h.awarded_on.clone(),
                 h.deed.clone().unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
+const TAX_HEAD: [&str; 6] = [
+    "工号",
+    "姓名",
+    "缴费基数",
+    "公积金比例",
+    "专项附加扣除",
+    "其他扣除",
+];
+
+fn tax_rows(d: &District) -> Vec<[String; 6]> {
+    let names: std::collections::HashMap<&str, &str> = d
+        .workers
+        .iter()
+        .map(|w| (w.id.as_str(), w.name.as_str()))
+        .collect();
+    d.tax
+        .iter()
+        .map(|t| {
+            // As offices write it: 0.12 → 12%.
+            let pct = t.housing_fund_rate.as_deref().map_or(String::new(), |r| {
+                r.parse::<rust_decimal::Decimal>()
+                    .map_or(r.to_string(), |x| {
+                        format!("{}%", (x * rust_decimal::Decimal::ONE_HUNDRED).normalize())
+                    })
+            });
+            [
+                t.worker_id.clone(),
+                names.get(t.worker_id.as_str()).unwrap_or(&"").to_string(),
+                t.contribution_base.clone().unwrap_or_default(),
+                pct,
+                t.additional_deductions.clone().unwrap_or_default(),
+                t.other_deductions.clone().unwrap_or_default(),
             ]
         })
         .collect()
@@ -478,6 +572,9 @@ pub fn write(dir: &Path) -> io::Result<Vec<PathBuf>> {
     )?;
     write_xlsx(set, &at("assessments.xlsx"), "考核", a_head, &assess, &[])?;
     write_xlsx(set, &at("honours.xlsx"), "荣誉", h_head, &honours, &[2])?;
+    let tax = tax_rows(&d);
+    write_csv(set, &at("tax.csv"), TAX_HEAD, &tax)?;
+    write_xlsx(set, &at("tax.xlsx"), "个税", TAX_HEAD, &tax, &[])?;
     std::mem::take(set).commit()?;
     Ok([
         "roster.csv",
@@ -487,6 +584,8 @@ pub fn write(dir: &Path) -> io::Result<Vec<PathBuf>> {
         "roster.xlsx",
         "assessments.xlsx",
         "honours.xlsx",
+        "tax.csv",
+        "tax.xlsx",
     ]
     .iter()
     .map(|n| at(n))

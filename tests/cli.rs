@@ -457,6 +457,8 @@ fn example_district_runs_the_same_from_memory_csv_and_xlsx() {
             &f(&format!("assessments.{ext}")),
             "--honours",
             &f(&format!("honours.{ext}")),
+            "--tax",
+            &f(&format!("tax.{ext}")),
             "--format",
             "csv",
             "-q",
@@ -470,12 +472,22 @@ fn example_district_runs_the_same_from_memory_csv_and_xlsx() {
     assert!((650..=760).contains(&n), "{n}");
     assert_eq!(roster.matches(",社会工作师,").count(), 52);
     assert_eq!(roster.matches(",助理社会工作师,").count(), 97);
-    // the national and provincial honours for one deed: only 10000 is paid
-    assert!(
-        text.contains("GL0001,") && text.lines().nth(1).unwrap().ends_with(",10000.00,15300.00"),
-        "{}",
-        text.lines().nth(1).unwrap()
+    // The national and provincial honours for one deed: only 10000 is paid.
+    // Then net pay (tax.csv: GL0001,郭敏峰,5500.00,8%,3000,): on the base
+    // 5500 pension 8% 440.00, medical 2% 110.00, unemployment 0.5% 27.50,
+    // housing fund 8% 440.00 (1017.50 in all); the national award is exempt,
+    // so taxable = 15300 − 10000 − 5000 − 1017.50 − 3000 < 0: no tax; net
+    // 15300 − 1017.50 = 14282.50.
+    assert_eq!(
+        text.lines().take(2).collect::<Vec<_>>(),
+        [
+            "worker_id,name,unit,base_pay,living_allowance,post_allowance,title_allowance,monthly_bonus,honour_award,gross,pension,medical,unemployment,housing_fund,income_tax,net",
+            "GL0001,郭敏峰,东湖社区,3000.00,600.00,800.00,0.00,900.00,10000.00,15300.00,440.00,110.00,27.50,440.00,0.00,14282.50",
+        ]
     );
+    let tax = std::fs::read_to_string(d.join("tax.csv")).unwrap();
+    assert!(tax.starts_with("\u{feff}工号,姓名,缴费基数,公积金比例,专项附加扣除,其他扣除\n"));
+    assert!(tax.contains("\nGL0001,郭敏峰,5500.00,8%,3000,\n"), "{tax}");
     let annual = run(&[
         "annual",
         "--year",
@@ -486,6 +498,7 @@ fn example_district_runs_the_same_from_memory_csv_and_xlsx() {
         "-q",
     ]);
     assert_eq!(annual.status.code(), Some(0), "{}", stderr(&annual));
+    // --example gives its tax inputs to monthly runs only: gross, as before.
     assert!(stdout(&annual).starts_with("worker_id,name,unit,annual_bonus,gross\n"));
 }
 
@@ -528,8 +541,21 @@ fn xlsx_output_is_deterministic_with_numbers_and_subtotals() {
     assert_eq!(r.get((1, 0)), Some(&Data::String("GL0001".into())));
     let last = r.height() - 1;
     assert_eq!(r.get((last, 0)), Some(&Data::String("合计 Total".into())));
-    let gross_col = r.width() - 1;
-    assert_eq!(r.get((1, gross_col)), Some(&Data::Float(15300.0)));
+    // Gross after the earnings, then the deductions and net.
+    assert_eq!(r.get((0, 9)), Some(&Data::String("应发合计\ngross".into())));
+    assert_eq!(r.get((1, 9)), Some(&Data::Float(15300.0)));
+    let net_col = r.width() - 1;
+    assert_eq!(r.get((0, net_col)), Some(&Data::String("实发\nnet".into())));
+    assert_eq!(r.get((1, net_col)), Some(&Data::Float(14282.5)));
+    // The totals row is the sum of every money column, to the fen.
+    let fen = |row: usize, c: usize| match r.get((row, c)) {
+        Some(Data::Float(x)) => (x * 100.0).round() as i64,
+        _ => 0,
+    };
+    for c in 3..r.width() {
+        let sum: i64 = (1..last).map(|row| fen(row, c)).sum();
+        assert_eq!(fen(last, c), sum, "column {c}");
+    }
     let units = wb.worksheet_range("按单位 By unit").unwrap();
     assert_eq!(units.height(), 69 + 2);
 }
@@ -542,8 +568,27 @@ fn table_aligns_chinese_text() {
     let text = stdout(&o);
     let widths: Vec<usize> = text.lines().map(|l| l.width()).collect();
     assert!(widths.len() > 600);
-    assert!(widths.iter().all(|w| *w == widths[0]), "ragged table");
+    // Every line is as wide as the header, but for the rows of workers
+    // without tax inputs (hired or leaving in 2026), whose empty deduction
+    // and net cells are the line's trailing blanks, cut.
+    let short: Vec<&str> = text.lines().filter(|l| l.width() != widths[0]).collect();
+    assert_eq!(short.len(), 18, "ragged table: {short:?}");
+    assert!(short.iter().all(|l| l.width() < widths[0]));
     assert!(text.lines().next().unwrap().starts_with("工号"));
+    let en = text.lines().nth(1).unwrap();
+    assert!(
+        en.split_whitespace().skip(8).eq([
+            "honour_award",
+            "gross",
+            "pension",
+            "medical",
+            "unemployment",
+            "housing_fund",
+            "income_tax",
+            "net"
+        ]),
+        "{en}"
+    );
 }
 
 #[test]

@@ -304,6 +304,9 @@ pub(super) struct Sources {
 pub(super) struct Files {
     #[command(flatten)]
     pub(super) sources: Sources,
+    /// Tax inputs, one row per worker, for net pay: 工号 worker_id, 缴费基数 contribution_base, 公积金比例 housing_fund_rate, 专项附加扣除 additional_deductions, 其他扣除 other_deductions, 发放日期 paid_on (annual). The same columns may be on the roster instead.
+    #[arg(long, conflicts_with = "example")]
+    pub(super) tax: Option<PathBuf>,
     /// Policy TOML file; default: built-in.
     #[arg(long)]
     pub(super) policy: Option<PathBuf>,

@@ -64,7 +64,14 @@ pub(super) fn pay(
             1,
         ));
     }
-    let loaded = match load_sources(con, kind, period, &files.sources)? {
+    let loaded = match load_sources(
+        con,
+        kind,
+        period,
+        &files.sources,
+        true,
+        files.tax.as_deref(),
+    )? {
         Ok(loaded) => loaded,
         Err(code) => return Ok(code),
     };

@@ -44,20 +44,36 @@ pub(super) fn errors_path(output: &Path) -> PathBuf {
 
 /// Reads a run's HR files (or the example district) into a request; `Err`
 /// with the exit code when the files had problems, which are printed.
+///
+/// `tax`: whether the run takes tax inputs (`monthly`, `annual`), from the
+/// roster's tax columns, the file `tax_file` or the example; without it
+/// (`whatif`, which compares gross pay) a roster's tax columns are a warning.
 pub(super) fn load_sources(
     con: &mut Console,
     kind: Kind,
     period: String,
     src: &Sources,
+    tax: bool,
+    tax_file: Option<&Path>,
 ) -> Result<Result<Loaded, u8>, Fail> {
     let opts = ReadOptions {
         encoding: src.read.encoding,
         sheet: src.read.sheet.clone(),
     };
     let loaded = if src.example {
+        let d = crate::example::district();
+        // Monthly runs only: an annual run's bonus tax needs the year's
+        // wages (ytd), which the example does not carry.
+        let tax_records = if tax && kind == Kind::Monthly {
+            d.tax.clone()
+        } else {
+            Vec::new()
+        };
+        let mut request = d.into_request(kind, period);
+        request.tax = tax_records;
         Loaded {
-            request: crate::example::district().into_request(kind, period),
-            origins: [None, None, None],
+            request,
+            origins: hrfile::Origins::default(),
             problems: Vec::new(),
         }
     } else {
@@ -67,7 +83,7 @@ pub(super) fn load_sources(
             return Err(Fail("give --roster FILE (or --example)".into(), 1));
         };
         let roster = read_file(roster_path, &mut errors, &mut bar, |n, b, p| {
-            hrfile::read_roster(n, b, &opts, p)
+            hrfile::read_roster_tax(n, b, &opts, p)
         })?;
         let assessments = match src.assessments.as_deref() {
             Some(path) => read_file(path, &mut errors, &mut bar, |n, b, p| {
@@ -81,7 +97,13 @@ pub(super) fn load_sources(
             })?,
             None => None,
         };
-        let Some(roster) = roster.filter(|_| errors.is_empty()) else {
+        let tax_sheet = match tax_file {
+            Some(path) => read_file(path, &mut errors, &mut bar, |n, b, p| {
+                hrfile::read_tax(n, b, &opts, p)
+            })?,
+            None => None,
+        };
+        let Some((roster, roster_tax)) = roster.filter(|_| errors.is_empty()) else {
             print_problems(con, &errors);
             errln!(
                 con,
@@ -90,7 +112,34 @@ pub(super) fn load_sources(
             );
             return Ok(Err(2));
         };
-        Loaded::new(kind, period, roster, assessments, honours)
+        let mut loaded = Loaded::new(kind, period, roster, assessments, honours);
+        if tax {
+            loaded.add_tax(roster_tax, tax_sheet);
+            if kind == Kind::Annual && !loaded.request.tax.is_empty() {
+                loaded.problems.push(FileProblem {
+                    file: String::new(),
+                    line: None,
+                    column: None,
+                    worker_id: None,
+                    field: None,
+                    message: "annual run with tax inputs but no year-to-date figures: the bonus is taxed as if no wages had been paid this year; for the year's figures run a JSON request with its ytd list (payrules run)".into(),
+                    warning: true,
+                });
+            }
+        } else if let Some(t) = roster_tax {
+            loaded.problems.push(FileProblem {
+                file: t.origin.file.clone(),
+                line: None,
+                column: None,
+                worker_id: None,
+                field: Some("tax".into()),
+                message:
+                    "the roster's tax columns are not used here (what-if runs compare gross pay)"
+                        .into(),
+                warning: true,
+            });
+        }
+        loaded
     };
     Ok(Ok(loaded))
 }
@@ -105,7 +154,14 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
             1,
         ));
     }
-    let loaded = match load_sources(con, kind, period, &files.sources)? {
+    let loaded = match load_sources(
+        con,
+        kind,
+        period,
+        &files.sources,
+        true,
+        files.tax.as_deref(),
+    )? {
         Ok(loaded) => loaded,
         Err(code) => return Ok(code),
     };

@@ -16,7 +16,7 @@ pub(super) fn whatif(con: &mut Console, args: WhatifArgs) -> Result<u8, Fail> {
             let bytes = read_input(path)?;
             let req =
                 parse_request(&bytes).map_err(|e| Fail(format!("{}: {e}", path.display()), 1))?;
-            (req, [None, None, None], path.display().to_string())
+            (req, hrfile::Origins::default(), path.display().to_string())
         }
         None => {
             if args.sources.roster.is_none() && !args.sources.example {
@@ -25,8 +25,14 @@ pub(super) fn whatif(con: &mut Console, args: WhatifArgs) -> Result<u8, Fail> {
                     1,
                 ));
             }
-            let loaded = match load_sources(con, Kind::Monthly, scope_text.clone(), &args.sources)?
-            {
+            let loaded = match load_sources(
+                con,
+                Kind::Monthly,
+                scope_text.clone(),
+                &args.sources,
+                false,
+                None,
+            )? {
                 Ok(loaded) => loaded,
                 Err(code) => return Ok(code),
             };
@@ -97,7 +103,7 @@ pub(super) fn whatif(con: &mut Console, args: WhatifArgs) -> Result<u8, Fail> {
     };
     written?;
     for e in &result.errors {
-        if origins.iter().any(Option::is_some) {
+        if origins.any() {
             let p = hrfile::locate(&origins, &e.error);
             errln!(con, "{} ({:?}): {p}", e.period, e.side);
         } else {

@@ -2,24 +2,14 @@
 //! names a record by its list and index; this module turns each into
 //! `file:line` (and column) from the origins recorded while reading.
 
-use super::{FileProblem, Origin};
+use super::{FileProblem, Origin, Origins, tax_origin};
 use crate::run::{InputError, List};
-
-/// The file a list is read from; the tax lists have no file yet.
-fn list_index(list: List) -> Option<usize> {
-    match list {
-        List::Workers => Some(0),
-        List::Assessments => Some(1),
-        List::Honours => Some(2),
-        List::Tax | List::Ytd | List::Adjustments => None,
-    }
-}
 
 /// An engine error as a problem naming the file, line and column. The
 /// engine's error carries its record as data (list and index, and the other
 /// records involved); each becomes `file:line` here, or `list[index]` for a
 /// list read from no file.
-pub fn locate(origins: &[Option<Origin>; 3], e: &InputError) -> FileProblem {
+pub fn locate(origins: &Origins, e: &InputError) -> FileProblem {
     let mut p = FileProblem {
         file: String::new(),
         line: None,
@@ -38,11 +28,11 @@ pub fn locate(origins: &[Option<Origin>; 3], e: &InputError) -> FileProblem {
         p.message = format!("{} (also {})", p.message, also.join(", "));
     }
     if let Some((list, i)) = e.source {
-        match origin(origins, list) {
-            Some(o) => {
+        match origin(origins, list, i) {
+            Some((o, k)) => {
                 p.file = o.file.clone();
-                p.line = o.line(i);
-                p.column = o.columns.get(e.field.as_str()).cloned();
+                p.line = o.line(k);
+                p.column = column(o, &e.field);
             }
             None => p.file = format!("{}[{i}]", list.name()),
         }
@@ -50,14 +40,32 @@ pub fn locate(origins: &[Option<Origin>; 3], e: &InputError) -> FileProblem {
     p
 }
 
-/// The file a list was read from, if any.
-fn origin(origins: &[Option<Origin>; 3], list: List) -> Option<&Origin> {
-    list_index(list).and_then(|k| origins[k].as_ref())
+/// The column of a field: tax fields are named `tax.housing_fund_rate` by
+/// the engine, and a roster names its worker id `id`.
+fn column(o: &Origin, field: &str) -> Option<String> {
+    let key = field.strip_prefix("tax.").unwrap_or(field);
+    o.columns
+        .get(key)
+        .or_else(|| (key == "worker_id").then(|| o.columns.get("id")).flatten())
+        .cloned()
+}
+
+/// The file record `i` of a list was read from, if any, and its index
+/// there; the ytd list has no file.
+fn origin(origins: &Origins, list: List, i: usize) -> Option<(&Origin, usize)> {
+    let one = match list {
+        List::Workers => &origins.workers,
+        List::Assessments => &origins.assessments,
+        List::Honours => &origins.honours,
+        List::Tax => return tax_origin(&origins.tax, i),
+        List::Ytd | List::Adjustments => return None,
+    };
+    one.as_ref().map(|o| (o, i))
 }
 
 /// A record as `file:line`, or as `list[index]` when it has no line.
-fn place(origins: &[Option<Origin>; 3], list: List, i: usize) -> String {
-    match origin(origins, list).and_then(|o| Some((o, o.line(i)?))) {
+fn place(origins: &Origins, list: List, i: usize) -> String {
+    match origin(origins, list, i).and_then(|(o, k)| Some((o, o.line(k)?))) {
         Some((o, line)) => format!("{}:{line}", o.file),
         None => format!("{}[{i}]", list.name()),
     }
@@ -75,7 +83,10 @@ mod tests {
             lines: vec![2, 3, 9],
             columns: BTreeMap::new(),
         };
-        let origins = [Some(o), None, None];
+        let origins = Origins {
+            workers: Some(o),
+            ..Origins::default()
+        };
         let e = InputError {
             worker_id: Some("W1".into()),
             field: "id".into(),
@@ -89,5 +100,50 @@ mod tests {
             p.message,
             "duplicate worker id, given 2 times; ids must be unique (also r.csv:9, honours[4])"
         );
+    }
+
+    #[test]
+    fn tax_records_from_roster_and_file_keep_their_lines() {
+        let part = |file: &str, lines: Vec<u32>, id: &'static str| Origin {
+            file: file.into(),
+            lines,
+            columns: [
+                (id, "1".to_string()),
+                ("housing_fund_rate", "C".to_string()),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        let origins = Origins {
+            tax: vec![
+                part("r.xlsx", vec![2, 5], "id"),
+                part("t.csv", vec![3], "worker_id"),
+            ],
+            ..Origins::default()
+        };
+        let e = |i: usize, field: &str| InputError {
+            worker_id: Some("W1".into()),
+            field: field.into(),
+            message: "m".into(),
+            source: Some((List::Tax, i)),
+            related: vec![],
+        };
+        let p = locate(&origins, &e(1, "tax.housing_fund_rate"));
+        assert_eq!(
+            (p.file.as_str(), p.line, p.column.as_deref()),
+            ("r.xlsx", Some(5), Some("C"))
+        );
+        let p = locate(&origins, &e(0, "worker_id"));
+        assert_eq!(
+            (p.file.as_str(), p.line, p.column.as_deref()),
+            ("r.xlsx", Some(2), Some("1"))
+        );
+        let p = locate(&origins, &e(2, "worker_id"));
+        assert_eq!(
+            (p.file.as_str(), p.line, p.column.as_deref()),
+            ("t.csv", Some(3), Some("1"))
+        );
+        let p = locate(&Origins::default(), &e(2, "tax"));
+        assert_eq!((p.file.as_str(), p.line), ("tax[2]", None));
     }
 }

@@ -1,6 +1,7 @@
 //! HR files in, payroll sheets out.
 //!
-//! Reads the rosters, assessments and honours HR keeps — CSV (UTF-8 with or
+//! Reads the rosters, assessments, honours and tax inputs HR keeps (tax
+//! inputs in a file of their own or as roster columns) — CSV (UTF-8 with or
 //! without BOM, or GBK as saved by Chinese Excel), XLSX, or JSON — with
 //! headers in English codes or Chinese, into the engine's records, keeping
 //! the `file:line` (and column) of every record so that an engine error can
@@ -26,6 +27,7 @@ pub mod whatif;
 pub mod write;
 
 use crate::rules::payslip::LineCode;
+use crate::rules::tax::TaxRecord;
 use crate::run::{InputError, Request, Run, Totals};
 use crate::worker::{AssessmentRecord, HonourRecord, WorkerRecord};
 use csv::StringRecord;
@@ -124,6 +126,9 @@ pub enum CellKind {
     Date,
     /// A period: `2026-11`, `2026/11`, `2026年11月`, `2026`.
     Period,
+    /// A rate: a fraction such as `0.12`, or a percentage such as `12%`
+    /// (read as `0.12`, exactly).
+    Rate,
 }
 
 /// A column HR files may carry, and the header names accepted for it.
@@ -153,7 +158,7 @@ const fn col(
     }
 }
 
-use CellKind::{Date, Period, Text};
+use CellKind::{Date, Period, Rate, Text};
 
 const WORKER_ID: &[&str] = &["工号", "员工编号", "人员编号", "编号", "id"];
 const NAME: &[&str] = &["姓名"];
@@ -169,7 +174,28 @@ const UNIT: &[&str] = &[
     "community",
 ];
 
-/// Roster columns.
+const CONTRIBUTION_BASE: &[&str] = &["缴费基数", "社保缴费基数", "社保基数"];
+const HOUSING_FUND_RATE: &[&str] = &[
+    "公积金比例",
+    "住房公积金比例",
+    "公积金缴存比例",
+    "住房公积金缴存比例",
+];
+const ADDITIONAL_DEDUCTIONS: &[&str] = &["专项附加扣除", "专项附加扣除合计"];
+const OTHER_DEDUCTIONS: &[&str] = &["其他扣除", "其他扣除合计"];
+const PAID_ON: &[&str] = &["发放日期", "奖金发放日期"];
+
+/// The tax fields a roster or a tax file may carry (the request's `tax`
+/// record without `worker_id`), in the order of [`TAX`] after `worker_id`.
+pub const TAX_FIELDS: [&str; 5] = [
+    "contribution_base",
+    "housing_fund_rate",
+    "additional_deductions",
+    "other_deductions",
+    "paid_on",
+];
+
+/// Roster columns: the worker, then (optional) the tax columns of [`TAX`].
 pub const ROSTER: &[Column] = &[
     col(
         "id",
@@ -194,6 +220,27 @@ pub const ROSTER: &[Column] = &[
         false,
         Date,
     ),
+    col("contribution_base", CONTRIBUTION_BASE, false, Text),
+    col("housing_fund_rate", HOUSING_FUND_RATE, false, Rate),
+    col("additional_deductions", ADDITIONAL_DEDUCTIONS, false, Text),
+    col("other_deductions", OTHER_DEDUCTIONS, false, Text),
+    col("paid_on", PAID_ON, false, Date),
+];
+
+/// The index in [`ROSTER`] of its first tax column.
+const ROSTER_TAX: usize = 8;
+
+/// Tax inputs (`--tax FILE`): one row per worker, the request's `tax` list.
+/// Every tax column is optional; an empty cell means the default.
+pub const TAX: &[Column] = &[
+    col("worker_id", WORKER_ID, true, Text),
+    col("contribution_base", CONTRIBUTION_BASE, false, Text),
+    col("housing_fund_rate", HOUSING_FUND_RATE, false, Rate),
+    col("additional_deductions", ADDITIONAL_DEDUCTIONS, false, Text),
+    col("other_deductions", OTHER_DEDUCTIONS, false, Text),
+    col("paid_on", PAID_ON, false, Date),
+    col("name", NAME, false, Text),
+    col("unit", UNIT, false, Text),
 ];
 
 /// Assessment columns (a grade, a score, or both).
@@ -307,6 +354,24 @@ pub fn normalize_period(text: &str) -> String {
     }
 }
 
+/// Normalises a rate cell: `12%` (or `12％`) → `0.12`, exactly (the digits
+/// moved two places, never through a float); anything else is kept for the
+/// engine to judge, so its error shows what HR wrote.
+pub fn normalize_rate(text: &str) -> String {
+    let t = text.trim();
+    let Some(num) = t.strip_suffix(['%', '％']).map(str::trim_end) else {
+        return t.to_string();
+    };
+    match crate::money::parse_decimal(num, crate::money::RATE_DP - 2) {
+        Ok(d) => {
+            let mut d = d / rust_decimal::Decimal::ONE_HUNDRED;
+            d = d.normalize();
+            d.to_string()
+        }
+        Err(_) => t.to_string(),
+    }
+}
+
 /// Where the records of one list came from.
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
@@ -353,7 +418,12 @@ impl RowView<'_> {
             Text => raw.to_string(),
             Date => normalize_date(raw),
             Period => normalize_period(raw),
+            Rate => normalize_rate(raw),
         }
+    }
+    /// Whether the sheet has column `k` at all.
+    pub fn has(&self, k: usize) -> bool {
+        self.index[k].is_some()
     }
     /// The cell, or `None` when absent or empty.
     pub fn opt(&self, k: usize) -> Option<String> {
@@ -550,14 +620,36 @@ fn known_columns(cols: &[Column]) -> String {
         .join(", ")
 }
 
-/// Reads a roster.
+/// Reads a roster (its tax columns, if any, are left to
+/// [`read_roster_tax`]).
 pub fn read_roster(
     file: &str,
     bytes: Vec<u8>,
     opts: &ReadOptions,
     progress: Progress,
 ) -> Result<Sheet<WorkerRecord>, Vec<FileProblem>> {
-    read_sheet(file, bytes, opts, ROSTER, "roster", progress, |r| {
+    read_roster_tax(file, bytes, opts, progress).map(|(roster, _)| roster)
+}
+
+/// A roster and the tax records of its tax columns, if it has any.
+pub type RosterTax = (Sheet<WorkerRecord>, Option<Sheet<TaxRecord>>);
+
+/// Reads a roster and its tax columns: when the roster has any of the
+/// columns of [`TAX_FIELDS`], one tax record per roster row (an empty cell
+/// is absent: the default), its origin the roster's lines and columns.
+pub fn read_roster_tax(
+    file: &str,
+    bytes: Vec<u8>,
+    opts: &ReadOptions,
+    progress: Progress,
+) -> Result<RosterTax, Vec<FileProblem>> {
+    // Kept aside row by row, and only when the roster has tax columns, so a
+    // roster without them costs nothing more.
+    let mut tax = Vec::new();
+    let roster = read_sheet(file, bytes, opts, ROSTER, "roster", progress, |r| {
+        if (ROSTER_TAX..ROSTER.len()).any(|k| r.has(k)) {
+            tax.push(tax_record(r, 0, ROSTER_TAX));
+        }
         WorkerRecord {
             id: r.get(0),
             name: r.get(1),
@@ -568,7 +660,69 @@ pub fn read_roster(
             left_on: r.opt(6),
             probation_until: r.opt(7),
         }
-    })
+    })?;
+    let tax = (!tax.is_empty()).then(|| Sheet {
+        records: tax,
+        origin: roster.origin.clone(),
+        problems: Vec::new(),
+    });
+    Ok((roster, tax))
+}
+
+/// A tax record from a row: the worker id in column `id`, the fields of
+/// [`TAX_FIELDS`] from column `first` on.
+fn tax_record(r: &RowView, id: usize, first: usize) -> TaxRecord {
+    TaxRecord {
+        worker_id: r.get(id),
+        contribution_base: r.opt(first),
+        housing_fund_rate: r.opt(first + 1),
+        additional_deductions: r.opt(first + 2),
+        other_deductions: r.opt(first + 3),
+        paid_on: r.opt(first + 4),
+    }
+}
+
+/// Whether a tax record gives nothing but the worker (every field default).
+fn blank(t: &TaxRecord) -> bool {
+    t.contribution_base.is_none()
+        && t.housing_fund_rate.is_none()
+        && t.additional_deductions.is_none()
+        && t.other_deductions.is_none()
+        && t.paid_on.is_none()
+}
+
+/// Reads tax inputs (`--tax FILE`): one row per worker.
+pub fn read_tax(
+    file: &str,
+    bytes: Vec<u8>,
+    opts: &ReadOptions,
+    progress: Progress,
+) -> Result<Sheet<TaxRecord>, Vec<FileProblem>> {
+    let sheet = read_sheet(file, bytes, opts, TAX, "tax", progress, |r| {
+        tax_record(r, 0, 1)
+    })?;
+    if !TAX_FIELDS
+        .iter()
+        .any(|f| sheet.origin.columns.contains_key(f))
+    {
+        return Err(vec![FileProblem {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            worker_id: None,
+            field: Some("tax".into()),
+            message: format!(
+                "no tax column; name at least one of {}",
+                TAX[1..6]
+                    .iter()
+                    .map(accepted)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            warning: false,
+        }]);
+    }
+    Ok(sheet)
 }
 
 /// Reads assessments.
@@ -628,13 +782,37 @@ pub fn read_honours(
     })
 }
 
+/// Where the records of a request read from files came from, per list.
+#[derive(Debug, Clone, Default)]
+pub struct Origins {
+    /// The roster.
+    pub workers: Option<Origin>,
+    /// The assessments file.
+    pub assessments: Option<Origin>,
+    /// The honours file.
+    pub honours: Option<Origin>,
+    /// The tax records, in request order: those of the roster's tax columns,
+    /// then those of the tax file (each part its own file).
+    pub tax: Vec<Origin>,
+}
+
+impl Origins {
+    /// Whether any list was read from a file.
+    pub fn any(&self) -> bool {
+        self.workers.is_some()
+            || self.assessments.is_some()
+            || self.honours.is_some()
+            || !self.tax.is_empty()
+    }
+}
+
 /// A request built from files, with the origin of every record.
 #[derive(Debug, Clone)]
 pub struct Loaded {
     /// The request for the engine.
     pub request: Request,
-    /// Origins of workers, assessments and honours.
-    pub origins: [Option<Origin>; 3],
+    /// Origins of workers, assessments, honours and tax records.
+    pub origins: Origins,
     /// Row problems and warnings from reading.
     pub problems: Vec<FileProblem>,
 }
@@ -649,15 +827,18 @@ impl Loaded {
         honours: Option<Sheet<HonourRecord>>,
     ) -> Loaded {
         let mut problems = roster.problems;
-        let mut origins: [Option<Origin>; 3] = [Some(roster.origin), None, None];
+        let mut origins = Origins {
+            workers: Some(roster.origin),
+            ..Origins::default()
+        };
         let assessments = assessments.map_or_else(Vec::new, |s| {
             problems.extend(s.problems);
-            origins[1] = Some(s.origin);
+            origins.assessments = Some(s.origin);
             s.records
         });
         let honours = honours.map_or_else(Vec::new, |s| {
             problems.extend(s.problems);
-            origins[2] = Some(s.origin);
+            origins.honours = Some(s.origin);
             s.records
         });
         Loaded {
@@ -677,10 +858,77 @@ impl Loaded {
         }
     }
 
+    /// Adds the tax records of the roster's tax columns and of a tax file.
+    ///
+    /// Without a tax file every roster row gives a tax record (empty cells
+    /// are defaults), so every worker gets net-pay lines. With one, a roster
+    /// row gives a record only when one of its tax cells is filled. A worker
+    /// given again (in both, or twice in the tax file) is an error naming
+    /// both file:lines; only the first record goes to the engine, and the
+    /// error keeps the worker from being paid.
+    pub fn add_tax(&mut self, roster: Option<Sheet<TaxRecord>>, file: Option<Sheet<TaxRecord>>) {
+        let has_file = file.is_some();
+        let mut seen: std::collections::HashMap<String, String> = Default::default();
+        for (part, skip_blank) in [(roster, has_file), (file, false)] {
+            let Some(s) = part else { continue };
+            self.problems.extend(s.problems);
+            let o = s.origin;
+            let mut kept = Origin {
+                file: o.file.clone(),
+                lines: Vec::new(),
+                columns: o.columns.clone(),
+            };
+            let id_col = o.columns.get("worker_id").or_else(|| o.columns.get("id"));
+            for (i, t) in s.records.into_iter().enumerate() {
+                if skip_blank && blank(&t) {
+                    continue;
+                }
+                let line = o.line(i);
+                let here = match line {
+                    Some(l) => format!("{}:{l}", o.file),
+                    None => o.file.clone(),
+                };
+                if !t.worker_id.is_empty() {
+                    if let Some(first) = seen.get(&t.worker_id) {
+                        self.problems.push(FileProblem {
+                            file: o.file.clone(),
+                            line,
+                            column: id_col.cloned(),
+                            worker_id: Some(t.worker_id.clone()),
+                            field: Some("tax".into()),
+                            message: format!(
+                                "tax inputs given again (also {first}); give each worker's tax inputs once, in the roster's tax columns or in the tax file"
+                            ),
+                            warning: false,
+                        });
+                        continue;
+                    }
+                    seen.insert(t.worker_id.clone(), here);
+                }
+                kept.lines.push(o.lines[i]);
+                self.request.tax.push(t);
+            }
+            if !kept.lines.is_empty() {
+                self.origins.tax.push(kept);
+            }
+        }
+    }
+
     /// An engine error as a problem naming the file, line and column.
     pub fn locate(&self, e: &InputError) -> FileProblem {
         locate(&self.origins, e)
     }
+}
+
+/// The origin of tax record `i` and its index within it.
+pub(crate) fn tax_origin(parts: &[Origin], mut i: usize) -> Option<(&Origin, usize)> {
+    for o in parts {
+        if i < o.lines.len() {
+            return Some((o, i));
+        }
+        i -= o.lines.len();
+    }
+    None
 }
 
 /// Removes the payslips of the given workers from a run and from its rows,
@@ -741,5 +989,18 @@ mod tests {
         assert_eq!(column_for(ROSTER, "社区/单位"), Some(2));
         assert_eq!(column_for(ROSTER, "\u{feff}入职日期"), Some(5));
         assert_eq!(column_for(ROSTER, "备注"), None);
+        assert_eq!(column_for(ROSTER, "社保缴费基数"), Some(ROSTER_TAX));
+        assert_eq!(column_for(TAX, "住房公积金比例"), Some(2));
+        assert_eq!(column_for(TAX, "Other_Deductions"), Some(4));
+        assert_eq!(column_for(TAX, "发放日期"), Some(5));
+    }
+
+    #[test]
+    fn rates_as_percentages_are_exact() {
+        assert_eq!(normalize_rate("12%"), "0.12");
+        assert_eq!(normalize_rate(" 7.5 ％ "), "0.075");
+        assert_eq!(normalize_rate("0.12"), "0.12");
+        assert_eq!(normalize_rate("12.34567%"), "12.34567%"); // too precise: the engine says so
+        assert_eq!(normalize_rate("x%"), "x%");
     }
 }

@@ -381,8 +381,10 @@ fn table_from_rows(
 
 /// Renders an XLSX cell as text. Dates become `YYYY-MM-DD`; whole numbers
 /// lose Excel's `.0`; other numbers print in the shortest form that reads
-/// back as the same value (what Excel shows); scores are the only numbers
-/// read from HR files, and money is never read from them.
+/// back as the same value (what Excel shows). Scores, tax amounts and rates
+/// are the numbers read from HR files: each reaches the engine as this text
+/// and is parsed there as an exact decimal (a float artefact such as
+/// `420.00000000000006` is refused as too precise, never rounded).
 fn cell_text(cell: &Data) -> Result<String, String> {
     Ok(match cell {
         Data::Empty => String::new(),

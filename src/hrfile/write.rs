@@ -150,15 +150,77 @@ impl PayRows {
     }
 }
 
-/// One row per worker: `worker_id,name,unit,<line codes>,gross`; a code a
-/// worker has no line for is empty. Text cells go through
-/// [`csv_text`]; amounts are plain numbers.
-pub fn csv(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
+/// A money column of the payroll sheets: a line code, or the gross.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    /// The sum of a payslip's lines with this code.
+    Code(LineCode),
+    /// Gross pay (应发合计).
+    Gross,
+}
+
+impl Col {
+    /// The English header (the line code, or `gross`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Col::Code(c) => c.code(),
+            Col::Gross => "gross",
+        }
+    }
+    /// The Chinese header.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Col::Code(c) => c.zh(),
+            Col::Gross => "应发合计",
+        }
+    }
+    /// A row's amount in this column, if any.
+    pub fn amount(self, row: &PayRow) -> Option<Decimal> {
+        match self {
+            Col::Code(c) => row.amount(c),
+            Col::Gross => Some(row.gross()),
+        }
+    }
+    /// The run's total of this column.
+    pub fn total(self, run: &Run) -> Decimal {
+        match self {
+            Col::Code(c) => run.totals.by_code.get(&c).copied().unwrap_or_default(),
+            Col::Gross => run.totals.gross,
+        }
+    }
+}
+
+/// The money columns of a run's payroll sheets: the earning codes that
+/// occur, the gross, then the deductions and the net when the run computed
+/// net pay (`pension`, `medical`, `unemployment`, `housing_fund`,
+/// `income_tax`, `net`), as a payslip reads.
+pub fn columns(run: &Run) -> Vec<Col> {
     let codes = super::codes(run);
+    let mut cols: Vec<Col> = codes
+        .iter()
+        .filter(|c| c.is_earning())
+        .map(|&c| Col::Code(c))
+        .collect();
+    cols.push(Col::Gross);
+    cols.extend(
+        codes
+            .iter()
+            .filter(|c| !c.is_earning())
+            .map(|&c| Col::Code(c)),
+    );
+    cols
+}
+
+/// One row per worker: `worker_id,name,unit,<earning codes>,gross`, then
+/// the deduction codes and `net` when the run computed net pay; a code a
+/// worker has no line for is empty (a worker without tax inputs has no
+/// deductions or net). Text cells go through [`csv_text`]; amounts are
+/// plain numbers.
+pub fn csv(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
+    let cols = columns(run);
     let mut w = csv::WriterBuilder::new().from_writer(out);
     let mut header = vec!["worker_id", "name", "unit"];
-    header.extend(codes.iter().map(|c| c.code()));
-    header.push("gross");
+    header.extend(cols.iter().map(|c| c.code()));
     w.write_record(&header)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
     for slip in rows.iter() {
@@ -167,10 +229,9 @@ pub fn csv(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
         row.push(csv_text(&wk.id).into_owned());
         row.push(csv_text(&wk.name).into_owned());
         row.push(csv_text(&wk.unit).into_owned());
-        for a in slip.amounts(&codes) {
-            row.push(a.map(format_amount).unwrap_or_default());
+        for c in &cols {
+            row.push(c.amount(&slip).map(format_amount).unwrap_or_default());
         }
-        row.push(format_amount(slip.gross()));
         w.write_record(&row)?;
     }
     w.flush()?;
@@ -180,18 +241,16 @@ pub fn csv(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
 /// An aligned table for a terminal (Chinese characters count two columns),
 /// with a bilingual header and a totals row.
 pub fn table(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
-    let codes = super::codes(run);
+    let cols = columns(run);
     let mut heads: Vec<(String, String)> = vec![
         ("工号".into(), "worker_id".into()),
         ("姓名".into(), "name".into()),
         ("社区/单位".into(), "unit".into()),
     ];
     heads.extend(
-        codes
-            .iter()
+        cols.iter()
             .map(|c| (c.zh().to_string(), c.code().to_string())),
     );
-    heads.push(("应发合计".into(), "gross".into()));
     let mut widths: Vec<usize> = heads
         .iter()
         .map(|(z, e)| z.width().max(e.width()))
@@ -200,11 +259,9 @@ pub fn table(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
         let wk = &run.workers[slip.worker];
         let mut v = vec![wk.id.clone(), wk.name.clone(), wk.unit.clone()];
         v.extend(
-            slip.amounts(&codes)
-                .into_iter()
-                .map(|a| a.map(format_amount).unwrap_or_default()),
+            cols.iter()
+                .map(|c| c.amount(slip).map(format_amount).unwrap_or_default()),
         );
-        v.push(format_amount(slip.gross()));
         v
     };
     for slip in rows.iter() {
@@ -217,12 +274,7 @@ pub fn table(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
         format!("{} workers", run.totals.workers),
         String::new(),
     ];
-    total.extend(
-        codes
-            .iter()
-            .map(|c| format_amount(run.totals.by_code.get(c).copied().unwrap_or_default())),
-    );
-    total.push(format_amount(run.totals.gross));
+    total.extend(cols.iter().map(|c| format_amount(c.total(run))));
     for (w, c) in widths.iter_mut().zip(&total) {
         *w = (*w).max(c.width());
     }
@@ -278,7 +330,7 @@ pub fn xlsx(run: &Run, rows: &PayRows) -> io::Result<Vec<u8>> {
 }
 
 fn xlsx_inner(run: &Run, rows: &PayRows) -> Result<Vec<u8>, XlsxError> {
-    let codes = super::codes(run);
+    let cols = columns(run);
     let mut wb = Workbook::new();
     // A fixed creation date keeps the workbook byte-identical run to run.
     let props = DocProperties::new()
@@ -301,8 +353,7 @@ fn xlsx_inner(run: &Run, rows: &PayRows) -> Result<Vec<u8>, XlsxError> {
         ("姓名".into(), "name"),
         ("社区/单位".into(), "unit"),
     ];
-    heads.extend(codes.iter().map(|c| (c.zh().to_string(), c.code())));
-    heads.push(("应发合计".into(), "gross"));
+    heads.extend(cols.iter().map(|c| (c.zh().to_string(), c.code())));
     for (c, (zh, en)) in heads.iter().enumerate() {
         let c = c as u16;
         ws.write_string_with_format(0, c, format!("{zh}\n{en}"), &head)?;
@@ -316,41 +367,36 @@ fn xlsx_inner(run: &Run, rows: &PayRows) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(r, 0, &wk.id)?;
         ws.write_string(r, 1, &wk.name)?;
         ws.write_string(r, 2, &wk.unit)?;
-        for (i, a) in slip.amounts(&codes).into_iter().enumerate() {
-            if let Some(a) = a {
+        for (i, c) in cols.iter().enumerate() {
+            if let Some(a) = c.amount(&slip) {
                 money(ws, r, 3 + i as u16, a, &num)?;
             }
         }
-        money(ws, r, 3 + codes.len() as u16, slip.gross(), &num)?;
         r += 1;
     }
     ws.write_string_with_format(r, 0, "合计 Total", &bold)?;
     ws.write_string_with_format(r, 1, format!("{} 人 workers", run.totals.workers), &bold)?;
-    for (i, c) in codes.iter().enumerate() {
-        let v = run.totals.by_code.get(c).copied().unwrap_or_default();
-        money(ws, r, 3 + i as u16, v, &bold_num)?;
+    for (i, c) in cols.iter().enumerate() {
+        money(ws, r, 3 + i as u16, c.total(run), &bold_num)?;
     }
-    money(ws, r, 3 + codes.len() as u16, run.totals.gross, &bold_num)?;
 
     // Per-unit subtotals.
-    let mut units: BTreeMap<&str, (u32, Vec<Decimal>, Decimal)> = BTreeMap::new();
+    let mut units: BTreeMap<&str, (u32, Vec<Decimal>)> = BTreeMap::new();
     for slip in rows.iter() {
         let wk = &run.workers[slip.worker];
         let e = units
             .entry(wk.unit.as_str())
-            .or_insert_with(|| (0, vec![Decimal::ZERO; codes.len()], Decimal::ZERO));
+            .or_insert_with(|| (0, vec![Decimal::ZERO; cols.len()]));
         e.0 += 1;
-        for (s, a) in e.1.iter_mut().zip(slip.amounts(&codes)) {
-            *s += a.unwrap_or_default();
+        for (s, c) in e.1.iter_mut().zip(&cols) {
+            *s += c.amount(&slip).unwrap_or_default();
         }
-        e.2 += slip.gross();
     }
     let ws = wb.add_worksheet();
     ws.set_name("按单位 By unit")?;
     let mut heads: Vec<(String, &str)> =
         vec![("社区/单位".into(), "unit"), ("人数".into(), "workers")];
-    heads.extend(codes.iter().map(|c| (c.zh().to_string(), c.code())));
-    heads.push(("应发合计".into(), "gross"));
+    heads.extend(cols.iter().map(|c| (c.zh().to_string(), c.code())));
     for (c, (zh, en)) in heads.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, format!("{zh}\n{en}"), &head)?;
         ws.set_column_width(c as u16, 16)?;
@@ -358,22 +404,19 @@ fn xlsx_inner(run: &Run, rows: &PayRows) -> Result<Vec<u8>, XlsxError> {
     ws.set_row_height(0, 32)?;
     ws.set_freeze_panes(1, 1)?;
     let mut r = 1u32;
-    for (unit, (n, sums, gross)) in &units {
+    for (unit, (n, sums)) in &units {
         ws.write_string(r, 0, *unit)?;
         ws.write_number(r, 1, *n)?;
         for (i, s) in sums.iter().enumerate() {
             money(ws, r, 2 + i as u16, *s, &num)?;
         }
-        money(ws, r, 2 + codes.len() as u16, *gross, &num)?;
         r += 1;
     }
     ws.write_string_with_format(r, 0, "合计 Total", &bold)?;
     ws.write_number_with_format(r, 1, run.totals.workers as u32, &bold)?;
-    for (i, c) in codes.iter().enumerate() {
-        let v = run.totals.by_code.get(c).copied().unwrap_or_default();
-        money(ws, r, 2 + i as u16, v, &bold_num)?;
+    for (i, c) in cols.iter().enumerate() {
+        money(ws, r, 2 + i as u16, c.total(run), &bold_num)?;
     }
-    money(ws, r, 2 + codes.len() as u16, run.totals.gross, &bold_num)?;
 
     if !run.quota.is_empty() {
         let ws = wb.add_worksheet();
@@ -419,6 +462,13 @@ fn xlsx_inner(run: &Run, rows: &PayRows) -> Result<Vec<u8>, XlsxError> {
         ("政策 policy", run.policy.cite()),
         ("人数 workers paid", run.totals.workers.to_string()),
         ("应发合计 gross", format_amount(run.totals.gross)),
+        (
+            "实发合计 net",
+            run.totals
+                .by_code
+                .get(&LineCode::Net)
+                .map_or_else(|| "—".to_string(), |n| format_amount(*n)),
+        ),
         ("错误 errors", run.errors.len().to_string()),
         (
             "生成 made by",
@@ -465,8 +515,12 @@ pub fn errors_csv(problems: &[FileProblem], out: &mut dyn Write) -> io::Result<(
 /// The summary printed on stderr after a run: workers paid, total gross,
 /// per-unit totals (the first `max_units`), quota usage.
 pub fn summary(run: &Run, rows: &PayRows, max_units: usize) -> String {
+    let net = match run.totals.by_code.get(&LineCode::Net) {
+        Some(n) => format!(", net {}", format_amount(*n)),
+        None => String::new(),
+    };
     let mut s = format!(
-        "{} {} under policy {}: {} workers paid, gross {}\n",
+        "{} {} under policy {}: {} workers paid, gross {}{net}\n",
         match run.kind {
             crate::run::Kind::Monthly => "monthly",
             crate::run::Kind::Annual => "annual",
