@@ -32,12 +32,8 @@ const SHORT: [(LineCode, &str); 15] = [
 ];
 
 fn short(code: LineCode) -> &'static str {
-    // Invariant: SHORT lists every code (a unit test checks).
-    SHORT
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, s)| *s)
-        .unwrap_or("??")
+    // Invariant: SHORT lists every code in `LineCode` order (a unit test checks).
+    SHORT[code as usize].1
 }
 
 fn from_short(s: &str) -> Option<LineCode> {
@@ -59,14 +55,15 @@ pub fn yuan(f: i64) -> Decimal {
 
 /// A payslip's lines as stored: `bp:220000 la:60000 …`, in payslip order.
 pub fn encode_lines(lines: impl Iterator<Item = (LineCode, Decimal)>) -> String {
-    let mut out = String::new();
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(96);
     for (c, a) in lines {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(short(c));
         out.push(':');
-        out.push_str(&fen(a).to_string());
+        let _ = write!(out, "{}", fen(a));
     }
     out
 }
@@ -93,7 +90,7 @@ pub fn decode_lines(text: &str) -> Result<Vec<(LineCode, Decimal)>, BookError> {
 /// contributions additional other withheld separate_bonus separate_tax
 /// unwithheld through`, amounts in whole fen, `through` `YYYY-MM` or `-`.
 pub fn encode_ytd(y: &Ytd) -> String {
-    let a = |d: Decimal| fen(d);
+    let a = fen;
     format!(
         "{} {} {} {} {} {} {} {} {} {} {} {}",
         y.year,
@@ -156,7 +153,9 @@ pub fn ytd_withheld(state: &str) -> Option<Decimal> {
 
 /// JSON deflated for storage.
 pub fn deflate(json: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    // The fast level: a 100,000-worker month's inputs deflate in a third of
+    // the time of the default level, a few per cent larger.
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
     // Invariant: writing to a Vec cannot fail.
     e.write_all(json).expect("deflate into memory");
     e.finish().expect("deflate into memory")
@@ -226,7 +225,8 @@ mod tests {
 
     #[test]
     fn every_line_code_has_one_stable_short_code() {
-        for c in LineCode::ALL {
+        for (i, c) in LineCode::ALL.into_iter().enumerate() {
+            assert_eq!(SHORT[i].0, c);
             let s = short(c);
             assert_eq!(from_short(s), Some(c), "{c:?}");
         }

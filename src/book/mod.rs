@@ -510,30 +510,40 @@ fn stored_inputs(req: &Request) -> Result<Vec<u8>, BookError> {
     }
     // Kept: the assessments and honours of the period itself (a file of the
     // whole year's assessments is read twelve times; each month keeps its own).
-    let keep = |p: &str| p == req.period;
     // An honour is kept unless its date reads as one outside the period.
     let in_period = |d: &str| match (parse_date(d), req.kind) {
         (Ok(d), Kind::Monthly) => YearMonth::of(d).to_string() == req.period,
         (Ok(d), Kind::Annual) => chrono::Datelike::year(&d).to_string() == req.period,
         (Err(_), _) => true,
     };
-    let trimmed = Request {
+    /// The stored form: the fields of a request, borrowed.
+    #[derive(serde::Serialize)]
+    struct Stored<'a> {
+        kind: Kind,
+        period: &'a str,
+        workers: &'a [crate::worker::WorkerRecord],
+        assessments: Vec<&'a crate::worker::AssessmentRecord>,
+        honours: Vec<&'a crate::worker::HonourRecord>,
+        tax: &'a [TaxRecord],
+    }
+    let stored = Stored {
+        kind: req.kind,
+        period: &req.period,
+        workers: &req.workers,
         assessments: req
             .assessments
             .iter()
-            .filter(|a| keep(&a.period))
-            .cloned()
+            .filter(|a| a.period == req.period)
             .collect(),
         honours: req
             .honours
             .iter()
             .filter(|h| in_period(&h.awarded_on))
-            .cloned()
             .collect(),
-        ..req.clone()
+        tax: &req.tax,
     };
     // Invariant: a request holds only strings and sequences.
-    let json = serde_json::to_vec(&trimmed).expect("request serialises");
+    let json = serde_json::to_vec(&stored).expect("request serialises");
     Ok(codec::deflate(&json))
 }
 
