@@ -50,7 +50,11 @@ def _dec(s: str) -> Decimal:
 
 
 # Keys of the objects that hold amounts besides "amount", "gross" and "net".
-_RARE = frozenset({"delta", "by_code", "by_unit", "chosen", "edge", "tax_withheld"})
+_RARE = frozenset({"delta", "by_code", "by_unit", "chosen", "edge", "tax_withheld", "reason", "arrears"})
+# Corrections: an adjustment's "old" and "new" (marked by its "reason"), and
+# a correction's totals (marked by "arrears").
+_ADJUSTMENT = ("old", "new")
+_CORRECTION_TOTALS = ("arrears", "recovery")
 
 
 def _hook(obj: dict) -> dict:
@@ -78,7 +82,13 @@ def _rare_amounts(obj: dict) -> None:
             v = obj.get(k)
             if v.__class__ is str:
                 obj[k] = _dec(v)
-    for marker, keys in (("chosen", _BONUS_TAX), ("edge", _CLIFF), ("tax_withheld", _YTD)):
+    for marker, keys in (
+        ("chosen", _BONUS_TAX),
+        ("edge", _CLIFF),
+        ("tax_withheld", _YTD),
+        ("reason", _ADJUSTMENT),
+        ("arrears", _CORRECTION_TOTALS),
+    ):
         if marker in obj:
             for k in keys:
                 v = obj.get(k)
