@@ -392,7 +392,10 @@ fn a_book_started_in_november_takes_imported_figures() {
     let mut wrong = state.clone();
     wrong.months = payrules::tax::Count("11".into());
     assert!(book.import_ytd(&[wrong], "2026-10").is_err());
-    assert!(book.import_ytd(&[state.clone()], "2025-10").is_err());
+    assert!(
+        book.import_ytd(std::slice::from_ref(&state), "2025-10")
+            .is_err()
+    );
     assert_eq!(book.import_ytd(&[state], "2026-10").unwrap(), 1);
     let nov = book.pay(sta_month(11)).unwrap();
     // Cumulative 11 × 18500 = 203500 → 23780; 23780 − 20080 = 3700.
