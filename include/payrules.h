@@ -20,7 +20,8 @@
  * - Enums are passed as uint32_t (PAYRULES_GRADE_*, PAYRULES_TITLE_*,
  *   PAYRULES_HONOUR_*) and checked. Money is payrules_decimal, never a float.
  * - A payrules_policy is immutable: one handle may be used by many threads
- *   at once.
+ *   at once. A payrules_book (feature book) may be shared too: its calls
+ *   are serialised, each waiting for the one running.
  */
 
 
@@ -112,6 +113,19 @@
 // An internal error (a Rust panic) was caught at the boundary; please report it.
 #define PAYRULES_PANIC 19
 
+// A payroll book refused the command and changed nothing: a closed month
+// paid again, months out of order, a month never paid, an existing file
+// for a new book, an empty reason (the message names the month).
+#define PAYRULES_BOOK_REFUSED 20
+
+// The payroll book is being written by another handle or process; try
+// again when it has finished.
+#define PAYRULES_BOOK_BUSY 21
+
+// The payroll book file cannot be used: missing, not a book, damaged,
+// written by a newer payrules, or a database failure.
+#define PAYRULES_BOOK_IO 22
+
 // Grade: not graded (probation, absent): no bonus.
 #define PAYRULES_GRADE_UNGRADED 0
 
@@ -147,6 +161,14 @@
 
 // Honour level: national (国家级).
 #define PAYRULES_HONOUR_NATIONAL 2
+
+// An open payroll book (a SQLite file). Made by `payrules_book_open` or
+// `payrules_book_create`, owned by the caller, freed with
+// `payrules_book_free`. A handle may be passed between threads and used by
+// several at once: its calls are serialised (each waits for the one
+// running). Two handles (or processes) on one file are safe too: a writer
+// that finds the file being written gets `PAYRULES_BOOK_BUSY`.
+typedef struct payrules_book payrules_book;
 
 // A detailed error: a status and a message naming what was wrong, where,
 // and what was expected. Owned by the caller once returned through a
@@ -372,6 +394,106 @@ uint32_t payrules_monthly_batch(const struct payrules_policy *policy,
                                 size_t n_honours,
                                 struct payrules_payslip *out,
                                 struct payrules_error **err);
+
+// Opens the payroll book at `path` (a NUL-terminated UTF-8 file name) and
+// writes a new handle to `*out`, which the caller frees with
+// `payrules_book_free`.
+//
+// Fails with `PAYRULES_BOOK_IO` when there is no book at `path`, the file
+// is not a book, is damaged, or was written by a newer payrules (the
+// message says which); `PAYRULES_BOOK_BUSY` when another writer holds it.
+// Available when the library is built with the `book` feature (the
+// default build, and the C and Python builds of this repository).
+//
+// # Safety
+// `path` is NULL or a NUL-terminated string; `out` and `err` are NULL or
+// writable.
+uint32_t payrules_book_open(const char *path,
+                            struct payrules_book **out,
+                            struct payrules_error **err);
+
+// Creates a new payroll book at `path` (a NUL-terminated UTF-8 file name
+// that must not exist yet) with a policy (`policy_toml_or_null`: the
+// NUL-terminated TOML text of a policy file; NULL for the built-in
+// policy), and writes a handle on it to `*out`, which the caller frees
+// with `payrules_book_free`.
+//
+// Fails with `PAYRULES_BOOK_REFUSED` when `path` exists,
+// `PAYRULES_INVALID_POLICY` when the policy is not valid, `PAYRULES_BOOK_IO`
+// when the file cannot be written.
+//
+// # Safety
+// `path` is NULL or a NUL-terminated string; `policy_toml_or_null` is NULL
+// or a NUL-terminated string; `out` and `err` are NULL or writable.
+uint32_t payrules_book_create(const char *path,
+                              const char *policy_toml_or_null,
+                              struct payrules_book **out,
+                              struct payrules_error **err);
+
+// Closes a book handle. NULL is accepted and ignored.
+//
+// # Safety
+// `book` is NULL or a handle from payrules not yet freed, used by no
+// other thread.
+void payrules_book_free(struct payrules_book *book);
+
+// Runs one command on a book: `len` bytes of UTF-8 JSON at `command` (no
+// NUL needed) in, a JSON response out. Every amount in a response is a
+// decimal string (`"1300.00"`), never a JSON number.
+//
+// Commands (`op`) and their responses:
+// - `{"op":"pay","request":{…}}` pays a month (a monthly request
+//   document as `payrules_run_json` reads it, without `policy`, `ytd` or
+//   `adjustments`: the book supplies them; `kind` may be left out) and
+//   stores it as the month's draft: `{"stored":true,"adjustments":N,
+//   "replaced":B,"run":{…the run's response document…}}`;
+// - `{"op":"annual","request":{…}}`: the annual bonus, answered the same;
+// - `{"op":"close","period":"2026-11"}`: `{"period","seq","digest","workers"}`;
+// - `{"op":"correct","period":"2026-09","reason":"…","workers":[…],
+//   "assessments":[…],"honours":[…]}` (each list optional, replacing the
+//   stored one) recomputes a closed month; `{"op":"correct_policy",
+//   "policy":"…TOML…","from":"2026-10","reason":"…"}` adopts a policy
+//   retroactively. Both answer `{"adjustments":[…],"lines":[{"worker_id",
+//   "period","line","amount","explain"}],"totals":{"arrears","recovery"}}`;
+//   the next pay pays them;
+// - `{"op":"history","worker_id":"W1"}`: `{"worker_id","periods":[{"period",
+//   "status","unit","lines":{code:amount},"gross","net","tax_withheld_ytd"}],
+//   "corrections":[…]}`;
+// - `{"op":"report","year":2026}`: `{"year","rows":[{"period","status","unit",
+//   "workers","by_code","gross"}]}`;
+// - `{"op":"verify"}`: `{"ok","months","problems":[{"period","message"}]}`;
+// - `{"op":"months"}`: `{"months":[{"period","kind","status","workers",
+//   "policy_version","closed_at"}]}`;
+// - `{"op":"states","year":2026}`: `{"year","ytd":[…]}`;
+//   `{"op":"import_ytd","through":"2026-06","ytd":[…]}`: `{"imported":N}`;
+// - `{"op":"policy"}`: `{"policy":"…TOML…"}`.
+//
+// Returns:
+// - `PAYRULES_OK`: done; `*response` holds the response;
+// - `PAYRULES_INPUT_ERRORS` (pay, annual): the run has input errors and
+//   nothing was stored; `*response` holds `"stored": false` and the run's
+//   response listing them; `*err` summarises them;
+// - `PAYRULES_BOOK_REFUSED`: the book refused (a closed month, months out
+//   of order, a month never paid, an empty reason…); nothing changed;
+// - `PAYRULES_BOOK_BUSY`: another writer holds the book; try again;
+// - `PAYRULES_BOOK_IO`: the book file could not be read or written;
+// - `PAYRULES_INVALID_REQUEST`, `PAYRULES_INVALID_POLICY`,
+//   `PAYRULES_INVALID_UTF8`…: the command could not be read.
+//
+// On any status but the first two nothing is written to `*response`.
+// `*response` is a new NUL-terminated string the caller frees with
+// `payrules_string_free`; `*response_len` (when not NULL) its length
+// without the NUL.
+//
+// # Safety
+// `book` is NULL or a live handle; `command` is NULL or has `len` readable
+// bytes; `response`, `response_len` and `err` are NULL or writable.
+uint32_t payrules_book_json(struct payrules_book *book,
+                            const char *command,
+                            size_t len,
+                            char **response,
+                            size_t *response_len,
+                            struct payrules_error **err);
 
 // Writes `value` as a plain decimal with all its scale digits (`{130000, 2}`
 // → `"1300.00"`), NUL-terminated, into `buf` of `len` bytes. `*needed`

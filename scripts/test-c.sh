@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tests the C ABI: builds the library, checks the header (C99, C++, cffi),
+# Tests the C ABI: builds the library (lean, with the payroll book), checks the header (C99, C++, cffi),
 # compiles the C programs under bindings/c/ with the system cc against
 # include/payrules.h and both the shared and the static library, runs them,
 # and runs them again under valgrind (installed with apt-get if missing).
@@ -34,8 +34,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-echo "== building libpayrules (debug) and the CLI"
-if ! cargo build --quiet --lib --bin payrules; then
+echo "== building the CLI, then libpayrules (debug) as C and Python get it: --no-default-features --features book"
+# The library last: target/debug/libpayrules.{so,a} are then the lean build
+# with the payroll book (no CLI or spreadsheet crates).
+if ! cargo build --quiet --bin payrules || ! cargo build --quiet --lib --no-default-features --features book; then
   echo "test-c: 0 passed, 1 failed"
   exit 1
 fi
@@ -74,7 +76,7 @@ if [ -d tests/golden ]; then
 fi
 
 echo "== C programs (shared and static library)"
-programs=(payroll threads bad_input)
+programs=(payroll threads bad_input book)
 for p in "${programs[@]}"; do
   step "$p: compile against libpayrules.so" "$CC" "${CFLAGS[@]}" -pthread "bindings/c/$p.c" -o "$out/$p-shared" \
     -L"$lib" -lpayrules -Wl,-rpath,"$PWD/$lib"
@@ -85,6 +87,7 @@ for p in "${programs[@]}"; do
   args=()
   [ "$p" = payroll ] && args=("${golden[@]}")
   for kind in shared static; do
+    [ "$p" = book ] && args=("$out/book-$kind.book")
     step "$p ($kind)" "$out/$p-$kind" "${args[@]}"
   done
 done
@@ -95,6 +98,7 @@ if command -v valgrind >/dev/null; then
     args=()
     [ "$p" = payroll ] && args=("${golden[@]}")
     for kind in shared static; do
+      [ "$p" = book ] && args=("$out/book-$kind-valgrind.book")
       step "$p ($kind) under valgrind" valgrind -q --error-exitcode=1 --leak-check=full \
         --errors-for-leak-kinds=definite,indirect,possible "$out/$p-$kind" "${args[@]}"
     done

@@ -29,7 +29,7 @@ py="$venv/bin/python"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 echo "== pip install pytest hypothesis cffi"
 "$py" -m pip install --quiet pytest hypothesis cffi
-echo "== pip install ./bindings/python (cargo build --release --lib --no-default-features)"
+echo "== pip install ./bindings/python (cargo build --release --lib --no-default-features --features book)"
 "$py" -m pip install --quiet --force-reinstall --no-deps ./bindings/python
 echo "== pytest bindings/python/tests"
 cd bindings/python

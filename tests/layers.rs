@@ -39,11 +39,18 @@ const RANKS: &[(&str, u32)] = &[
     ("contract", 50),
     // faces
     ("ffi", 60),
+    ("ffi::amounts", 60),
+    ("ffi::batch", 60),
+    ("ffi::decimal", 60),
+    ("ffi::json", 60),
+    ("ffi::policy", 60),
     ("hrfile", 60),
     ("synth", 60),
     ("example", 61),
     // the payroll book: months stored, chained and corrected (over the contract)
     ("book", 65),
+    // the book's C face (feature `book`), over the book
+    ("ffi::book", 66),
     ("app", 70),
 ];
 
@@ -238,6 +245,23 @@ fn the_lean_build_has_no_cli_or_spreadsheet_crates() {
         .collect();
     assert!(found.is_empty(), "the lean build's tree holds {found:?}");
     assert!(lean.iter().any(|n| n == "rust_decimal"), "{lean:?}");
+    // The lean build with the book (the C and Python builds): SQLite and
+    // the digest crates, still no CLI or spreadsheet crate.
+    let lean_book = tree(&["--no-default-features", "--features", "book"]);
+    let found: Vec<&&str> = HEAVY
+        .iter()
+        .filter(|h| **h != "rusqlite" && lean_book.iter().any(|n| n == **h))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "the lean book build's tree holds {found:?}"
+    );
+    for needed in ["rusqlite", "sha2", "flate2"] {
+        assert!(
+            lean_book.iter().any(|n| n == needed),
+            "{needed}: {lean_book:?}"
+        );
+    }
     // The check can fail: the default build does carry the CLI crates.
     let full = tree(&[]);
     assert!(full.iter().any(|n| n == "clap") && full.iter().any(|n| n == "calamine"));

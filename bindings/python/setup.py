@@ -4,7 +4,8 @@
 with cargo and packages, next to the Python modules:
 
 - ``libpayrules.so`` (``.dylib`` on macOS): the C ABI, ``src/ffi/``, built
-  lean (``--no-default-features``: no CLI or spreadsheet crates);
+  lean with the payroll book (``--no-default-features --features book``: no
+  CLI or spreadsheet crates; SQLite is bundled, nothing to install);
 - ``payrules.h``: a copy of ``include/payrules.h`` made now, at build time.
 
 At import, ``payrules._native`` hands that header (preprocessor lines removed)
@@ -56,7 +57,7 @@ class BuildWithCargo(build_py):
     def run(self):
         super().run()
         root = source_dir()
-        cmd = [cargo(), "build", "--release", "--lib", "--no-default-features", "--manifest-path", str(root / "Cargo.toml")]
+        cmd = [cargo(), "build", "--release", "--lib", "--no-default-features", "--features", "book", "--manifest-path", str(root / "Cargo.toml")]
         print("payrules: " + " ".join(cmd), flush=True)
         subprocess.run(cmd, check=True)
         target = Path(os.environ.get("CARGO_TARGET_DIR", root / "target"))

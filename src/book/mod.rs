@@ -25,10 +25,12 @@
 //! transaction.
 
 mod codec;
+mod command;
 mod correct;
 mod store;
 mod views;
 
+pub use command::{Reply, run_command};
 pub use correct::Replace;
 pub use store::SCHEMA_VERSION;
 pub use views::{History, HistoryRow, ReportRow, Verified};
@@ -104,6 +106,9 @@ pub enum BookError {
     /// A bad argument.
     #[error("{0}")]
     Invalid(String),
+    /// A JSON command ([`run_command`]) that cannot be read.
+    #[error("book command: {0}")]
+    Command(String),
 }
 
 /// A month paid into the book.

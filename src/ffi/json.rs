@@ -11,9 +11,9 @@ use std::ffi::c_char;
 
 /// Most input errors listed in a `PAYRULES_INPUT_ERRORS` message (the
 /// response lists them all).
-const LISTED: usize = 50;
+pub(crate) const LISTED: usize = 50;
 
-fn request_fail(e: RequestError) -> Fail {
+pub(crate) fn request_fail(e: RequestError) -> Fail {
     match e {
         RequestError::Policy(p) => policy_fail(p),
         e => Fail::new(PAYRULES_INVALID_REQUEST, e.to_string()),

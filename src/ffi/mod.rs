@@ -19,12 +19,16 @@
 
 mod amounts;
 mod batch;
+#[cfg(feature = "book")]
+mod book;
 mod decimal;
 mod json;
 mod policy;
 
 pub use amounts::*;
 pub use batch::*;
+#[cfg(feature = "book")]
+pub use book::*;
 pub use decimal::*;
 pub use json::*;
 pub use policy::*;
@@ -92,6 +96,16 @@ pub const PAYRULES_INVALID_ARGUMENT: u32 = 17;
 pub const PAYRULES_ABI_MISMATCH: u32 = 18;
 /// An internal error (a Rust panic) was caught at the boundary; please report it.
 pub const PAYRULES_PANIC: u32 = 19;
+/// A payroll book refused the command and changed nothing: a closed month
+/// paid again, months out of order, a month never paid, an existing file
+/// for a new book, an empty reason (the message names the month).
+pub const PAYRULES_BOOK_REFUSED: u32 = 20;
+/// The payroll book is being written by another handle or process; try
+/// again when it has finished.
+pub const PAYRULES_BOOK_BUSY: u32 = 21;
+/// The payroll book file cannot be used: missing, not a book, damaged,
+/// written by a newer payrules, or a database failure.
+pub const PAYRULES_BOOK_IO: u32 = 22;
 
 // Enum numbers, as `uint32_t` arguments take them. Stable, like the status codes.
 
@@ -457,6 +471,9 @@ pub extern "C" fn payrules_status_message(status: u32) -> *const c_char {
         PAYRULES_INVALID_ARGUMENT => c"an argument out of range",
         PAYRULES_ABI_MISMATCH => c"the library's ABI version differs from the header's",
         PAYRULES_PANIC => c"internal error (panic caught); please report it",
+        PAYRULES_BOOK_REFUSED => c"the payroll book refused the command; nothing changed",
+        PAYRULES_BOOK_BUSY => c"the payroll book is being written by another writer; try again",
+        PAYRULES_BOOK_IO => c"the payroll book file cannot be read or written",
         _ => c"unknown status code",
     };
     s.as_ptr()

@@ -21,3 +21,12 @@ def test_readme_python_example():
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
     assert out.getvalue().rstrip("\n") == block(readme, "python-output")
+
+
+def test_readme_python_book_example():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    code = block(readme, "python-book-example")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+    assert out.getvalue().rstrip("\n") == block(readme, "python-book-output")

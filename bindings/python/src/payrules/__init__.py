@@ -9,13 +9,17 @@ The Rust library's numbers through its C ABI (``include/payrules.h``), as
     response = payrules.run(request_dict)                 # the JSON documents of `payrules run`
     slips = payrules.monthly(workers, grades, "2026-11")  # typed batch → [Payslip]
     cmp = payrules.whatif(request_dict, reform_toml)      # base vs reform, old/new/delta
+    with payrules.Book.create("district.book") as book:   # months paid, closed, corrected
+        book.pay(request_dict); book.close("2026-11")
 
-Errors are exceptions: :class:`PayrulesError`, with :class:`PolicyError`
-and :class:`InputError` (``worker_id``, ``field``, ``errors``).
+Errors are exceptions: :class:`PayrulesError`, with :class:`PolicyError`,
+:class:`InputError` (``worker_id``, ``field``, ``errors``) and
+:class:`BookError` (with :class:`BookBusy`).
 """
 
+from ._book import Book
 from ._codes import Grade, HonourLevel, Title
-from ._errors import InputError, PayrulesError, PolicyError, Problem
+from ._errors import BookBusy, BookError, InputError, PayrulesError, PolicyError, Problem
 from ._grades import assign_grades
 from ._monthly import Honour, Line, Payslip, Worker, monthly
 from ._native import ffi as _ffi, lib as _lib
@@ -25,6 +29,9 @@ from ._run import run, whatif
 __version__ = _ffi.string(_lib.payrules_version()).decode("ascii")
 
 __all__ = [
+    "Book",
+    "BookBusy",
+    "BookError",
     "Grade",
     "Honour",
     "HonourLevel",

@@ -70,6 +70,19 @@ class InputError(PayrulesError):
         self.payslips = payslips
 
 
+class BookError(PayrulesError):
+    """A payroll book refused a command (a closed month paid again, months
+    out of order, a month never paid, an empty reason: nothing changed), or
+    its file cannot be used (missing, not a book, damaged, written by a
+    newer payrules). The message names the month or the file."""
+
+
+class BookBusy(BookError):
+    """The payroll book is being written by another writer (another
+    :class:`payrules.Book` or process); try again when it has finished."""
+
+
+_BOOK_STATUSES = {lib.PAYRULES_BOOK_REFUSED, lib.PAYRULES_BOOK_IO}
 _POLICY_STATUSES = {lib.PAYRULES_INVALID_POLICY, lib.PAYRULES_NO_POLICY_VERSION}
 _BASE_STATUSES = {lib.PAYRULES_PANIC, lib.PAYRULES_ABI_MISMATCH, lib.PAYRULES_NULL_ARGUMENT}
 
@@ -98,6 +111,10 @@ def error_for(status: int, message: str, **extra: Any) -> PayrulesError:
     message = message or status_message(status)
     if status in _POLICY_STATUSES:
         return PolicyError(message, status)
+    if status == lib.PAYRULES_BOOK_BUSY:
+        return BookBusy(message, status)
+    if status in _BOOK_STATUSES:
+        return BookError(message, status)
     if status in _BASE_STATUSES:
         return PayrulesError(message, status)
     return InputError(message, status, **extra)

@@ -55,7 +55,13 @@ def _dec(s: str) -> Decimal:
 _SHORT = ("tax_unwithheld", "contributions_unpaid")
 
 # Keys of the objects that hold amounts besides "amount", "gross" and "net".
-_RARE = frozenset({"delta", "by_code", "by_unit", "chosen", "edge", "tax_withheld", *_SHORT})
+_RARE = frozenset(
+    {"delta", "by_code", "by_unit", "chosen", "edge", "tax_withheld", "reason", "arrears", *_SHORT}
+)
+# Corrections: an adjustment's "old" and "new" (marked by its "reason"), and
+# a correction's totals (marked by "arrears").
+_ADJUSTMENT = ("old", "new")
+_CORRECTION_TOTALS = ("arrears", "recovery")
 
 
 def _hook(obj: dict) -> dict:
@@ -87,7 +93,13 @@ def _rare_amounts(obj: dict) -> None:
         v = obj.get(k)
         if v.__class__ is str:
             obj[k] = _dec(v)
-    for marker, keys in (("chosen", _BONUS_TAX), ("edge", _CLIFF), ("tax_withheld", _YTD)):
+    for marker, keys in (
+        ("chosen", _BONUS_TAX),
+        ("edge", _CLIFF),
+        ("tax_withheld", _YTD),
+        ("reason", _ADJUSTMENT),
+        ("arrears", _CORRECTION_TOTALS),
+    ):
         if marker in obj:
             for k in keys:
                 v = obj.get(k)
