@@ -410,3 +410,80 @@ fn a_book_started_in_november_takes_imported_figures() {
         "{e}"
     );
 }
+
+fn honoured(period: &str, level: &str, day: &str) -> Request {
+    let mut r = two_workers(period, ["pass", "pass"], "none");
+    r.honours = serde_json::from_value(json!([
+        {"worker_id": "W1", "level": level, "awarded_on": format!("{period}-{day}"), "deed": "flood rescue"}
+    ]))
+    .unwrap();
+    r
+}
+
+#[test]
+fn a_higher_honour_for_a_deed_paid_earlier_pays_the_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = Book::init(&book_path(&dir), None).unwrap();
+    // September: municipal honour for the flood rescue, 3000.
+    let sept = book.pay(honoured("2026-09", "municipal", "10")).unwrap();
+    assert_eq!(
+        line(&sept.run, 0, payrules::LineCode::HonourAward),
+        "3000.00"
+    );
+    book.close("2026-09").unwrap();
+    book.pay(two_workers("2026-10", ["pass", "pass"], "none"))
+        .unwrap();
+    book.close("2026-10").unwrap();
+    // November: the province honours the same deed: 5000 − 3000 paid = 2000.
+    let nov = book.pay(honoured("2026-11", "provincial", "05")).unwrap();
+    assert!(nov.stored, "{:?}", nov.run.errors);
+    assert_eq!(
+        line(&nov.run, 0, payrules::LineCode::HonourAward),
+        "2000.00"
+    );
+    let slip = &nov.run.payslips[0];
+    let l = slip
+        .lines
+        .iter()
+        .find(|l| l.code == payrules::LineCode::HonourAward)
+        .unwrap();
+    let text = nov.run.with_context(slip, |cx| l.explain(cx));
+    assert!(text.contains("3000.00"), "{text}");
+    book.close("2026-11").unwrap();
+    // December: the nation: 10000 − 5000 paid over two months = 5000.
+    let dec = book.pay(honoured("2026-12", "national", "01")).unwrap();
+    assert_eq!(
+        line(&dec.run, 0, payrules::LineCode::HonourAward),
+        "5000.00"
+    );
+}
+
+#[test]
+fn a_book_of_an_older_schema_is_migrated_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = book_path(&dir);
+    let mut book = Book::init(&path, None).unwrap();
+    book.pay(two_workers("2026-09", ["pass", "pass"], "none"))
+        .unwrap();
+    book.close("2026-09").unwrap();
+    drop(book);
+    // Make it a schema-1 book: without the table version 2 added.
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute_batch("DROP TABLE honours_paid; PRAGMA user_version = 1;")
+        .unwrap();
+    drop(c);
+    let mut book = Book::open(&path).unwrap();
+    assert!(book.verify().unwrap().ok());
+    book.pay(honoured("2026-10", "municipal", "10")).unwrap();
+    book.close("2026-10").unwrap();
+    drop(book);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let v: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, payrules::book::SCHEMA_VERSION);
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM honours_paid", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}

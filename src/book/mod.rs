@@ -624,6 +624,9 @@ fn complete(
     req.tax.extend(tax);
     req.ytd = ytd;
     req.adjustments = adjustments;
+    if month.is_some() {
+        earlier_honours(tx, &mut req)?;
+    }
     Ok((req, ids))
 }
 
@@ -678,7 +681,82 @@ fn put_month(
         computed_at: now(),
         closed_at: None,
     };
-    tx.put_draft(&m, inputs, &slips)
+    tx.put_draft(&m, inputs, &slips)?;
+    if kind == "monthly" {
+        tx.put_honours(&run.period, &honours_paid(run))?;
+    }
+    Ok(())
+}
+
+/// What a monthly run paid per worker and honoured deed: `(worker, deed,
+/// highest level code, fen)`.
+fn honours_paid(run: &Run) -> Vec<(String, String, String, i64)> {
+    use crate::rules::slip::Why;
+    use crate::worker::HonourLevel;
+    let mut by: std::collections::BTreeMap<(String, String), (HonourLevel, i64)> =
+        Default::default();
+    for p in &run.payslips {
+        for l in &p.lines {
+            let Why::Honour { index, level, .. } = l.why else {
+                continue;
+            };
+            let Some(deed) = run.honours[p.worker]
+                .get(index as usize)
+                .and_then(|h| h.deed.clone())
+            else {
+                continue;
+            };
+            let e = by
+                .entry((run.workers[p.worker].id.clone(), deed))
+                .or_insert((level, 0));
+            e.0 = e.0.max(level);
+            e.1 += codec::fen(l.amount);
+        }
+    }
+    by.into_iter()
+        .map(|((w, d), (level, fen))| (w, d, level.code().to_string(), fen))
+        .collect()
+}
+
+/// Adds to a monthly request, for each honour of the month with a deed
+/// already honoured in an earlier month of the book, one earlier honour
+/// carrying what was paid for that deed so far (so a higher honour pays
+/// only the difference).
+fn earlier_honours(tx: &store::Tx, req: &mut Request) -> Result<(), BookError> {
+    use crate::worker::{HonourLevel, HonourRecord};
+    let mut seen = HashSet::new();
+    let mut add = Vec::new();
+    for h in &req.honours {
+        let Some(deed) = h.deed.as_deref().filter(|d| !d.trim().is_empty()) else {
+            continue;
+        };
+        if !seen.insert((h.worker_id.clone(), deed.to_string())) {
+            continue;
+        }
+        let before = tx.honours_before(&h.worker_id, deed, &req.period)?;
+        let Some((first, _, _)) = before.first() else {
+            continue;
+        };
+        let mut level: Option<HonourLevel> = None;
+        let mut fen = 0;
+        for (_, l, f) in &before {
+            let l: HonourLevel = l
+                .parse()
+                .map_err(|_| BookError::Corrupt(format!("honour level {l:?}")))?;
+            level = Some(level.map_or(l, |x| x.max(l)));
+            fen += f;
+        }
+        let Some(level) = level else { continue };
+        add.push(HonourRecord {
+            worker_id: h.worker_id.clone(),
+            level: level.code().to_string(),
+            awarded_on: format!("{first}-01"),
+            deed: Some(deed.to_string()),
+            paid: Some(crate::money::Amount(codec::yuan(fen)).to_string()),
+        });
+    }
+    req.honours.extend(add);
+    Ok(())
 }
 
 /// Corrections in their document form.
