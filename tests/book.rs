@@ -487,3 +487,66 @@ fn a_book_of_an_older_schema_is_migrated_on_open() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[test]
+fn a_recovery_larger_than_the_pay_is_recovered_over_months_never_a_negative_net() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = Book::init(&book_path(&dir), None).unwrap();
+    for m in 9..=10 {
+        let p = format!("2026-{m:02}");
+        book.pay(two_workers(&p, ["pass", "pass"], "none")).unwrap();
+        book.close(&p).unwrap();
+    }
+    // W1 should not have been paid in September and October: 2 × 4000
+    // (2200 + 600 + 300 + 900) to recover.
+    for p in ["2026-09", "2026-10"] {
+        let mut only_w2 = two_workers(p, ["pass", "pass"], "none");
+        only_w2.workers.remove(0);
+        only_w2.assessments.remove(0);
+        let adj = book
+            .correct(
+                p,
+                Replace {
+                    workers: Some(only_w2.workers),
+                    assessments: Some(only_w2.assessments),
+                    honours: None,
+                },
+                "left in August",
+            )
+            .unwrap();
+        assert_eq!(adj.len(), 4);
+    }
+    // November pays W1 4000 and can recover only that much.
+    let nov = book
+        .pay(two_workers("2026-11", ["pass", "pass"], "none"))
+        .unwrap();
+    assert!(nov.stored);
+    let w1 = &nov.run.payslips[0];
+    assert_eq!(w1.gross.to_string(), "0.00");
+    assert_eq!(line(&nov.run, 0, payrules::LineCode::Recovery), "-4000.00");
+    assert_eq!(line(&nov.run, 0, payrules::LineCode::Net), "0.00");
+    assert_eq!(
+        nov.run
+            .deferred
+            .iter()
+            .map(|a| a.amount())
+            .sum::<rust_decimal::Decimal>()
+            .to_string(),
+        "-4000.00"
+    );
+    assert!(nov.run.warnings.iter().any(|w| w.field == "recovery"));
+    book.close("2026-11").unwrap();
+    // December recovers the rest.
+    let dec = book
+        .pay(two_workers("2026-12", ["pass", "pass"], "none"))
+        .unwrap();
+    assert_eq!(line(&dec.run, 0, payrules::LineCode::Recovery), "-4000.00");
+    assert!(dec.run.deferred.is_empty());
+    book.close("2026-12").unwrap();
+    // Every correction is paid, and they sum to the 8000 owed.
+    let h = book.history("W1").unwrap();
+    assert!(h.corrections.iter().all(|(_, paid_in)| paid_in.is_some()));
+    let total: rust_decimal::Decimal = h.corrections.iter().map(|(a, _)| a.amount()).sum();
+    assert_eq!(total.to_string(), "-8000.00");
+    assert!(book.verify().unwrap().ok());
+}

@@ -288,7 +288,8 @@ impl Book {
                     stored: false,
                 });
             }
-            let paid_ids = paid_adjustments(&run, &ids);
+            let rows = tx.payable(&period)?;
+            let paid_ids = paid_adjustments(tx, &run, &ids, &rows)?;
             let n = paid_ids.len();
             put_month(tx, &run, "monthly", policy_id, &inputs)?;
             tx.set_paid_in(&period, &paid_ids)?;
@@ -631,16 +632,54 @@ fn complete(
 }
 
 /// The ids of the corrections a run paid: those of workers with a payslip.
-fn paid_adjustments(run: &Run, ids: &[(String, i64)]) -> Vec<i64> {
+/// A recovery the pay allowed only in part is split in the book first: the
+/// row keeps the part recovered (and is paid), a new pending row holds the
+/// rest.
+fn paid_adjustments(
+    tx: &store::Tx,
+    run: &Run,
+    ids: &[(String, i64)],
+    rows: &[store::AdjustmentRow],
+) -> Result<Vec<i64>, BookError> {
     let paid: BTreeSet<&str> = run
         .payslips
         .iter()
         .map(|p| run.workers[p.worker].id.as_str())
         .collect();
-    ids.iter()
-        .filter(|(w, _)| paid.contains(w.as_str()))
+    let mut used = BTreeSet::new();
+    let mut unpaid = BTreeSet::new();
+    for d in &run.deferred {
+        // The row it came from: same worker, period, code, reason and `new`,
+        // recovering more than what is left.
+        let row = rows.iter().find(|r| {
+            !used.contains(&r.id)
+                && ids.iter().any(|(_, id)| *id == r.id)
+                && r.worker_id == d.worker_id
+                && r.corrected == d.period
+                && r.code == d.code.code()
+                && r.reason == d.reason
+                && r.new == codec::fen(d.new)
+                && r.old >= codec::fen(d.old)
+        });
+        let Some(row) = row else {
+            return Err(BookError::Corrupt(format!(
+                "a deferred recovery of worker {} matches no correction",
+                d.worker_id
+            )));
+        };
+        used.insert(row.id);
+        if row.old == codec::fen(d.old) {
+            // Nothing recovered this month: it stays pending, whole.
+            unpaid.insert(row.id);
+        } else {
+            tx.split_adjustment(row.id, codec::fen(d.old))?;
+        }
+    }
+    Ok(ids
+        .iter()
+        .filter(|(w, id)| paid.contains(w.as_str()) && !unpaid.contains(id))
         .map(|(_, id)| *id)
-        .collect()
+        .collect())
 }
 
 /// Stores a run as its period's draft.

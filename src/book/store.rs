@@ -668,6 +668,23 @@ impl Tx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Splits a correction at `split` fen: the row keeps `old → split` and a
+    /// new pending row holds `split → new` (a recovery the pay did not allow
+    /// in full). Returns the new row's id.
+    pub fn split_adjustment(&self, id: i64, split: i64) -> Result<i64, BookError> {
+        self.0.execute(
+            "INSERT INTO adjustments (revision, corrected, worker_id, code, old, new, reason, paid_in)
+             SELECT revision, corrected, worker_id, code, ?2, new, reason, NULL FROM adjustments WHERE id = ?1",
+            params![id, split],
+        )?;
+        let new_id = self.0.last_insert_rowid();
+        self.0.execute(
+            "UPDATE adjustments SET new = ?2 WHERE id = ?1",
+            params![id, split],
+        )?;
+        Ok(new_id)
+    }
+
     /// Marks which corrections a draft pays: those in `ids` are paid in
     /// `month`; others it held before become pending again.
     pub fn set_paid_in(&self, month: &str, ids: &[i64]) -> Result<(), BookError> {
