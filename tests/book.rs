@@ -550,3 +550,49 @@ fn a_recovery_larger_than_the_pay_is_recovered_over_months_never_a_negative_net(
     assert_eq!(total.to_string(), "-8000.00");
     assert!(book.verify().unwrap().ok());
 }
+
+#[test]
+fn a_worker_left_out_of_a_month_is_paid_the_next_and_corrected_as_arrears() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = Book::init(&book_path(&dir), None).unwrap();
+    book.pay(two_workers("2026-09", ["pass", "pass"], "none"))
+        .unwrap();
+    book.close("2026-09").unwrap();
+    // October's roster forgot W1.
+    let mut oct = two_workers("2026-10", ["pass", "pass"], "none");
+    oct.workers.remove(0);
+    oct.assessments.remove(0);
+    book.pay(oct).unwrap();
+    book.close("2026-10").unwrap();
+    // November has W1 again: the book's chain has no gap, so W1 is paid.
+    let nov = book
+        .pay(two_workers("2026-11", ["pass", "pass"], "none"))
+        .unwrap();
+    assert!(nov.stored, "{:?}", nov.run.errors);
+    assert_eq!(nov.run.payslips.len(), 2);
+    book.close("2026-11").unwrap();
+    // October corrected: W1's 4000 paid as arrears in December.
+    let full = two_workers("2026-10", ["pass", "pass"], "none");
+    let adj = book
+        .correct(
+            "2026-10",
+            Replace {
+                workers: Some(full.workers),
+                assessments: Some(full.assessments),
+                honours: None,
+            },
+            "left out of October's roster",
+        )
+        .unwrap();
+    assert_eq!(
+        adj.iter()
+            .map(|a| a.amount())
+            .sum::<rust_decimal::Decimal>()
+            .to_string(),
+        "4000.00"
+    );
+    let dec = book
+        .pay(two_workers("2026-12", ["pass", "pass"], "none"))
+        .unwrap();
+    assert_eq!(line(&dec.run, 0, payrules::LineCode::Arrears), "4000.00");
+}

@@ -567,9 +567,23 @@ fn complete(
 ) -> Result<(Request, Vec<(String, i64)>), BookError> {
     let roster: HashSet<&str> = req.workers.iter().map(|w| w.id.as_str()).collect();
     let mut ytd = Vec::new();
-    for (w, _through, state, _) in tx.ytd(year)? {
+    // The book's months are consecutive: a state from its own months is
+    // complete up to the month before this one even when the worker was not
+    // paid in the last months (not employed, or left out and paid later as
+    // arrears), so its `through` is the previous month. Imported figures keep
+    // theirs: a gap after them is the importer's to explain.
+    let previous = month.and_then(|m| {
+        (m.month() > 1)
+            .then(|| YearMonth::new(m.year(), m.month() - 1))
+            .flatten()
+    });
+    for (w, _through, state, imported) in tx.ytd(year)? {
         if roster.contains(w.as_str()) {
-            ytd.push(codec::ytd_record(&w, &state)?);
+            let mut r = codec::ytd_record(&w, &state)?;
+            if let (Some(p), false) = (previous, imported) {
+                r.through = Some(p.to_string());
+            }
+            ytd.push(r);
         }
     }
     let with_tax = set.versions.iter().any(|v| v.tax.is_some());
