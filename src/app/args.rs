@@ -17,7 +17,7 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub(super) enum Command {
-    /// Run a JSON request (see README "The JSON documents") and write the response.
+    /// Run a JSON request (see docs/json.md) and write the response.
     ///
     /// Exit 0 when complete; 2 when inputs had errors (the response is still
     /// written, with "complete": false); 1 when the request cannot be read.
@@ -344,7 +344,7 @@ pub(super) enum GradeFormat {
 #[derive(clap::Args)]
 #[command(group(clap::ArgGroup::new("scope").required(true).args(["period", "year"])))]
 pub(super) struct WhatifArgs {
-    /// Reform TOML file (see README "What-if runs").
+    /// Reform TOML file (see docs/whatif.md).
     #[arg(long)]
     pub(super) reform: PathBuf,
     /// One month, YYYY-MM.
