@@ -529,6 +529,7 @@ fn xlsx_output_is_deterministic_with_numbers_and_subtotals() {
             "工资表 Payroll",
             "按单位 By unit",
             "名额 Quota",
+            "未发放 Not paid",
             "说明 About"
         ]
     );

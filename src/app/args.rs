@@ -325,6 +325,9 @@ pub(super) struct Files {
     /// No summary on stderr.
     #[arg(long, short)]
     pub(super) quiet: bool,
+    /// Treat every warning (an unknown column, a grade for a worker not employed…) as an error.
+    #[arg(long)]
+    pub(super) strict: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

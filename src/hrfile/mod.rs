@@ -16,6 +16,7 @@
 //! assert_eq!(sheet.origin.lines[0], 2);
 //! ```
 
+pub mod accounted;
 pub mod grading;
 pub mod limits;
 mod locate;
