@@ -300,3 +300,57 @@ mod accounting {
         }
     }
 }
+
+#[test]
+fn an_unknown_money_column_is_an_error_naming_the_closest_header() {
+    let d = dir("money-col");
+    let roster = write(
+        &d,
+        "roster.csv",
+        "工号,姓名,社区,岗位,入职日起,扣款\nW01,甲,东湖社区,社区工作者,2015-03-01,\"1,300.00\"\n",
+    );
+    let out = run(&["monthly", "--period", "2026-11", "--roster", &roster, "-q"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    // A typo'd header names the one meant.
+    assert!(
+        out.stderr
+            .contains("roster.csv:1:5: unknown column \"入职日起\" (did you mean \"入职日期\"?)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("roster.csv:1:6: unknown column \"扣款\"; it looks like money, and no amount of it is paid or deducted; rename it, or pass --ignore-column \"扣款\""),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty());
+    // Ignored knowingly: a warning that still says it is money.
+    let roster = write(
+        &d,
+        "roster2.csv",
+        "工号,姓名,社区,岗位,入职日期,扣款\nW01,甲,东湖社区,社区工作者,2015-03-01,\"1,300.00\"\n",
+    );
+    let ass = write(&d, "ass.csv", &assessments(&["W01"]));
+    let out = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &roster,
+        "--assessments",
+        &ass,
+        "--ignore-column",
+        "扣款",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "warning: column \"扣款\" ignored as --ignore-column asks; it looks like money"
+        ),
+        "{}",
+        out.stderr
+    );
+}

@@ -273,6 +273,9 @@ pub(super) struct ReadArgs {
     /// XLSX sheet to read; default: the first.
     #[arg(long)]
     pub(super) sheet: Option<String>,
+    /// Ignore this column of the input files knowingly (repeatable); any other unknown column is an error.
+    #[arg(long = "ignore-column", value_name = "NAME")]
+    pub(super) ignore_columns: Vec<String>,
 }
 
 pub(super) fn parse_encoding(s: &str) -> Result<Encoding, String> {

@@ -273,6 +273,7 @@ fn read_replacements(
     let opts = ReadOptions {
         encoding: a.read.encoding,
         sheet: a.read.sheet.clone(),
+        ignore_columns: a.read.ignore_columns.clone(),
     };
     let mut bar = Bar::new();
     let mut errors = Vec::new();

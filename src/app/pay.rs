@@ -77,6 +77,7 @@ pub(super) fn load_sources(
     let opts = ReadOptions {
         encoding: src.read.encoding,
         sheet: src.read.sheet.clone(),
+        ignore_columns: src.read.ignore_columns.clone(),
     };
     let loaded = if src.example {
         let d = crate::example::district();
