@@ -41,6 +41,9 @@ pub struct District {
     pub scores: Vec<(String, String, String)>,
     /// Tax inputs, one per worker (the request's `tax` list): see [`tax_inputs`].
     pub tax: Vec<TaxRecord>,
+    /// Each worker's bank and account (the roster's 开户行 and 银行账号
+    /// columns): see [`bank_accounts`].
+    pub bank: crate::hrfile::bank::Accounts,
 }
 
 impl District {
@@ -310,12 +313,51 @@ pub fn district() -> District {
         })
         .collect();
     let tax = tax_inputs(&workers, &policy);
+    let bank = bank_accounts(&workers);
     District {
         workers,
         assessments,
         honours,
         scores,
         tax,
+        bank,
+    }
+}
+
+/// The example's bank details, from a generator of their own: one of four
+/// Nanjing branches, and a 19-digit card number (`6222…`, written in groups
+/// of four as payroll clerks copy them: `6222 0210 0112 3456 789`).
+pub fn bank_accounts(workers: &[WorkerRecord]) -> crate::hrfile::bank::Accounts {
+    const BANKS: [&str; 4] = [
+        "中国工商银行南京鼓楼支行",
+        "中国建设银行南京湖南路支行",
+        "中国农业银行南京山西路支行",
+        "南京银行鼓楼支行",
+    ];
+    let mut rng = Rng(0x6ba2_c0de);
+    let by_worker = workers
+        .iter()
+        .map(|w| {
+            let bank = BANKS[rng.below(4) as usize].to_string();
+            let digits = format!("6222{:015}", rng.below(1_000_000_000_000_000));
+            let account = digits
+                .as_bytes()
+                .chunks(4)
+                .map(|c| std::str::from_utf8(c).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let a = crate::hrfile::bank::Account {
+                bank,
+                account,
+                line: None,
+            };
+            (w.id.clone(), a)
+        })
+        .collect();
+    crate::hrfile::bank::Accounts {
+        file: "example".into(),
+        column: None,
+        by_worker,
     }
 }
 
@@ -368,7 +410,7 @@ pub fn tax_inputs(workers: &[WorkerRecord], policy: &PolicySet) -> Vec<TaxRecord
     out
 }
 
-const ROSTER_HEAD: [&str; 8] = [
+const ROSTER_HEAD: [&str; 10] = [
     "工号",
     "姓名",
     "社区",
@@ -377,12 +419,15 @@ const ROSTER_HEAD: [&str; 8] = [
     "入职日期",
     "离职日期",
     "试用期至",
+    "开户行",
+    "银行账号",
 ];
 
-fn roster_rows(d: &District) -> Vec<[String; 8]> {
+fn roster_rows(d: &District) -> Vec<[String; 10]> {
     d.workers
         .iter()
         .map(|w| {
+            let a = d.bank.by_worker.get(&w.id).cloned().unwrap_or_default();
             [
                 w.id.clone(),
                 w.name.clone(),
@@ -392,6 +437,8 @@ fn roster_rows(d: &District) -> Vec<[String; 8]> {
                 w.hired_on.clone(),
                 w.left_on.clone().unwrap_or_default(),
                 w.probation_until.clone().unwrap_or_default(),
+                a.bank,
+                a.account,
             ]
         })
         .collect()

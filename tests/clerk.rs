@@ -354,3 +354,275 @@ fn an_unknown_money_column_is_an_error_naming_the_closest_header() {
         out.stderr
     );
 }
+
+/// Three employed workers with bank columns (one account written in groups
+/// of four).
+const BANK_ROSTER: &str = "工号,姓名,社区,岗位,职称,入职日期,开户行,银行账号
+B01,甲,东湖社区,社区工作者,,2015-03-01,中国工商银行南京鼓楼支行,6222 0210 0112 3456 789
+B02,乙,东湖社区,社区工作者,,2015-03-01,南京银行鼓楼支行,6214830000000002
+B03,丙,西湖社区,社区工作者,,2015-03-01,中国建设银行南京湖南路支行,6217000000000000003
+";
+
+#[test]
+fn bank_file_has_a_row_per_paid_worker_and_a_total() {
+    let d = dir("bank");
+    let roster = write(&d, "roster.csv", BANK_ROSTER);
+    let assess = write(&d, "a.csv", &assessments(&["B01", "B02", "B03"]));
+    let out = d.join("pay.csv");
+    let bank = d.join("bank.csv");
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &roster,
+        "--assessments",
+        &assess,
+        "--output",
+        out.to_str().unwrap(),
+        "--bank-file",
+        bank.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let bytes = std::fs::read(&bank).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "工号,姓名,开户行,银行账号,实发金额");
+    // Without tax inputs the amount is the gross: the payroll's gross column.
+    let pay = std::fs::read_to_string(&out).unwrap();
+    let mut r = csv::Reader::from_reader(pay.trim_start_matches('\u{feff}').as_bytes());
+    let g = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|c| c.ends_with("gross"))
+        .unwrap();
+    let gross: Vec<String> = r
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| r[0].starts_with('B'))
+        .map(|r| r[g].to_string())
+        .collect();
+    assert_eq!(gross.len(), 3);
+    assert_eq!(
+        lines[1],
+        format!(
+            "B01,甲,中国工商银行南京鼓楼支行,6222021001123456789,{}",
+            gross[0]
+        )
+    );
+    assert_eq!(
+        lines[2],
+        format!("B02,乙,南京银行鼓楼支行,6214830000000002,{}", gross[1])
+    );
+    assert_eq!(
+        lines[3],
+        format!(
+            "B03,丙,中国建设银行南京湖南路支行,6217000000000000003,{}",
+            gross[2]
+        )
+    );
+    let total: rust_decimal::Decimal = gross
+        .iter()
+        .map(|g| g.parse::<rust_decimal::Decimal>().unwrap())
+        .sum();
+    assert_eq!(lines[4], format!("合计,3 人,,,{total:.2}"));
+    assert_eq!(lines.len(), 5);
+
+    // XLSX by the extension: the account is text, all its digits.
+    use calamine::{Data, Reader, Xlsx};
+    let bx = d.join("bank.xlsx");
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &roster,
+        "--assessments",
+        &assess,
+        "--bank-file",
+        bx.to_str().unwrap(),
+        "-q",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let mut wb: Xlsx<_> = calamine::open_workbook(&bx).unwrap();
+    let sheet = wb.worksheet_range("代发 Bank").unwrap();
+    assert_eq!(
+        sheet.get((1, 3)),
+        Some(&Data::String("6222021001123456789".into()))
+    );
+    assert_eq!(sheet.get((4, 1)), Some(&Data::String("3 人".into())));
+    assert_eq!(
+        sheet.get((4, 4)),
+        Some(&Data::Float(total.to_string().parse::<f64>().unwrap()))
+    );
+}
+
+#[test]
+fn a_bad_or_missing_account_writes_nothing() {
+    let d = dir("bank-bad");
+    let bad = BANK_ROSTER
+        .replace("6214830000000002", "6214-8300")
+        .replace(
+            "中国建设银行南京湖南路支行,6217000000000000003",
+            "中国建设银行南京湖南路支行,",
+        );
+    let roster = write(&d, "roster.csv", &bad);
+    let assess = write(&d, "a.csv", &assessments(&["B01", "B02", "B03"]));
+    let out = d.join("pay.xlsx");
+    let bank = d.join("bank.csv");
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &roster,
+        "--assessments",
+        &assess,
+        "--output",
+        out.to_str().unwrap(),
+        "--bank-file",
+        bank.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains(&format!(
+            "{roster}:3:8: worker B02: account: bank account \"6214-8300\" is not 10 to 30 digits"
+        )),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains(&format!(
+            "{roster}:4:8: worker B03: account: no bank account"
+        )),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("no output written"), "{}", o.stderr);
+    assert!(!out.exists() && !bank.exists());
+
+    // A roster without the columns: each paid worker is named.
+    let roster = write(&d, "plain.csv", ROSTER);
+    let assess = write(&d, "a2.csv", &assessments(&["W01", "W02"]));
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &roster,
+        "--assessments",
+        &assess,
+        "--output",
+        out.to_str().unwrap(),
+        "--bank-file",
+        bank.to_str().unwrap(),
+        "--allow-partial",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains(
+            "worker W01: account: no bank account: the roster has no 银行账号 account column"
+        ),
+        "{}",
+        o.stderr
+    );
+    assert!(!out.exists() && !bank.exists());
+}
+
+#[test]
+fn the_example_has_bank_accounts() {
+    let d = dir("bank-example");
+    let bank = d.join("bank.csv");
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--example",
+        "--bank-file",
+        bank.to_str().unwrap(),
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let text = std::fs::read_to_string(&bank).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let payslips = csv::Reader::from_reader(
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .trim_start_matches('\u{feff}')
+            .as_bytes(),
+    )
+    .records()
+    .filter(|r| !r.as_ref().unwrap()[0].starts_with("合计"))
+    .count();
+    // Every payslip has something to transfer: header, rows, total.
+    assert_eq!(lines.len(), payslips + 2);
+    assert_eq!(
+        lines.last().unwrap().split(',').nth(1),
+        Some(format!("{payslips} 人").as_str())
+    );
+    for l in &lines[1..lines.len() - 1] {
+        let acct = l.split(',').nth(3).unwrap();
+        assert!(acct.len() == 19 && acct.starts_with("6222"), "{l}");
+    }
+}
+
+#[test]
+fn pay_into_a_book_writes_the_bank_file_too() {
+    let d = dir("bank-book");
+    let book = d.join("book.db");
+    let o = run(&["book", "init", book.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let roster = write(&d, "roster.csv", BANK_ROSTER);
+    let assess = write(&d, "a.csv", &assessments(&["B01", "B02", "B03"]));
+    let bank = d.join("bank.csv");
+    let o = run(&[
+        "pay",
+        "--book",
+        book.to_str().unwrap(),
+        "--period",
+        "2026-11",
+        "--roster",
+        &roster,
+        "--assessments",
+        &assess,
+        "--bank-file",
+        bank.to_str().unwrap(),
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let text = std::fs::read_to_string(&bank).unwrap();
+    assert_eq!(text.lines().count(), 5);
+    assert!(text.lines().last().unwrap().starts_with("合计,3 人,,,"));
+    // A bad account: refused before anything is stored.
+    let bad = write(
+        &d,
+        "bad.csv",
+        &BANK_ROSTER.replace("6214830000000002", "12"),
+    );
+    let o = run(&[
+        "pay",
+        "--book",
+        book.to_str().unwrap(),
+        "--period",
+        "2026-12",
+        "--roster",
+        &bad,
+        "--assessments",
+        &assess,
+        "--bank-file",
+        bank.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("worker B02: account:"), "{}", o.stderr);
+    assert!(o.stderr.contains("nothing stored"), "{}", o.stderr);
+}

@@ -331,6 +331,9 @@ pub(super) struct Files {
     /// Treat every warning (an unknown column, a grade for a worker not employed…) as an error.
     #[arg(long)]
     pub(super) strict: bool,
+    /// Also write the bank transfer file (工号, 姓名, 开户行, 银行账号, 实发金额; CSV, or XLSX by the extension) from the roster's 开户行 bank and 银行账号 account columns; with the payroll, or neither.
+    #[arg(long, value_name = "FILE")]
+    pub(super) bank_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -79,10 +79,25 @@ pub(super) fn pay(
         request,
         origins,
         mut problems,
+        bank,
     } = loaded;
     // Every roster row accounted for, before anything is stored.
     let (not_paid, np_problems) = hrfile::accounted::not_paid(&request, &origins);
     problems.extend(np_problems);
+    if files.bank_file.is_some() {
+        // Every worker the month pays needs an account, checked before
+        // anything is stored.
+        let unpaid: BTreeSet<&str> = not_paid.iter().map(|n| n.worker_id.as_str()).collect();
+        problems.extend(
+            bank.check(
+                request
+                    .workers
+                    .iter()
+                    .map(|w| w.id.as_str())
+                    .filter(|id| !unpaid.contains(id)),
+            ),
+        );
+    }
     if files.strict {
         for p in problems.iter_mut().filter(|p| p.warning) {
             p.warning = false;
@@ -139,15 +154,33 @@ pub(super) fn pay(
         errln!(con, "warning: {w}");
     }
     let rows = write::PayRows::from_run(&run);
+    let mut set = hrfile::output::CommitSet::new(files.mode);
+    if let Some(bp) = files.bank_file.as_deref() {
+        let transfers = bank.rows(&run, &rows).map_err(|bad| {
+            print_problems(con, &bad);
+            Fail(
+                format!(
+                    "{} stored in {} as a draft, but the bank file was not written: {} worker(s) without a valid bank account",
+                    run.period,
+                    path.display(),
+                    bad.len()
+                ),
+                2,
+            )
+        })?;
+        add_bank_file(&mut set, bp, &transfers)
+            .map_err(|e| Fail(format!("cannot write {}: {e}", bp.display()), 1))?;
+    }
     match files.output.as_deref() {
         Some(out) => {
-            let mut set = hrfile::output::CommitSet::new(files.mode);
             set.add(out, |o| render_with(&run, &rows, format, &extras, o))
                 .map_err(|e| Fail(format!("cannot write {}: {e}", out.display()), 1))?;
             set.commit()
                 .map_err(|e| Fail(format!("cannot write: {e}"), 1))?;
         }
         None => {
+            set.commit()
+                .map_err(|e| Fail(format!("cannot write: {e}"), 1))?;
             let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut con.out);
             render_with(&run, &rows, format, &extras, &mut out)
                 .and_then(|_| out.flush())

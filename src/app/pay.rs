@@ -55,6 +55,21 @@ pub(super) fn render_with(
     }
 }
 
+/// Adds the bank transfer file to `set`: XLSX by the extension, else CSV
+/// with a byte-order mark.
+pub(super) fn add_bank_file(
+    set: &mut hrfile::output::CommitSet,
+    path: &Path,
+    rows: &[hrfile::bank::BankRow],
+) -> std::io::Result<()> {
+    if hrfile::bank::is_xlsx(path) {
+        let bytes = hrfile::bank::xlsx(rows)?;
+        set.add(path, |o| o.write_all(&bytes))
+    } else {
+        set.add(path, |o| hrfile::bank::csv(rows, true, o))
+    }
+}
+
 pub(super) fn errors_path(output: &Path) -> PathBuf {
     let stem = output.file_stem().unwrap_or_default().to_string_lossy();
     output.with_file_name(format!("{stem}.errors.csv"))
@@ -88,12 +103,14 @@ pub(super) fn load_sources(
         } else {
             Vec::new()
         };
+        let bank = d.bank.clone();
         let mut request = d.into_request(kind, period);
         request.tax = tax_records;
         Loaded {
             request,
             origins: hrfile::Origins::default(),
             problems: Vec::new(),
+            bank,
         }
     } else {
         let mut bar = Bar::new();
@@ -102,7 +119,7 @@ pub(super) fn load_sources(
             return Err(Fail("give --roster FILE (or --example)".into(), 1));
         };
         let roster = read_file(roster_path, &mut errors, &mut bar, |n, b, p| {
-            hrfile::read_roster_tax(n, b, &opts, p)
+            hrfile::read_roster_bank(n, b, &opts, p)
         })?;
         let assessments = match src.assessments.as_deref() {
             Some(path) => read_file(path, &mut errors, &mut bar, |n, b, p| {
@@ -122,7 +139,7 @@ pub(super) fn load_sources(
             })?,
             None => None,
         };
-        let Some((roster, roster_tax)) = roster.filter(|_| errors.is_empty()) else {
+        let Some(((roster, roster_tax), bank)) = roster.filter(|_| errors.is_empty()) else {
             print_problems(con, &errors);
             errln!(
                 con,
@@ -132,6 +149,7 @@ pub(super) fn load_sources(
             return Ok(Err(2));
         };
         let mut loaded = Loaded::new(kind, period, roster, assessments, honours);
+        loaded.bank = bank;
         if tax {
             loaded.add_tax(roster_tax, tax_sheet);
             if kind == Kind::Annual && !loaded.request.tax.is_empty() {
@@ -188,6 +206,7 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
         request,
         origins,
         problems: mut read_problems,
+        bank,
     } = loaded;
     // Every roster row accounted for: the rows not employed in the period.
     let (not_paid, np_problems) = hrfile::accounted::not_paid(&request, &origins);
@@ -257,12 +276,32 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
         // cell) still must not be paid.
         hrfile::drop_workers(&mut result, &mut rows, &row_bad);
     }
+    // The bank file's rows, before anything is written: an account missing
+    // or malformed for a paid worker writes nothing.
+    let transfers = match files.bank_file.as_deref() {
+        Some(_) => match bank.rows(&result, &rows) {
+            Ok(t) => Some(t),
+            Err(bad) => {
+                print_problems(con, &bad);
+                errln!(
+                    con,
+                    "payrules: {} worker(s) without a valid bank account; no output written",
+                    bad.len()
+                );
+                return Ok(2);
+            }
+        },
+        None => None,
+    };
+    let mut set = hrfile::output::CommitSet::new(files.mode);
+    let fail = |p: &Path, e| Fail(format!("cannot write {}: {e}", p.display()), 1);
+    if let (Some(bp), Some(t)) = (files.bank_file.as_deref(), &transfers) {
+        add_bank_file(&mut set, bp, t).map_err(|e| fail(bp, e))?;
+    }
     match files.output.as_deref() {
         Some(path) => {
-            // Both files, or neither; a clean run removes an old errors file.
+            // All the files, or none; a clean run removes an old errors file.
             let ep = errors_path(path);
-            let mut set = hrfile::output::CommitSet::new(files.mode);
-            let fail = |p: &Path, e| Fail(format!("cannot write {}: {e}", p.display()), 1);
             set.add(path, |out| {
                 render_with(&result, &rows, format, &extras, out)
             })
@@ -286,6 +325,10 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
             }
         }
         None => {
+            // The bank file first: the payroll on the terminal is shown
+            // only once it is written.
+            set.commit()
+                .map_err(|e| Fail(format!("cannot write: {e}"), 1))?;
             let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut con.out);
             render_with(&result, &rows, format, &extras, &mut out)
                 .and_then(|_| out.flush())

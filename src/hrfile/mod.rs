@@ -17,6 +17,7 @@
 //! ```
 
 pub mod accounted;
+pub mod bank;
 pub mod grading;
 pub mod limits;
 mod locate;
@@ -229,7 +230,23 @@ pub const ROSTER: &[Column] = &[
     col("additional_deductions", ADDITIONAL_DEDUCTIONS, false, Text),
     col("other_deductions", OTHER_DEDUCTIONS, false, Text),
     col("paid_on", PAID_ON, false, Date),
+    col(
+        "bank",
+        &["开户行", "开户银行", "开户行名称", "银行"],
+        false,
+        Text,
+    ),
+    col(
+        "account",
+        &["银行账号", "银行卡号", "账号", "卡号", "工资卡号"],
+        false,
+        Text,
+    ),
 ];
+
+/// The index in [`ROSTER`] of its bank column (then the account column),
+/// read by [`read_roster_bank`] beside the engine's records.
+const ROSTER_BANK: usize = 13;
 
 /// The index in [`ROSTER`] of its first tax column.
 const ROSTER_TAX: usize = 8;
@@ -700,6 +717,39 @@ pub fn read_roster(
     read_roster_tax(file, bytes, opts, progress).map(|(roster, _)| roster)
 }
 
+/// A roster, the tax records of its tax columns, and its bank details
+/// (开户行 `bank`, 银行账号 `account`) by worker id — empty when the roster
+/// has neither column.
+pub fn read_roster_bank(
+    file: &str,
+    bytes: Vec<u8>,
+    opts: &ReadOptions,
+    progress: Progress,
+) -> Result<(RosterTax, bank::Accounts), Vec<FileProblem>> {
+    let mut cells: Vec<(String, String, String)> = Vec::new();
+    let (roster, tax) = read_roster_inner(file, bytes, opts, progress, &mut |r| {
+        if r.has(ROSTER_BANK) || r.has(ROSTER_BANK + 1) {
+            cells.push((r.get(0), r.get(ROSTER_BANK), r.get(ROSTER_BANK + 1)));
+        }
+    })?;
+    let mut accounts = bank::Accounts {
+        file: file.to_string(),
+        column: roster.origin.columns.get("account").cloned(),
+        by_worker: Default::default(),
+    };
+    for (i, (id, bank, account)) in cells.into_iter().enumerate() {
+        accounts
+            .by_worker
+            .entry(id)
+            .or_insert_with(|| bank::Account {
+                bank,
+                account,
+                line: roster.origin.line(i),
+            });
+    }
+    Ok(((roster, tax), accounts))
+}
+
 /// A roster and the tax records of its tax columns, if it has any.
 pub type RosterTax = (Sheet<WorkerRecord>, Option<Sheet<TaxRecord>>);
 
@@ -712,13 +762,24 @@ pub fn read_roster_tax(
     opts: &ReadOptions,
     progress: Progress,
 ) -> Result<RosterTax, Vec<FileProblem>> {
+    read_roster_inner(file, bytes, opts, progress, &mut |_| {})
+}
+
+fn read_roster_inner(
+    file: &str,
+    bytes: Vec<u8>,
+    opts: &ReadOptions,
+    progress: Progress,
+    side: &mut dyn FnMut(&RowView),
+) -> Result<RosterTax, Vec<FileProblem>> {
     // Kept aside row by row, and only when the roster has tax columns, so a
     // roster without them costs nothing more.
     let mut tax = Vec::new();
     let roster = read_sheet(file, bytes, opts, ROSTER, "roster", progress, |r| {
-        if (ROSTER_TAX..ROSTER.len()).any(|k| r.has(k)) {
+        if (ROSTER_TAX..ROSTER_BANK).any(|k| r.has(k)) {
             tax.push(tax_record(r, 0, ROSTER_TAX));
         }
+        side(r);
         WorkerRecord {
             id: r.get(0),
             name: r.get(1),
@@ -884,6 +945,8 @@ pub struct Loaded {
     pub origins: Origins,
     /// Row problems and warnings from reading.
     pub problems: Vec<FileProblem>,
+    /// The roster's bank details (for `--bank-file`).
+    pub bank: bank::Accounts,
 }
 
 impl Loaded {
@@ -924,6 +987,7 @@ impl Loaded {
             },
             origins,
             problems,
+            bank: bank::Accounts::default(),
         }
     }
 
