@@ -626,3 +626,84 @@ fn pay_into_a_book_writes_the_bank_file_too() {
     assert!(o.stderr.contains("worker B02: account:"), "{}", o.stderr);
     assert!(o.stderr.contains("nothing stored"), "{}", o.stderr);
 }
+
+#[test]
+fn the_payslips_sheet_is_header_row_blank_per_worker() {
+    use calamine::{Data, Reader, Xlsx};
+    let d = dir("payslips");
+    let two: String = ROSTER.lines().take(3).map(|l| format!("{l}\n")).collect();
+    let roster = write(&d, "roster.csv", &two);
+    let assess = write(&d, "a.csv", &assessments(&["W01", "W02"]));
+    let tax = write(
+        &d,
+        "tax.csv",
+        "工号,缴费基数,公积金比例\nW01,5000,12%\nW02,6000,5%\n",
+    );
+    let out = d.join("pay.xlsx");
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &roster,
+        "--assessments",
+        &assess,
+        "--tax",
+        &tax,
+        "--output",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let mut wb: Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    let pay = wb.worksheet_range("工资表 Payroll").unwrap();
+    let slips = wb.worksheet_range("工资条 Payslips").unwrap();
+    let width = pay.width();
+    let text = |v: Option<&Data>| v.map(|d| d.to_string()).unwrap_or_default();
+    let header: Vec<String> = (0..width).map(|c| text(pay.get((0, c)))).collect();
+    assert_eq!(header[0], "工号\nworker_id");
+    assert!(
+        header.contains(&"应发合计\ngross".to_string()),
+        "{header:?}"
+    );
+    assert!(
+        header.iter().any(|h| h.ends_with(
+            "
+income_tax"
+        )),
+        "{header:?}"
+    );
+    assert!(header.iter().any(|h| h.ends_with("\nnet")), "{header:?}");
+    assert!(
+        header.iter().any(|h| h.ends_with("\npension")),
+        "{header:?}"
+    );
+    // Slip k: header at 3k, the worker's row at 3k+1 (the payroll's row
+    // k+1, cell for cell), blank at 3k+2.
+    let paid = pay.height() - 2; // header and totals
+    assert_eq!(paid, 2);
+    for k in 0..paid {
+        let r = 3 * k;
+        let h: Vec<String> = (0..width).map(|c| text(slips.get((r, c)))).collect();
+        assert_eq!(h, header, "slip {k}");
+        for c in 0..width {
+            assert_eq!(
+                slips.get((r + 1, c)),
+                pay.get((k + 1, c)),
+                "slip {k} column {c}"
+            );
+        }
+        for c in 0..width {
+            assert!(
+                matches!(slips.get((r + 2, c)), None | Some(Data::Empty)),
+                "slip {k}: the row after is blank"
+            );
+        }
+    }
+    assert_eq!(text(slips.get((1, 0))), "W01");
+    assert_eq!(text(slips.get((4, 0))), "W02");
+    assert_eq!(text(slips.get((4, 1))), "乙");
+    // W01's net on the slip is a number with two decimals' worth.
+    let net_col = header.iter().position(|h| h.ends_with("\nnet")).unwrap();
+    assert!(matches!(slips.get((1, net_col)), Some(Data::Float(x)) if *x > 0.0));
+}

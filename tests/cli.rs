@@ -550,6 +550,7 @@ fn xlsx_output_is_deterministic_with_numbers_and_subtotals() {
         wb.sheet_names(),
         [
             "工资表 Payroll",
+            "工资条 Payslips",
             "按单位 By unit",
             "名额 Quota",
             "未发放 Not paid",

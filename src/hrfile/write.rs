@@ -323,8 +323,9 @@ pub(super) fn money(
 }
 
 /// The payroll workbook: one row per worker with a column per line code
-/// (bilingual headers, frozen), a totals row; a per-unit subtotal sheet; the
-/// quota position; and what the run was.
+/// (bilingual headers, frozen), a totals row; the 工资条 payslips to print
+/// and cut; a per-unit subtotal sheet; the quota position; and what the run
+/// was.
 pub fn xlsx(run: &Run, rows: &PayRows) -> io::Result<Vec<u8>> {
     xlsx_with(run, rows, &Extras::default())
 }
@@ -393,6 +394,8 @@ fn xlsx_inner(run: &Run, rows: &PayRows, extras: &Extras) -> Result<Vec<u8>, Xls
     for (i, c) in cols.iter().enumerate() {
         money(ws, r, 3 + i as u16, c.total(run), &bold_num)?;
     }
+
+    payslips_sheet(&mut wb, run, rows, &cols, &head, &num)?;
 
     // Per-unit subtotals.
     let mut units: BTreeMap<&str, (u32, Vec<Decimal>)> = BTreeMap::new();
@@ -523,6 +526,51 @@ fn xlsx_inner(run: &Run, rows: &PayRows, extras: &Extras) -> Result<Vec<u8>, Xls
         ws.write_string(i as u32, 1, v)?;
     }
     wb.save_to_buffer()
+}
+
+/// The 工资条 Payslips sheet, ready to print and cut: per worker a
+/// bilingual header row (工号, 姓名, 社区/单位, then every money column of
+/// the payroll: earnings, 应发合计 gross, deductions, 实发合计 net), the
+/// worker's row, and a blank row between one slip and the next.
+fn payslips_sheet(
+    wb: &mut Workbook,
+    run: &Run,
+    rows: &PayRows,
+    cols: &[Col],
+    head: &Format,
+    num: &Format,
+) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name("工资条 Payslips")?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    let mut heads: Vec<String> = vec![
+        "工号\nworker_id".into(),
+        "姓名\nname".into(),
+        "社区/单位\nunit".into(),
+    ];
+    heads.extend(cols.iter().map(|c| format!("{}\n{}", c.zh(), c.code())));
+    for c in 0..heads.len() {
+        ws.set_column_width(c as u16, if c < 3 { 14 } else { 16 })?;
+    }
+    let mut r = 0u32;
+    for slip in rows.iter() {
+        for (c, h) in heads.iter().enumerate() {
+            ws.write_string_with_format(r, c as u16, h, head)?;
+        }
+        ws.set_row_height(r, 32)?;
+        let wk = &run.workers[slip.worker];
+        ws.write_string(r + 1, 0, &wk.id)?;
+        ws.write_string(r + 1, 1, &wk.name)?;
+        ws.write_string(r + 1, 2, &wk.unit)?;
+        for (i, c) in cols.iter().enumerate() {
+            if let Some(a) = c.amount(&slip) {
+                money(ws, r + 1, 3 + i as u16, a, num)?;
+            }
+        }
+        r += 3;
+    }
+    Ok(())
 }
 
 /// The errors file written beside a partial output:
