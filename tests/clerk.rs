@@ -707,3 +707,96 @@ income_tax"
     let net_col = header.iter().position(|h| h.ends_with("\nnet")).unwrap();
     assert!(matches!(slips.get((1, net_col)), Some(Data::Float(x)) if *x > 0.0));
 }
+
+#[test]
+fn the_finance_summary_sums_per_unit_and_for_the_district() {
+    use calamine::{Data, Reader, Xlsx};
+    let d = dir("finance");
+    // W01, W02 in 东湖社区, W04 in 西湖社区; W04 without tax inputs (gross only).
+    let roster: String = ROSTER
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| [0, 1, 2, 4].contains(i))
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    let roster = write(&d, "roster.csv", &roster);
+    let assess = write(&d, "a.csv", &assessments(&["W01", "W02", "W04"]));
+    let tax = write(
+        &d,
+        "tax.csv",
+        "工号,缴费基数,公积金比例\nW01,5000,12%\nW02,6000,5%\n",
+    );
+    let out = d.join("pay.xlsx");
+    let base = [
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &roster,
+        "--assessments",
+        &assess,
+        "--tax",
+        &tax,
+        "-q",
+    ];
+    let o = run(&[&base[..], &["--output", out.to_str().unwrap()]].concat());
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let mut wb: Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    let pay = wb.worksheet_range("工资表 Payroll").unwrap();
+    let fin = wb.worksheet_range("财务汇总 Finance").unwrap();
+    let text = |v: Option<&Data>| v.map(|d| d.to_string()).unwrap_or_default();
+    let num = |v: Option<&Data>| match v {
+        Some(Data::Float(x)) => *x,
+        other => panic!("not a number: {other:?}"),
+    };
+    assert_eq!(text(fin.get((0, 1))), "全区合计\ndistrict");
+    assert_eq!(text(fin.get((0, 2))), "东湖社区");
+    assert_eq!(text(fin.get((0, 3))), "西湖社区");
+    assert_eq!(num(fin.get((1, 1))), 3.0);
+    assert_eq!((num(fin.get((1, 2))), num(fin.get((1, 3)))), (2.0, 1.0));
+    // Each item's district total is the payroll's totals row for that
+    // column (3 paid rows: the totals are row 4), and its units add up.
+    let heads: Vec<String> = (0..pay.width()).map(|c| text(pay.get((0, c)))).collect();
+    let labels: Vec<String> = (2..fin.height()).map(|r| text(fin.get((r, 0)))).collect();
+    for want in [
+        "补发 arrears",
+        "补扣 recovery",
+        "应发合计 gross",
+        "个人所得税 income_tax",
+        "实发 net",
+    ] {
+        assert!(labels.iter().any(|l| l == want), "{want}: {labels:?}");
+    }
+    for (i, label) in labels.iter().enumerate() {
+        let r = 2 + i;
+        let district = num(fin.get((r, 1)));
+        assert!(
+            (district - num(fin.get((r, 2))) - num(fin.get((r, 3)))).abs() < 0.005,
+            "{label}"
+        );
+        let code = label.rsplit(' ').next().unwrap();
+        match heads.iter().position(|h| h.ends_with(&format!("\n{code}"))) {
+            Some(c) => assert_eq!(district, num(pay.get((4, c))), "{label}"),
+            None => assert_eq!(district, 0.0, "{label}: no payroll column, so none paid"),
+        }
+    }
+    // 西湖社区's only worker has no tax inputs: no net, no tax.
+    let net = 2 + labels.iter().position(|l| l == "实发 net").unwrap();
+    assert_eq!(num(fin.get((net, 3))), 0.0);
+    assert!(num(fin.get((net, 2))) > 0.0);
+
+    // --format summary: the same sums on the terminal.
+    let o = run(&[&base[..], &["--format", "summary"]].concat());
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let t = String::from_utf8(o.stdout).unwrap();
+    let last = t.lines().last().unwrap();
+    assert!(last.starts_with("合计 district"), "{t}");
+    let cells: Vec<&str> = last.split_whitespace().collect();
+    assert_eq!(cells[2], "3");
+    let gross_i = labels.iter().position(|l| l == "应发合计 gross").unwrap();
+    assert_eq!(
+        cells[3 + gross_i],
+        format!("{:.2}", num(fin.get((2 + gross_i, 1))))
+    );
+    assert_eq!(t.lines().count(), 3 + 2 + 2); // two header lines, rule, 2 units, rule, total
+}

@@ -551,6 +551,7 @@ fn xlsx_output_is_deterministic_with_numbers_and_subtotals() {
         [
             "工资表 Payroll",
             "工资条 Payslips",
+            "财务汇总 Finance",
             "按单位 By unit",
             "名额 Quota",
             "未发放 Not paid",

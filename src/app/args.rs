@@ -342,6 +342,8 @@ pub(super) enum OutFormat {
     Csv,
     Json,
     Xlsx,
+    /// The finance office's summary: per unit and for the district, every line code, arrears, recoveries, gross, deductions, income tax, net.
+    Summary,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -52,6 +52,7 @@ pub(super) fn render_with(
             out.write_all(b"\n")
         }
         OutFormat::Xlsx => out.write_all(&write::xlsx_with(run, rows, extras)?),
+        OutFormat::Summary => hrfile::finance::Finance::new(run, rows).table(out),
     }
 }
 

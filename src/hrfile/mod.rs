@@ -18,6 +18,7 @@
 
 pub mod accounted;
 pub mod bank;
+pub mod finance;
 pub mod grading;
 pub mod limits;
 mod locate;

@@ -324,7 +324,7 @@ pub(super) fn money(
 
 /// The payroll workbook: one row per worker with a column per line code
 /// (bilingual headers, frozen), a totals row; the 工资条 payslips to print
-/// and cut; a per-unit subtotal sheet; the quota position; and what the run
+/// and cut; the 财务汇总 finance summary ([`super::finance`]); a per-unit subtotal sheet; the quota position; and what the run
 /// was.
 pub fn xlsx(run: &Run, rows: &PayRows) -> io::Result<Vec<u8>> {
     xlsx_with(run, rows, &Extras::default())
@@ -396,6 +396,7 @@ fn xlsx_inner(run: &Run, rows: &PayRows, extras: &Extras) -> Result<Vec<u8>, Xls
     }
 
     payslips_sheet(&mut wb, run, rows, &cols, &head, &num)?;
+    super::finance::Finance::new(run, rows).sheet(&mut wb)?;
 
     // Per-unit subtotals.
     let mut units: BTreeMap<&str, (u32, Vec<Decimal>)> = BTreeMap::new();
