@@ -431,6 +431,26 @@ fn bank_file_has_a_row_per_paid_worker_and_a_total() {
     assert_eq!(lines[4], format!("合计,3 人,,,{total:.2}"));
     assert_eq!(lines.len(), 5);
 
+    // --no-bom: the same file without the mark.
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &roster,
+        "--assessments",
+        &assess,
+        "--output",
+        out.to_str().unwrap(),
+        "--bank-file",
+        bank.to_str().unwrap(),
+        "--no-bom",
+        "-q",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(std::fs::read(&bank).unwrap(), bytes[3..]);
+    assert!(!std::fs::read(&out).unwrap().starts_with(b"\xEF\xBB\xBF"));
+
     // XLSX by the extension: the account is text, all its digits.
     use calamine::{Data, Reader, Xlsx};
     let bx = d.join("bank.xlsx");

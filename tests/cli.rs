@@ -139,12 +139,66 @@ fn monthly_from_chinese_csv_pays_to_the_fen() {
         "csv",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // For Excel by default: a byte-order mark, bilingual headers, a totals row.
     assert_eq!(
         stdout(&o),
+        "\u{feff}工号 worker_id,姓名 name,社区/单位 unit,基础报酬 base_pay,生活补贴 living_allowance,岗位补贴 post_allowance,职称补贴 title_allowance,月度绩效奖金 monthly_bonus,应发合计 gross\n\
+         W001,林晓,温泉社区,2200.00,600.00,300.00,400.00,900.00,4400.00\n\
+         W002,陈敏,温泉社区,2600.00,600.00,600.00,200.00,1100.00,5100.00\n\
+         W003,黄伟,温泉社区,1100.00,300.00,150.00,0.00,450.00,2000.00\n\
+         合计 total,3 人 workers,,5900.00,1500.00,1050.00,600.00,2450.00,11500.00\n"
+    );
+    // For other systems: codes only, no mark, no totals.
+    let plain = |extra: &[&str]| {
+        let mut args = vec![
+            "monthly",
+            "--period",
+            "2026-11",
+            "--roster",
+            &r,
+            "--assessments",
+            &a,
+            "--format",
+            "csv",
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    assert_eq!(
+        plain(&["--headers", "en", "--no-bom", "--no-totals"]),
         "worker_id,name,unit,base_pay,living_allowance,post_allowance,title_allowance,monthly_bonus,gross\n\
          W001,林晓,温泉社区,2200.00,600.00,300.00,400.00,900.00,4400.00\n\
          W002,陈敏,温泉社区,2600.00,600.00,600.00,200.00,1100.00,5100.00\n\
          W003,黄伟,温泉社区,1100.00,300.00,150.00,0.00,450.00,2000.00\n"
+    );
+    let zh = plain(&["--headers", "zh", "--no-bom"]);
+    assert!(
+        zh.starts_with(
+            "工号,姓名,社区/单位,基础报酬,生活补贴,岗位补贴,职称补贴,月度绩效奖金,应发合计\n"
+        ),
+        "{zh}"
+    );
+    assert!(
+        zh.ends_with("\n合计,3 人,,5900.00,1500.00,1050.00,600.00,2450.00,11500.00\n"),
+        "{zh}"
+    );
+    let bad = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &r,
+        "--headers",
+        "fr",
+    ]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("expected zh, en or both"),
+        "{}",
+        stderr(&bad)
     );
     let e = stderr(&o);
     assert!(e.contains("3 workers paid, gross 11500.00"), "{e}");
@@ -447,8 +501,16 @@ fn allow_partial_writes_valid_payslips_and_errors_beside() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let pay = std::fs::read_to_string(&out).unwrap();
-    assert_eq!(pay.lines().count(), 3, "{pay}");
+    // header, the two valid payslips, totals of those two only
+    assert_eq!(pay.lines().count(), 4, "{pay}");
     assert!(!pay.contains("W002"));
+    assert!(
+        pay.lines()
+            .last()
+            .unwrap()
+            .starts_with("合计 total,2 人 workers,"),
+        "{pay}"
+    );
     let errs = std::fs::read_to_string(d.join("pay.errors.csv")).unwrap();
     assert!(errs.contains("r.csv,3,6,W002,hired_on,"), "{errs}");
 }
@@ -504,7 +566,7 @@ fn example_district_runs_the_same_from_memory_csv_and_xlsx() {
     assert_eq!(
         text.lines().take(2).collect::<Vec<_>>(),
         [
-            "worker_id,name,unit,base_pay,living_allowance,post_allowance,title_allowance,monthly_bonus,honour_award,gross,pension,medical,unemployment,housing_fund,income_tax,net",
+            "\u{feff}工号 worker_id,姓名 name,社区/单位 unit,基础报酬 base_pay,生活补贴 living_allowance,岗位补贴 post_allowance,职称补贴 title_allowance,月度绩效奖金 monthly_bonus,评优评先奖励 honour_award,应发合计 gross,养老保险 pension,医疗保险 medical,失业保险 unemployment,住房公积金 housing_fund,个人所得税 income_tax,实发 net",
             "GL0001,郭敏峰,东湖社区,3000.00,600.00,800.00,0.00,900.00,10000.00,15300.00,440.00,110.00,27.50,440.00,0.00,14282.50",
         ]
     );
@@ -522,7 +584,11 @@ fn example_district_runs_the_same_from_memory_csv_and_xlsx() {
     ]);
     assert_eq!(annual.status.code(), Some(0), "{}", stderr(&annual));
     // --example gives its tax inputs to monthly runs only: gross, as before.
-    assert!(stdout(&annual).starts_with("worker_id,name,unit,annual_bonus,gross\n"));
+    assert!(
+        stdout(&annual).starts_with("\u{feff}工号 worker_id,姓名 name,社区/单位 unit,年度绩效奖金 annual_bonus,应发合计 gross\n"),
+        "{}",
+        stdout(&annual)
+    );
 }
 
 #[test]

@@ -31,10 +31,37 @@ fn write(d: &Path, name: &str, bytes: impl AsRef<[u8]>) -> String {
 const ASSESS: &str = "工号,考核期间,等次\nW001,2026-11,合格\nW002,2026-11,良好\n";
 const HONOURS: &str = "工号,荣誉级别,授予日期\nW002,市级,2026-11-05\n";
 
-/// The CSV's rows as maps from header to cell.
+/// The payroll CSV's worker rows as maps from the English code of each
+/// header to the cell. The CLI's CSV starts with a byte-order mark, has
+/// bilingual headers (`工号 worker_id`: keyed `worker_id`) and ends with
+/// the totals row (`合计 total`, see [`totals`]), left out here.
 fn rows(csv: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    all_rows(csv)
+        .into_iter()
+        .filter(|r| r["worker_id"] != "合计 total")
+        .collect()
+}
+
+/// The totals row of the payroll CSV.
+fn totals(csv: &str) -> std::collections::BTreeMap<String, String> {
+    let last = all_rows(csv).pop().unwrap();
+    assert_eq!(last["worker_id"], "合计 total");
+    last
+}
+
+fn all_rows(csv: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let csv = csv.strip_prefix('\u{feff}').expect("a byte-order mark");
     let mut r = csv::Reader::from_reader(csv.as_bytes());
-    let head: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let head: Vec<String> = r
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let (zh, en) = h.rsplit_once(' ').expect("a bilingual header");
+            assert!(!zh.is_ascii(), "{h}");
+            en.to_string()
+        })
+        .collect();
     r.records()
         .map(|rec| {
             head.iter()
@@ -317,7 +344,10 @@ fn example_month_shows_net_and_totals_add_up() {
             sum,
             "{c}"
         );
+        // … and the CSV's own totals row says the same.
+        assert_eq!(d(&totals(&out)[*c]), sum, "{c}");
     }
+    assert_eq!(totals(&out)["name"], format!("{} 人 workers", got.len()));
     let gross: Decimal = got.iter().map(|r| d(&r["gross"])).sum();
     assert_eq!(d(doc["totals"]["gross"].as_str().unwrap()), gross);
 }

@@ -334,6 +334,30 @@ pub(super) struct Files {
     /// Also write the bank transfer file (工号, 姓名, 开户行, 银行账号, 实发金额; CSV, or XLSX by the extension) from the roster's 开户行 bank and 银行账号 account columns; with the payroll, or neither.
     #[arg(long, value_name = "FILE")]
     pub(super) bank_file: Option<PathBuf>,
+    /// CSV output (payroll and bank file) without the UTF-8 byte-order mark Excel needs to show Chinese.
+    #[arg(long)]
+    pub(super) no_bom: bool,
+    /// CSV headers: zh (工号), en (worker_id, the codes), or both (工号 worker_id).
+    #[arg(long, value_name = "zh|en|both", default_value = "both", value_parser = parse_headers)]
+    pub(super) headers: write::Headers,
+    /// No totals row at the end of the payroll CSV.
+    #[arg(long)]
+    pub(super) no_totals: bool,
+}
+
+pub(super) fn parse_headers(s: &str) -> Result<write::Headers, String> {
+    s.parse()
+}
+
+impl Files {
+    /// The payroll CSV's style from --no-bom, --headers, --no-totals.
+    pub(super) fn csv_style(&self) -> write::CsvStyle {
+        write::CsvStyle {
+            bom: !self.no_bom,
+            headers: self.headers,
+            totals: !self.no_totals,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

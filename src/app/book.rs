@@ -168,13 +168,15 @@ pub(super) fn pay(
                 2,
             )
         })?;
-        add_bank_file(&mut set, bp, &transfers)
+        add_bank_file(&mut set, bp, &transfers, !files.no_bom)
             .map_err(|e| Fail(format!("cannot write {}: {e}", bp.display()), 1))?;
     }
     match files.output.as_deref() {
         Some(out) => {
-            set.add(out, |o| render_with(&run, &rows, format, &extras, o))
-                .map_err(|e| Fail(format!("cannot write {}: {e}", out.display()), 1))?;
+            set.add(out, |o| {
+                render_with(&run, &rows, format, &extras, files.csv_style(), o)
+            })
+            .map_err(|e| Fail(format!("cannot write {}: {e}", out.display()), 1))?;
             set.commit()
                 .map_err(|e| Fail(format!("cannot write: {e}"), 1))?;
         }
@@ -182,7 +184,7 @@ pub(super) fn pay(
             set.commit()
                 .map_err(|e| Fail(format!("cannot write: {e}"), 1))?;
             let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut con.out);
-            render_with(&run, &rows, format, &extras, &mut out)
+            render_with(&run, &rows, format, &extras, files.csv_style(), &mut out)
                 .and_then(|_| out.flush())
                 .map_err(|e| Fail(format!("cannot write standard output: {e}"), 1))?;
         }

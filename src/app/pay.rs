@@ -27,11 +27,12 @@ pub(super) fn render_with(
     rows: &write::PayRows,
     format: OutFormat,
     extras: &write::Extras,
+    style: write::CsvStyle,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
         OutFormat::Table => write::table(run, rows, out),
-        OutFormat::Csv => write::csv(run, rows, out),
+        OutFormat::Csv => write::csv_styled(run, rows, style, out),
         OutFormat::Json => {
             let mut json = run.to_json();
             if !extras.not_paid.is_empty() {
@@ -57,17 +58,18 @@ pub(super) fn render_with(
 }
 
 /// Adds the bank transfer file to `set`: XLSX by the extension, else CSV
-/// with a byte-order mark.
+/// (with a byte-order mark when `bom`).
 pub(super) fn add_bank_file(
     set: &mut hrfile::output::CommitSet,
     path: &Path,
     rows: &[hrfile::bank::BankRow],
+    bom: bool,
 ) -> std::io::Result<()> {
     if hrfile::bank::is_xlsx(path) {
         let bytes = hrfile::bank::xlsx(rows)?;
         set.add(path, |o| o.write_all(&bytes))
     } else {
-        set.add(path, |o| hrfile::bank::csv(rows, true, o))
+        set.add(path, |o| hrfile::bank::csv(rows, bom, o))
     }
 }
 
@@ -297,14 +299,14 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
     let mut set = hrfile::output::CommitSet::new(files.mode);
     let fail = |p: &Path, e| Fail(format!("cannot write {}: {e}", p.display()), 1);
     if let (Some(bp), Some(t)) = (files.bank_file.as_deref(), &transfers) {
-        add_bank_file(&mut set, bp, t).map_err(|e| fail(bp, e))?;
+        add_bank_file(&mut set, bp, t, !files.no_bom).map_err(|e| fail(bp, e))?;
     }
     match files.output.as_deref() {
         Some(path) => {
             // All the files, or none; a clean run removes an old errors file.
             let ep = errors_path(path);
             set.add(path, |out| {
-                render_with(&result, &rows, format, &extras, out)
+                render_with(&result, &rows, format, &extras, files.csv_style(), out)
             })
             .map_err(|e| fail(path, e))?;
             if errors.is_empty() {
@@ -331,7 +333,7 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
             set.commit()
                 .map_err(|e| Fail(format!("cannot write: {e}"), 1))?;
             let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut con.out);
-            render_with(&result, &rows, format, &extras, &mut out)
+            render_with(&result, &rows, format, &extras, files.csv_style(), &mut out)
                 .and_then(|_| out.flush())
                 .map_err(|e| Fail(format!("cannot write standard output: {e}"), 1))?;
         }

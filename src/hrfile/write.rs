@@ -217,10 +217,98 @@ pub fn columns(run: &Run) -> Vec<Col> {
 /// deductions or net). Text cells go through [`csv_text`]; amounts are
 /// plain numbers.
 pub fn csv(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
+    csv_styled(run, rows, CsvStyle::PLAIN, out)
+}
+
+/// The headers of a payroll CSV: Chinese, English codes, or both in one
+/// cell (`工号 worker_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Headers {
+    /// `工号`, `应发合计`…
+    Zh,
+    /// `worker_id`, `gross`…: the codes, as other systems read them.
+    En,
+    /// `工号 worker_id`, `应发合计 gross`… (the CLI's default).
+    #[default]
+    Both,
+}
+
+impl Headers {
+    fn cell(self, zh: &str, en: &str) -> String {
+        match self {
+            Headers::Zh => zh.to_string(),
+            Headers::En => en.to_string(),
+            Headers::Both => format!("{zh} {en}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Headers {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "zh" => Ok(Headers::Zh),
+            "en" => Ok(Headers::En),
+            "both" => Ok(Headers::Both),
+            _ => Err(format!("{s:?}: expected zh, en or both")),
+        }
+    }
+}
+
+/// How a payroll CSV is written for the office: the CLI's default is Excel's
+/// (a byte-order mark, bilingual headers, a totals row); [`CsvStyle::PLAIN`]
+/// is what [`csv`] writes for other systems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvStyle {
+    /// A UTF-8 byte-order mark first, so Excel shows the Chinese.
+    pub bom: bool,
+    /// The header cells.
+    pub headers: Headers,
+    /// A last row with the count and the total of every money column.
+    pub totals: bool,
+}
+
+impl CsvStyle {
+    /// No mark, English codes, no totals row.
+    pub const PLAIN: CsvStyle = CsvStyle {
+        bom: false,
+        headers: Headers::En,
+        totals: false,
+    };
+}
+
+impl Default for CsvStyle {
+    /// For Excel: a mark, bilingual headers, a totals row.
+    fn default() -> Self {
+        CsvStyle {
+            bom: true,
+            headers: Headers::Both,
+            totals: true,
+        }
+    }
+}
+
+/// The payroll CSV of [`csv`] in `style`: with a totals row, the last row
+/// is `合计 total` (as the headers are), the count of workers (`3 人
+/// workers`), an empty unit and every money column's total.
+pub fn csv_styled(
+    run: &Run,
+    rows: &PayRows,
+    style: CsvStyle,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if style.bom {
+        out.write_all(b"\xEF\xBB\xBF")?;
+    }
     let cols = columns(run);
     let mut w = csv::WriterBuilder::new().from_writer(out);
-    let mut header = vec!["worker_id", "name", "unit"];
-    header.extend(cols.iter().map(|c| c.code()));
+    let h = style.headers;
+    let mut header = vec![
+        h.cell("工号", "worker_id"),
+        h.cell("姓名", "name"),
+        h.cell("社区/单位", "unit"),
+    ];
+    header.extend(cols.iter().map(|c| h.cell(c.zh(), c.code())));
     w.write_record(&header)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
     for slip in rows.iter() {
@@ -232,6 +320,25 @@ pub fn csv(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
         for c in &cols {
             row.push(c.amount(&slip).map(format_amount).unwrap_or_default());
         }
+        w.write_record(&row)?;
+    }
+    if style.totals {
+        let n = rows.len();
+        row.clear();
+        row.push(h.cell("合计", "total"));
+        row.push(match h {
+            Headers::Zh => format!("{n} 人"),
+            Headers::En => format!("{n} workers"),
+            Headers::Both => format!("{n} 人 workers"),
+        });
+        row.push(String::new());
+        let mut sums = vec![Decimal::ZERO; cols.len()];
+        for slip in rows.iter() {
+            for (s, c) in sums.iter_mut().zip(&cols) {
+                *s += c.amount(&slip).unwrap_or_default();
+            }
+        }
+        row.extend(sums.into_iter().map(format_amount));
         w.write_record(&row)?;
     }
     w.flush()?;
