@@ -58,6 +58,7 @@ impl District {
             tax: Vec::new(),
             ytd: Vec::new(),
             adjustments: Vec::new(),
+            changes: Vec::new(),
         }
     }
 
@@ -623,6 +624,7 @@ mod tests {
             tax: Vec::new(),
             ytd: Vec::new(),
             adjustments: Vec::new(),
+            changes: Vec::new(),
         };
         let run = crate::run::run(&req, None).unwrap();
         assert!(

@@ -73,5 +73,6 @@ pub fn monthly_request(n: usize, month: YearMonth) -> Request {
         tax: Vec::new(),
         ytd: Vec::new(),
         adjustments: Vec::new(),
+        changes: Vec::new(),
     }
 }

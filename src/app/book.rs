@@ -276,6 +276,7 @@ fn read_replacements(
         workers,
         assessments,
         honours,
+        changes: None,
     }))
 }
 

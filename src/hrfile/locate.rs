@@ -58,7 +58,7 @@ fn origin(origins: &Origins, list: List, i: usize) -> Option<(&Origin, usize)> {
         List::Assessments => &origins.assessments,
         List::Honours => &origins.honours,
         List::Tax => return tax_origin(&origins.tax, i),
-        List::Ytd | List::Adjustments => return None,
+        List::Ytd | List::Adjustments | List::Changes => return None,
     };
     one.as_ref().map(|o| (o, i))
 }

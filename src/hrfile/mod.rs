@@ -852,6 +852,7 @@ impl Loaded {
                 tax: Vec::new(),
                 ytd: Vec::new(),
                 adjustments: Vec::new(),
+                changes: Vec::new(),
             },
             origins,
             problems,

@@ -103,6 +103,7 @@ impl Prepared<'_, '_> {
             honours,
             inputs,
             adjustments,
+            segments,
         } = self;
         let mut tax = tax::RunTax::new(&inputs);
         let mut payslips = Vec::with_capacity(if sink.keeps() { workers.len() } else { 0 });
@@ -126,7 +127,8 @@ impl Prepared<'_, '_> {
                     // Invariant: the position was resolved against this policy
                     // version when the worker was read, so it cannot be unknown.
                     let lines = std::mem::take(&mut spare);
-                    payslip::monthly_in(lines, policy, month, w, wi, grade, note, &hs)
+                    let segs = segments.get(wi).map_or(&[][..], Vec::as_slice);
+                    payslip::monthly_in(lines, policy, month, w, wi, grade, note, &hs, segs)
                         .expect("position validated")
                 }
                 TaxPeriod::Year(year) => payslip::annual(policy, year, w, wi, grade, note),
