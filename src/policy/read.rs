@@ -610,7 +610,10 @@ impl Reader {
         let pool_day = self.choice(
             &mut t,
             "pool_day",
-            &[("last_day", PoolDay::LastDay), ("first_day", PoolDay::FirstDay)],
+            &[
+                ("last_day", PoolDay::LastDay),
+                ("first_day", PoolDay::FirstDay),
+            ],
             Some(PoolDay::LastDay),
         );
         let max_score = match t.get("max_score") {

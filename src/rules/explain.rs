@@ -41,7 +41,9 @@ impl Line {
                 Why::Segment { of, .. },
             ) => format!(
                 "positions.{}.{}",
-                p.positions.get(of as usize).map_or("?", |x| x.code.as_str()),
+                p.positions
+                    .get(of as usize)
+                    .map_or("?", |x| x.code.as_str()),
                 self.code.code()
             ),
             (LineCode::BasePay | LineCode::LivingAllowance | LineCode::PostAllowance, _) => {

@@ -292,7 +292,12 @@ pub(crate) fn monthly_in(
                     from,
                     of: t.number() as u16,
                 };
-                push(LineCode::TitleAllowance, policy.title_allowance(t), why, part);
+                push(
+                    LineCode::TitleAllowance,
+                    policy.title_allowance(t),
+                    why,
+                    part,
+                );
             }
         }
     }

@@ -6,9 +6,7 @@ use crate::rules::correction::{Adjustment, AdjustmentRecord};
 use crate::rules::payslip::{Context, LineCode, Payslip};
 use crate::rules::quota::PoolReport;
 use crate::rules::tax::{self, TaxRecord, YtdRecord};
-use crate::worker::{
-    AssessmentRecord, ChangeRecord, Honour, HonourRecord, Worker, WorkerRecord,
-};
+use crate::worker::{AssessmentRecord, ChangeRecord, Honour, HonourRecord, Worker, WorkerRecord};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
