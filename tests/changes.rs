@@ -525,3 +525,60 @@ fn a_late_reported_promotion_is_paid_as_arrears_from_the_book() {
     // 2200 + 600 + 300 + 400 (social worker all month) + 900 + 103.22
     assert_eq!(slip.gross.to_string(), "4503.22");
 }
+
+#[test]
+fn monthly_takes_a_changes_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let roster = p(
+        "roster.csv",
+        "工号,姓名,社区,岗位,职称,入职日期\nW1,林晓,温泉社区,社区工作者,助理社会工作师,2020-03-01\n",
+    );
+    let grades = p("grades.csv", "工号,考核期间,等次\nW1,2026-11,合格\n");
+    let changes = p(
+        "changes.csv",
+        "工号,生效日期,岗位,职称,社区/单位\nW1,2026-11-16,,社会工作师,\n",
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_payrules"))
+        .args([
+            "monthly", "--period", "2026-11", "--format", "csv", "--roster",
+        ])
+        .arg(&roster)
+        .arg("--assessments")
+        .arg(&grades)
+        .arg("--changes")
+        .arg(&changes)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Title 100.00 + 200.00 in one column; gross 4300.00.
+    assert!(
+        text.contains("300.00") && text.contains("4300.00"),
+        "{text}"
+    );
+    let bad = p("bad.csv", "工号,生效日期,职称\nW1,2026-11-16,博士\n");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_payrules"))
+        .args(["monthly", "--period", "2026-11", "--roster"])
+        .arg(&roster)
+        .arg("--assessments")
+        .arg(&grades)
+        .arg("--changes")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("bad.csv:2:3: worker W1: title: unknown title \"博士\""),
+        "{err}"
+    );
+}

@@ -57,8 +57,9 @@ fn origin(origins: &Origins, list: List, i: usize) -> Option<(&Origin, usize)> {
         List::Workers => &origins.workers,
         List::Assessments => &origins.assessments,
         List::Honours => &origins.honours,
+        List::Changes => &origins.changes,
         List::Tax => return tax_origin(&origins.tax, i),
-        List::Ytd | List::Adjustments | List::Changes => return None,
+        List::Ytd | List::Adjustments => return None,
     };
     one.as_ref().map(|o| (o, i))
 }
