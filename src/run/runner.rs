@@ -746,7 +746,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 read.extend(fields.into_iter().map(|f| (wi, on, f, ci)));
             }
         }
-        read.sort_by(|a, b| (a.0, a.1, a.2.field(), a.3).cmp(&(b.0, b.1, b.2.field(), b.3)));
+        read.sort_by_key(|a| (a.0, a.1, a.2.field(), a.3));
         let (first, last) = (self.first, self.last);
         let n = self.workers.len();
         let mut out: Vec<Vec<Segment>> = Vec::new();
