@@ -96,7 +96,7 @@ pub fn monthly_request_with_changes(n: usize, month: YearMonth) -> Request {
                 c.unit = Some(format!("社区{:05}", (i / 10 + 1) % n.div_ceil(10)));
             } else {
                 c.on = format!("{y:04}-{m:02}-16");
-                c.title = Some("senior_social_worker".into());
+                c.title = Some("social_worker".into());
             }
             c
         })

@@ -665,21 +665,29 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
     /// is not paid). Each problem is an error naming the worker and field;
     /// the worker is then not paid. Returns the segments per worker (empty
     /// when no worker's position or title changes within the month).
-    fn changes(&mut self, pool_day: NaiveDate, split: bool) -> Vec<Vec<Segment>> {
+    fn changes(&mut self, pool_day: NaiveDate, split: bool) -> Vec<(usize, Vec<Segment>)> {
         let req = self.req;
         if req.changes.is_empty() {
             return Vec::new();
         }
         let policy = self.policy;
         let mut read: Vec<(usize, NaiveDate, Change, usize)> = Vec::new();
-        for (ci, c) in req.changes.iter().enumerate() {
+        // In worker-id order (HR files usually are), each worker is sought
+        // from the last one found: a few nearby comparisons instead of a
+        // binary search over the whole roster.
+        let mut order: Vec<usize> = (0..req.changes.len()).collect();
+        if !req.changes.is_sorted_by(|a, b| a.worker_id <= b.worker_id) {
+            order.sort_by(|&a, &b| req.changes[a].worker_id.cmp(&req.changes[b].worker_id));
+        }
+        let mut at = 0;
+        for ci in order {
+            let c = &req.changes[ci];
             let src = (List::Changes, ci);
             let id = c.worker_id.as_str();
             let before = self.errors.len();
-            let wi = match self
-                .workers
-                .binary_search_by(|(w, _)| w.id.as_str().cmp(id))
-            {
+            let found = seek(&self.workers, at, id);
+            at = found.unwrap_or_else(|i| i);
+            let wi = match found {
                 Ok(i) => Some(i),
                 Err(_) => {
                     if !self.known(id) {
@@ -692,11 +700,12 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
             let on = parse_date(&c.on)
                 .map_err(|e| self.error(Some(id), "on", e.to_string(), src))
                 .ok();
-            let mut fields: Vec<Change> = Vec::with_capacity(3);
+            // Position, title, unit: no allocation per record.
+            let mut fields: [Option<Change>; 3] = [None, None, None];
             if let Some(p) = &c.position {
                 match (policy.position_index(p), policy.outside_index(p)) {
-                    (Some(i), _) => fields.push(Change::Position(i as u16)),
-                    (None, Some(i)) => fields.push(Change::Outside(i)),
+                    (Some(i), _) => fields[0] = Some(Change::Position(i as u16)),
+                    (None, Some(i)) => fields[0] = Some(Change::Outside(i)),
                     (None, None) => {
                         let outside: Vec<&str> = policy
                             .outside_scheme
@@ -720,7 +729,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
             }
             if let Some(t) = &c.title {
                 match t.parse::<Title>() {
-                    Ok(t) => fields.push(Change::Title(t)),
+                    Ok(t) => fields[1] = Some(Change::Title(t)),
                     Err(e) => self.error(Some(id), "title", e.to_string(), src),
                 }
             }
@@ -732,7 +741,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                         "empty; give the new community or unit, or leave unit out".into(),
                         src,
                     ),
-                    u => fields.push(Change::Unit(u.to_string())),
+                    u => fields[2] = Some(Change::Unit(u.to_string())),
                 }
             }
             if c.position.is_none() && c.title.is_none() && c.unit.is_none() {
@@ -743,13 +752,13 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 continue;
             }
             if let (Some(wi), Some(on)) = (wi, on) {
-                read.extend(fields.into_iter().map(|f| (wi, on, f, ci)));
+                read.extend(fields.into_iter().flatten().map(|f| (wi, on, f, ci)));
             }
         }
         read.sort_by_key(|a| (a.0, a.1, a.2.field(), a.3));
         let (first, last) = (self.first, self.last);
         let n = self.workers.len();
-        let mut out: Vec<Vec<Segment>> = Vec::new();
+        let mut out: Vec<(usize, Vec<Segment>)> = Vec::new();
         let mut gone: Vec<usize> = Vec::new();
         for group in read.chunk_by(|a, b| a.0 == b.0) {
             let wi = group[0].0;
@@ -855,10 +864,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 continue;
             }
             if segs.len() > 1 {
-                if out.is_empty() {
-                    out = vec![Vec::new(); n];
-                }
-                out[wi] = segs;
+                out.push((wi, segs));
             }
         }
         if !gone.is_empty() {
@@ -879,12 +885,15 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 k += 1;
                 keep[k - 1]
             });
-            if !out.is_empty() {
-                let mut k = 0;
-                out.retain(|_| {
-                    k += 1;
-                    keep[k - 1]
-                });
+            // Worker indices after the removal.
+            let mut removed_before = vec![0usize; n];
+            let mut r = 0;
+            for (wi, k) in keep.iter().enumerate() {
+                removed_before[wi] = r;
+                r += usize::from(!k);
+            }
+            for (wi, _) in &mut out {
+                *wi -= removed_before[*wi];
             }
             self.hint = 0;
         }
@@ -1078,9 +1087,30 @@ pub(super) struct Prepared<'w, 'p> {
     pub(super) inputs: tax::Inputs,
     /// Per validated worker: corrections paid this month (empty when none).
     pub(super) adjustments: Vec<Vec<Adjustment>>,
-    /// Per validated worker: the segments of a month in which its position
-    /// or title changes (empty when no worker's does).
-    pub(super) segments: Vec<Vec<Segment>>,
+    /// The segments of a month of the validated workers whose position or
+    /// title changes in it, by worker index, ascending.
+    pub(super) segments: Vec<(usize, Vec<Segment>)>,
+}
+
+/// The index of the worker with `id` among workers sorted by id (`Err`:
+/// where it would be), sought forward from `from` in growing steps when
+/// the id is not before the worker there, else by binary search.
+fn seek(workers: &[(Cow<'_, Worker>, usize)], from: usize, id: &str) -> Result<usize, usize> {
+    let key = |i: usize| workers[i].0.id.as_str();
+    if from >= workers.len() || key(from) > id {
+        return workers.binary_search_by(|(w, _)| w.id.as_str().cmp(id));
+    }
+    let mut lo = from;
+    let mut step = 1;
+    while lo + step < workers.len() && key(lo + step) <= id {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(workers.len());
+    workers[lo..hi]
+        .binary_search_by(|(w, _)| w.id.as_str().cmp(id))
+        .map(|i| lo + i)
+        .map_err(|i| lo + i)
 }
 
 /// One field of a change record, as read.
