@@ -135,5 +135,8 @@ else
   ko "cmake is not installed and could not be installed"
 fi
 
+step "bindings/c/README.md shows CMakeLists.txt as it is" \
+  python3 scripts/readme-block.py bindings/c/README.md bindings/c/example/CMakeLists.txt
+
 echo "test-install: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

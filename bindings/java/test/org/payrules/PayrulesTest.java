@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 /**
  * The Java tests of payrules, with no test framework: {@code java
  * org.payrules.PayrulesTest REPO} runs each test, prints {@code ok} or
- * {@code FAIL} with the reason, closes with "test-java: N passed, M failed"
+ * {@code FAIL} with the reason, closes with "PayrulesTest: N passed, M failed"
  * and exits 1 on any failure. REPO is the repository (for Cargo.toml,
  * include/payrules.h, tests/golden and policies).
  */
@@ -46,7 +46,8 @@ public final class PayrulesTest {
         test("typed monthly batch: refused rows", PayrulesTest::batchRowErrors);
         test("threads share one policy", PayrulesTest::threads);
         test("many runs: native strings and errors freed", PayrulesTest::noLeak);
-        System.out.println("test-java: " + passed + " passed, " + failed + " failed");
+        System.out.println("PayrulesTest: " + passed + " passed, " + failed + " failed");
+        System.out.flush();
         System.exit(failed == 0 ? 0 : 1);
     }
 
