@@ -21,11 +21,12 @@ if [ $# -ne 1 ] || [ -z "$1" ]; then
   echo "usage: bash scripts/install-c.sh PREFIX" >&2
   exit 2
 fi
-cd "$(dirname "$0")/.."
-root=$PWD
+# PREFIX is taken relative to the directory the script is run from.
 prefix=$1
 mkdir -p "$prefix"
 prefix=$(cd "$prefix" && pwd)
+cd "$(dirname "$0")/.."
+root=$PWD
 libdir=${LIBDIR:-$prefix/lib}
 CARGO=${CARGO:-cargo}
 

@@ -2,7 +2,8 @@
 # Tests the Python package as a user gets it, from a wheel:
 # 1. builds the wheel: `pip wheel --no-deps ./bindings/python -w target/wheels`
 #    (setup.py runs cargo and packages libpayrules.so, a copy of
-#    include/payrules.h and py.typed), in the build environment target/py-venv;
+#    include/payrules.h and py.typed), in the build environment target/py-venv
+#    (which then gets the wheel too, for bindings/python/benches/bench.py);
 # 2. checks its name (py3-none-manylinux_2_X_<arch> on Linux), its files, and
 #    with `auditwheel show` (from PyPI) that the tag is the one the library
 #    allows;
@@ -81,6 +82,11 @@ if [ "$(uname -s)" = Linux ]; then
   fi
   echo "   auditwheel show: consistent with $tag"
 fi
+
+# The build environment gets the wheel too, for bindings/python/benches/bench.py
+# (README: target/py-venv/bin/python bindings/python/benches/bench.py).
+"$bpy" -m pip install --quiet cffi
+"$bpy" -m pip install --quiet --force-reinstall --no-deps "$wheel"
 
 # A PATH without cargo or rustc.
 clean_path=$(
