@@ -410,3 +410,191 @@ fn a_book_started_in_november_takes_imported_figures() {
         "{e}"
     );
 }
+
+fn honoured(period: &str, level: &str, day: &str) -> Request {
+    let mut r = two_workers(period, ["pass", "pass"], "none");
+    r.honours = serde_json::from_value(json!([
+        {"worker_id": "W1", "level": level, "awarded_on": format!("{period}-{day}"), "deed": "flood rescue"}
+    ]))
+    .unwrap();
+    r
+}
+
+#[test]
+fn a_higher_honour_for_a_deed_paid_earlier_pays_the_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = Book::init(&book_path(&dir), None).unwrap();
+    // September: municipal honour for the flood rescue, 3000.
+    let sept = book.pay(honoured("2026-09", "municipal", "10")).unwrap();
+    assert_eq!(
+        line(&sept.run, 0, payrules::LineCode::HonourAward),
+        "3000.00"
+    );
+    book.close("2026-09").unwrap();
+    book.pay(two_workers("2026-10", ["pass", "pass"], "none"))
+        .unwrap();
+    book.close("2026-10").unwrap();
+    // November: the province honours the same deed: 5000 − 3000 paid = 2000.
+    let nov = book.pay(honoured("2026-11", "provincial", "05")).unwrap();
+    assert!(nov.stored, "{:?}", nov.run.errors);
+    assert_eq!(
+        line(&nov.run, 0, payrules::LineCode::HonourAward),
+        "2000.00"
+    );
+    let slip = &nov.run.payslips[0];
+    let l = slip
+        .lines
+        .iter()
+        .find(|l| l.code == payrules::LineCode::HonourAward)
+        .unwrap();
+    let text = nov.run.with_context(slip, |cx| l.explain(cx));
+    assert!(text.contains("3000.00"), "{text}");
+    book.close("2026-11").unwrap();
+    // December: the nation: 10000 − 5000 paid over two months = 5000.
+    let dec = book.pay(honoured("2026-12", "national", "01")).unwrap();
+    assert_eq!(
+        line(&dec.run, 0, payrules::LineCode::HonourAward),
+        "5000.00"
+    );
+}
+
+#[test]
+fn a_book_of_an_older_schema_is_migrated_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = book_path(&dir);
+    let mut book = Book::init(&path, None).unwrap();
+    book.pay(two_workers("2026-09", ["pass", "pass"], "none"))
+        .unwrap();
+    book.close("2026-09").unwrap();
+    drop(book);
+    // Make it a schema-1 book: without the table version 2 added.
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute_batch("DROP TABLE honours_paid; PRAGMA user_version = 1;")
+        .unwrap();
+    drop(c);
+    let mut book = Book::open(&path).unwrap();
+    assert!(book.verify().unwrap().ok());
+    book.pay(honoured("2026-10", "municipal", "10")).unwrap();
+    book.close("2026-10").unwrap();
+    drop(book);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let v: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, payrules::book::SCHEMA_VERSION);
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM honours_paid", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn a_recovery_larger_than_the_pay_is_recovered_over_months_never_a_negative_net() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = Book::init(&book_path(&dir), None).unwrap();
+    for m in 9..=10 {
+        let p = format!("2026-{m:02}");
+        book.pay(two_workers(&p, ["pass", "pass"], "none")).unwrap();
+        book.close(&p).unwrap();
+    }
+    // W1 should not have been paid in September and October: 2 × 4000
+    // (2200 + 600 + 300 + 900) to recover.
+    for p in ["2026-09", "2026-10"] {
+        let mut only_w2 = two_workers(p, ["pass", "pass"], "none");
+        only_w2.workers.remove(0);
+        only_w2.assessments.remove(0);
+        let adj = book
+            .correct(
+                p,
+                Replace {
+                    workers: Some(only_w2.workers),
+                    assessments: Some(only_w2.assessments),
+                    honours: None,
+                    changes: None,
+                },
+                "left in August",
+            )
+            .unwrap();
+        assert_eq!(adj.len(), 4);
+    }
+    // November pays W1 4000 and can recover only that much.
+    let nov = book
+        .pay(two_workers("2026-11", ["pass", "pass"], "none"))
+        .unwrap();
+    assert!(nov.stored);
+    let w1 = &nov.run.payslips[0];
+    assert_eq!(w1.gross.to_string(), "0.00");
+    assert_eq!(line(&nov.run, 0, payrules::LineCode::Recovery), "-4000.00");
+    assert_eq!(line(&nov.run, 0, payrules::LineCode::Net), "0.00");
+    assert_eq!(
+        nov.run
+            .deferred
+            .iter()
+            .map(|a| a.amount())
+            .sum::<rust_decimal::Decimal>()
+            .to_string(),
+        "-4000.00"
+    );
+    assert!(nov.run.warnings.iter().any(|w| w.field == "recovery"));
+    book.close("2026-11").unwrap();
+    // December recovers the rest.
+    let dec = book
+        .pay(two_workers("2026-12", ["pass", "pass"], "none"))
+        .unwrap();
+    assert_eq!(line(&dec.run, 0, payrules::LineCode::Recovery), "-4000.00");
+    assert!(dec.run.deferred.is_empty());
+    book.close("2026-12").unwrap();
+    // Every correction is paid, and they sum to the 8000 owed.
+    let h = book.history("W1").unwrap();
+    assert!(h.corrections.iter().all(|(_, paid_in)| paid_in.is_some()));
+    let total: rust_decimal::Decimal = h.corrections.iter().map(|(a, _)| a.amount()).sum();
+    assert_eq!(total.to_string(), "-8000.00");
+    assert!(book.verify().unwrap().ok());
+}
+
+#[test]
+fn a_worker_left_out_of_a_month_is_paid_the_next_and_corrected_as_arrears() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = Book::init(&book_path(&dir), None).unwrap();
+    book.pay(two_workers("2026-09", ["pass", "pass"], "none"))
+        .unwrap();
+    book.close("2026-09").unwrap();
+    // October's roster forgot W1.
+    let mut oct = two_workers("2026-10", ["pass", "pass"], "none");
+    oct.workers.remove(0);
+    oct.assessments.remove(0);
+    book.pay(oct).unwrap();
+    book.close("2026-10").unwrap();
+    // November has W1 again: the book's chain has no gap, so W1 is paid.
+    let nov = book
+        .pay(two_workers("2026-11", ["pass", "pass"], "none"))
+        .unwrap();
+    assert!(nov.stored, "{:?}", nov.run.errors);
+    assert_eq!(nov.run.payslips.len(), 2);
+    book.close("2026-11").unwrap();
+    // October corrected: W1's 4000 paid as arrears in December.
+    let full = two_workers("2026-10", ["pass", "pass"], "none");
+    let adj = book
+        .correct(
+            "2026-10",
+            Replace {
+                workers: Some(full.workers),
+                assessments: Some(full.assessments),
+                honours: None,
+                changes: None,
+            },
+            "left out of October's roster",
+        )
+        .unwrap();
+    assert_eq!(
+        adj.iter()
+            .map(|a| a.amount())
+            .sum::<rust_decimal::Decimal>()
+            .to_string(),
+        "4000.00"
+    );
+    let dec = book
+        .pay(two_workers("2026-12", ["pass", "pass"], "none"))
+        .unwrap();
+    assert_eq!(line(&dec.run, 0, payrules::LineCode::Arrears), "4000.00");
+}

@@ -258,7 +258,7 @@ fn bad_files_are_clear_errors() {
 }
 
 #[test]
-fn unknown_column_is_a_warning_and_json_input_works() {
+fn unknown_column_ignored_knowingly_is_a_warning_and_json_input_works() {
     let d = dir("warn");
     let r = write(
         &d,
@@ -282,9 +282,32 @@ fn unknown_column_is_a_warning_and_json_input_works() {
         "json",
         "-q",
     ]);
+    // Issue 16: an unknown column is an error unless ignored knowingly.
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "r.csv:1:6: unknown column \"备注\"; rename it, or pass --ignore-column \"备注\""
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &r,
+        "--assessments",
+        &a,
+        "--format",
+        "json",
+        "--ignore-column",
+        "备注",
+        "-q",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("r.csv:1:6: warning: unknown column \"备注\" ignored"),
+        stderr(&o).contains("r.csv:1:6: warning: column \"备注\" ignored as --ignore-column asks"),
         "{}",
         stderr(&o)
     );
@@ -529,6 +552,7 @@ fn xlsx_output_is_deterministic_with_numbers_and_subtotals() {
             "工资表 Payroll",
             "按单位 By unit",
             "名额 Quota",
+            "未发放 Not paid",
             "说明 About"
         ]
     );

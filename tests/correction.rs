@@ -164,3 +164,42 @@ fn a_correction_refuses_tax_inputs_and_a_mismatched_period() {
     let e = run_json(doc.to_string().as_bytes(), None).unwrap_err();
     assert!(e.to_string().contains("must be the same period"), "{e}");
 }
+
+#[test]
+fn a_recovery_larger_than_the_pay_takes_what_the_pay_allows_and_defers_the_rest() {
+    let mut nov = month("2026-11", &[("W1", "pass"), ("W2", "pass")]);
+    // W1 earns 4000 in November (2200 + 600 + 300 + 900); 9000 to recover.
+    nov["adjustments"] = json!([
+        {"worker_id": "W1", "period": "2026-09", "code": "base_pay", "old": "9000.00", "new": "0.00", "reason": "paid by mistake"},
+    ]);
+    nov["tax"] = json!([{"worker_id": "W1"}]);
+    let r = run(&nov);
+    assert_eq!(r["complete"], true, "{}", r["errors"]);
+    let w1 = &r["payslips"][0];
+    let rec = line(w1, "recovery").unwrap();
+    assert_eq!(rec["amount"], "-4000.00");
+    assert_eq!(
+        rec["explain"],
+        "correction of 2026-09 base_pay: 9000.00 → 5000.00, 4000.00 recovered (paid by mistake)"
+    );
+    assert_eq!(w1["gross"], "0.00");
+    assert_eq!(w1["net"], "0.00");
+    assert_eq!(
+        r["deferred"],
+        json!([{"worker_id": "W1", "period": "2026-09", "code": "base_pay",
+                "old": "5000.00", "new": "0.00", "reason": "paid by mistake"}])
+    );
+    let warned: Vec<&Value> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["field"] == "recovery")
+        .collect();
+    assert_eq!(warned.len(), 1);
+    assert!(
+        warned[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("5000.00 left to recover")
+    );
+}

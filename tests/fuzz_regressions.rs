@@ -27,14 +27,17 @@ fn read_as_fuzzed(name: &str) -> Option<String> {
         1 => ReadOptions {
             encoding: Encoding::Utf8,
             sheet: None,
+            ..ReadOptions::default()
         },
         2 => ReadOptions {
             encoding: Encoding::Gbk,
             sheet: None,
+            ..ReadOptions::default()
         },
         _ => ReadOptions {
             encoding: Encoding::Auto,
             sheet: Some("Sheet1".into()),
+            ..ReadOptions::default()
         },
     };
     let out = catch_unwind(AssertUnwindSafe(|| {

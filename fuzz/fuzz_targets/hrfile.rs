@@ -22,9 +22,9 @@ fuzz_target!(|data: &[u8]| {
     let file = ["hr.csv", "hr.xlsx", "hr.json", "hr"][usize::from(sel & 3)];
     let opts = match (sel >> 5) & 3 {
         0 => ReadOptions::default(),
-        1 => ReadOptions { encoding: Encoding::Utf8, sheet: None },
-        2 => ReadOptions { encoding: Encoding::Gbk, sheet: None },
-        _ => ReadOptions { encoding: Encoding::Auto, sheet: Some("Sheet1".into()) },
+        1 => ReadOptions { encoding: Encoding::Utf8, sheet: None, ..ReadOptions::default() },
+        2 => ReadOptions { encoding: Encoding::Gbk, sheet: None, ..ReadOptions::default() },
+        _ => ReadOptions { encoding: Encoding::Auto, sheet: Some("Sheet1".into()), ..ReadOptions::default() },
     };
     let bytes = body.to_vec();
     match ((sel >> 2) & 7) % 5 {

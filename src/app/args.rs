@@ -17,7 +17,7 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub(super) enum Command {
-    /// Run a JSON request (see README "The JSON documents") and write the response.
+    /// Run a JSON request (see docs/json.md) and write the response.
     ///
     /// Exit 0 when complete; 2 when inputs had errors (the response is still
     /// written, with "complete": false); 1 when the request cannot be read.
@@ -273,6 +273,9 @@ pub(super) struct ReadArgs {
     /// XLSX sheet to read; default: the first.
     #[arg(long)]
     pub(super) sheet: Option<String>,
+    /// Ignore this column of the input files knowingly (repeatable); any other unknown column is an error.
+    #[arg(long = "ignore-column", value_name = "NAME")]
+    pub(super) ignore_columns: Vec<String>,
 }
 
 pub(super) fn parse_encoding(s: &str) -> Result<Encoding, String> {
@@ -328,6 +331,9 @@ pub(super) struct Files {
     /// No summary on stderr.
     #[arg(long, short)]
     pub(super) quiet: bool,
+    /// Treat every warning (an unknown column, a grade for a worker not employed…) as an error.
+    #[arg(long)]
+    pub(super) strict: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -347,7 +353,7 @@ pub(super) enum GradeFormat {
 #[derive(clap::Args)]
 #[command(group(clap::ArgGroup::new("scope").required(true).args(["period", "year"])))]
 pub(super) struct WhatifArgs {
-    /// Reform TOML file (see README "What-if runs").
+    /// Reform TOML file (see docs/whatif.md).
     #[arg(long)]
     pub(super) reform: PathBuf,
     /// One month, YYYY-MM.

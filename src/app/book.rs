@@ -78,11 +78,41 @@ pub(super) fn pay(
     let Loaded {
         request,
         origins,
-        problems,
+        mut problems,
     } = loaded;
+    // Every roster row accounted for, before anything is stored.
+    let (not_paid, np_problems) = hrfile::accounted::not_paid(&request, &origins);
+    problems.extend(np_problems);
+    if files.strict {
+        for p in problems.iter_mut().filter(|p| p.warning) {
+            p.warning = false;
+            p.message.push_str(" (an error under --strict)");
+        }
+    }
     for w in problems.iter().filter(|p| p.warning) {
         errln!(con, "{w}");
     }
+    let refused: Vec<FileProblem> = problems.iter().filter(|p| !p.warning).cloned().collect();
+    if !refused.is_empty() {
+        print_problems(con, &refused);
+        errln!(
+            con,
+            "payrules: {} problem(s); nothing stored in {} (correct the inputs and pay again)",
+            refused.len(),
+            path.display()
+        );
+        return Ok(2);
+    }
+    for n in &not_paid {
+        errln!(
+            con,
+            "{}: worker {}: not paid: {}",
+            n.place(),
+            n.worker_id,
+            n.message
+        );
+    }
+    let extras = write::Extras { not_paid };
     let mut book = open(path)?;
     let paid = match kind {
         Kind::Monthly => book.pay(request),
@@ -105,18 +135,21 @@ pub(super) fn pay(
         );
         return Ok(2);
     }
+    for w in &run.warnings {
+        errln!(con, "warning: {w}");
+    }
     let rows = write::PayRows::from_run(&run);
     match files.output.as_deref() {
         Some(out) => {
             let mut set = hrfile::output::CommitSet::new(files.mode);
-            set.add(out, |o| render(&run, &rows, format, o))
+            set.add(out, |o| render_with(&run, &rows, format, &extras, o))
                 .map_err(|e| Fail(format!("cannot write {}: {e}", out.display()), 1))?;
             set.commit()
                 .map_err(|e| Fail(format!("cannot write: {e}"), 1))?;
         }
         None => {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut con.out);
-            render(&run, &rows, format, &mut out)
+            render_with(&run, &rows, format, &extras, &mut out)
                 .and_then(|_| out.flush())
                 .map_err(|e| Fail(format!("cannot write standard output: {e}"), 1))?;
         }
@@ -240,6 +273,7 @@ fn read_replacements(
     let opts = ReadOptions {
         encoding: a.read.encoding,
         sheet: a.read.sheet.clone(),
+        ignore_columns: a.read.ignore_columns.clone(),
     };
     let mut bar = Bar::new();
     let mut errors = Vec::new();

@@ -130,6 +130,7 @@ pub(super) fn read_grading_files<T>(
     let opts = ReadOptions {
         encoding: read.encoding,
         sheet: read.sheet,
+        ignore_columns: read.ignore_columns.clone(),
     };
     let mut errors = Vec::new();
     let roster = load_roster(roster, &opts, &mut errors)?;

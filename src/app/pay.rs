@@ -20,20 +20,38 @@ pub(super) fn out_format(files: &Files) -> OutFormat {
     }
 }
 
-pub(super) fn render(
+/// Writes the payroll in `format`, with the sheets' extras; JSON gets a `not_paid` list when
+/// any roster row is not paid.
+pub(super) fn render_with(
     run: &crate::run::Run,
     rows: &write::PayRows,
     format: OutFormat,
+    extras: &write::Extras,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
         OutFormat::Table => write::table(run, rows, out),
         OutFormat::Csv => write::csv(run, rows, out),
         OutFormat::Json => {
-            out.write_all(run.to_json().as_bytes())?;
+            let mut json = run.to_json();
+            if !extras.not_paid.is_empty() {
+                // The response is a pretty-printed object: add the list as
+                // its last member.
+                let list = serde_json::to_string_pretty(&hrfile::accounted::not_paid_json(
+                    &extras.not_paid,
+                ))
+                .map_err(std::io::Error::other)?
+                .replace('\n', "\n  ");
+                if let Some(end) = json.rfind('}') {
+                    json.truncate(end);
+                    let body = json.trim_end().to_string();
+                    json = format!("{body},\n  \"not_paid\": {list}\n}}");
+                }
+            }
+            out.write_all(json.as_bytes())?;
             out.write_all(b"\n")
         }
-        OutFormat::Xlsx => out.write_all(&write::xlsx(run, rows)?),
+        OutFormat::Xlsx => out.write_all(&write::xlsx_with(run, rows, extras)?),
     }
 }
 
@@ -59,6 +77,7 @@ pub(super) fn load_sources(
     let opts = ReadOptions {
         encoding: src.read.encoding,
         sheet: src.read.sheet.clone(),
+        ignore_columns: src.read.ignore_columns.clone(),
     };
     let loaded = if src.example {
         let d = crate::example::district();
@@ -179,8 +198,12 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
     let Loaded {
         request,
         origins,
-        problems: read_problems,
+        problems: mut read_problems,
     } = loaded;
+    // Every roster row accounted for: the rows not employed in the period.
+    let (not_paid, np_problems) = hrfile::accounted::not_paid(&request, &origins);
+    read_problems.extend(np_problems);
+    let extras = write::Extras { not_paid };
     // The records are released as they are read. The sheets need only each
     // payslip's amounts, kept as compact rows while the payslips go by; the
     // JSON response renders the payslips themselves.
@@ -193,13 +216,39 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
         let run = crate::run::run_owned_each(request, Some(&policy), |_, slip| rows.push(slip))?;
         (run, rows)
     };
-    let row_bad: BTreeSet<String> = read_problems
+    let mut problems: Vec<FileProblem> = read_problems;
+    problems.extend(result.errors.iter().map(|e| hrfile::locate(&origins, e)));
+    problems.extend(result.warnings.iter().map(|w| FileProblem {
+        file: String::new(),
+        line: None,
+        column: None,
+        worker_id: Some(w.worker_id.clone()),
+        field: Some(w.field.clone()),
+        message: w.message.clone(),
+        warning: true,
+    }));
+    if files.strict {
+        for p in &mut problems {
+            if p.warning {
+                p.warning = false;
+                p.message.push_str(" (an error under --strict)");
+            }
+        }
+    }
+    let row_bad: BTreeSet<String> = problems
         .iter()
         .filter(|p| !p.warning)
         .filter_map(|p| p.worker_id.clone())
         .collect();
-    let mut problems: Vec<FileProblem> = read_problems;
-    problems.extend(result.errors.iter().map(|e| hrfile::locate(&origins, e)));
+    for n in &extras.not_paid {
+        errln!(
+            con,
+            "{}: worker {}: not paid: {}",
+            n.place(),
+            n.worker_id,
+            n.message
+        );
+    }
     let warnings: Vec<&FileProblem> = problems.iter().filter(|p| p.warning).collect();
     for w in &warnings {
         errln!(con, "{w}");
@@ -225,8 +274,10 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
             let ep = errors_path(path);
             let mut set = hrfile::output::CommitSet::new(files.mode);
             let fail = |p: &Path, e| Fail(format!("cannot write {}: {e}", p.display()), 1);
-            set.add(path, |out| render(&result, &rows, format, out))
-                .map_err(|e| fail(path, e))?;
+            set.add(path, |out| {
+                render_with(&result, &rows, format, &extras, out)
+            })
+            .map_err(|e| fail(path, e))?;
             if errors.is_empty() {
                 set.remove(&ep);
             } else {
@@ -247,13 +298,20 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
         }
         None => {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut con.out);
-            render(&result, &rows, format, &mut out)
+            render_with(&result, &rows, format, &extras, &mut out)
                 .and_then(|_| out.flush())
                 .map_err(|e| Fail(format!("cannot write standard output: {e}"), 1))?;
         }
     }
     if !files.quiet {
         errp!(con, "{}", write::summary(&result, &rows, 30));
+        if !extras.not_paid.is_empty() {
+            errln!(
+                con,
+                "{} roster row(s) not paid (listed above, and in the output's not-paid list)",
+                extras.not_paid.len()
+            );
+        }
     }
     Ok(if errors.is_empty() { 0 } else { 2 })
 }

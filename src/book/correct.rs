@@ -73,6 +73,10 @@ fn recompute(
     // A correction compares earnings: tax follows in the month paying it.
     req.tax.clear();
     let paid = paid_so_far(tx, period)?;
+    let monthly = req.kind == Kind::Monthly;
+    if monthly {
+        earlier_honours(tx, &mut req)?;
+    }
     let run = run::run_owned(req, Some(set))?;
     if !run.errors.is_empty() {
         return Err(BookError::InputErrors {
@@ -82,6 +86,10 @@ fn recompute(
         });
     }
     let adjustments = differences(&run, &paid, reason);
+    if monthly {
+        // What the period has now paid per deed, its arrears included.
+        tx.put_honours(period, &honours_paid(&run))?;
+    }
     let revision = tx.put_revision(period, policy_id, &stored, reason, &now())?;
     for a in &adjustments {
         tx.put_adjustment(

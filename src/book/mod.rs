@@ -288,7 +288,8 @@ impl Book {
                     stored: false,
                 });
             }
-            let paid_ids = paid_adjustments(&run, &ids);
+            let rows = tx.payable(&period)?;
+            let paid_ids = paid_adjustments(tx, &run, &ids, &rows)?;
             let n = paid_ids.len();
             put_month(tx, &run, "monthly", policy_id, &inputs)?;
             tx.set_paid_in(&period, &paid_ids)?;
@@ -571,9 +572,23 @@ fn complete(
 ) -> Result<(Request, Vec<(String, i64)>), BookError> {
     let roster: HashSet<&str> = req.workers.iter().map(|w| w.id.as_str()).collect();
     let mut ytd = Vec::new();
-    for (w, _through, state, _) in tx.ytd(year)? {
+    // The book's months are consecutive: a state from its own months is
+    // complete up to the month before this one even when the worker was not
+    // paid in the last months (not employed, or left out and paid later as
+    // arrears), so its `through` is the previous month. Imported figures keep
+    // theirs: a gap after them is the importer's to explain.
+    let previous = month.and_then(|m| {
+        (m.month() > 1)
+            .then(|| YearMonth::new(m.year(), m.month() - 1))
+            .flatten()
+    });
+    for (w, _through, state, imported) in tx.ytd(year)? {
         if roster.contains(w.as_str()) {
-            ytd.push(codec::ytd_record(&w, &state)?);
+            let mut r = codec::ytd_record(&w, &state)?;
+            if let (Some(p), false) = (previous, imported) {
+                r.through = Some(p.to_string());
+            }
+            ytd.push(r);
         }
     }
     let with_tax = set.versions.iter().any(|v| v.tax.is_some());
@@ -629,20 +644,61 @@ fn complete(
     req.tax.extend(tax);
     req.ytd = ytd;
     req.adjustments = adjustments;
+    if month.is_some() {
+        earlier_honours(tx, &mut req)?;
+    }
     Ok((req, ids))
 }
 
 /// The ids of the corrections a run paid: those of workers with a payslip.
-fn paid_adjustments(run: &Run, ids: &[(String, i64)]) -> Vec<i64> {
+/// A recovery the pay allowed only in part is split in the book first: the
+/// row keeps the part recovered (and is paid), a new pending row holds the
+/// rest.
+fn paid_adjustments(
+    tx: &store::Tx,
+    run: &Run,
+    ids: &[(String, i64)],
+    rows: &[store::AdjustmentRow],
+) -> Result<Vec<i64>, BookError> {
     let paid: BTreeSet<&str> = run
         .payslips
         .iter()
         .map(|p| run.workers[p.worker].id.as_str())
         .collect();
-    ids.iter()
-        .filter(|(w, _)| paid.contains(w.as_str()))
+    let mut used = BTreeSet::new();
+    let mut unpaid = BTreeSet::new();
+    for d in &run.deferred {
+        // The row it came from: same worker, period, code, reason and `new`,
+        // recovering more than what is left.
+        let row = rows.iter().find(|r| {
+            !used.contains(&r.id)
+                && ids.iter().any(|(_, id)| *id == r.id)
+                && r.worker_id == d.worker_id
+                && r.corrected == d.period
+                && r.code == d.code.code()
+                && r.reason == d.reason
+                && r.new == codec::fen(d.new)
+                && r.old >= codec::fen(d.old)
+        });
+        let Some(row) = row else {
+            return Err(BookError::Corrupt(format!(
+                "a deferred recovery of worker {} matches no correction",
+                d.worker_id
+            )));
+        };
+        used.insert(row.id);
+        if row.old == codec::fen(d.old) {
+            // Nothing recovered this month: it stays pending, whole.
+            unpaid.insert(row.id);
+        } else {
+            tx.split_adjustment(row.id, codec::fen(d.old))?;
+        }
+    }
+    Ok(ids
+        .iter()
+        .filter(|(w, id)| paid.contains(w.as_str()) && !unpaid.contains(id))
         .map(|(_, id)| *id)
-        .collect()
+        .collect())
 }
 
 /// Stores a run as its period's draft.
@@ -683,7 +739,82 @@ fn put_month(
         computed_at: now(),
         closed_at: None,
     };
-    tx.put_draft(&m, inputs, &slips)
+    tx.put_draft(&m, inputs, &slips)?;
+    if kind == "monthly" {
+        tx.put_honours(&run.period, &honours_paid(run))?;
+    }
+    Ok(())
+}
+
+/// What a monthly run paid per worker and honoured deed: `(worker, deed,
+/// highest level code, fen)`.
+fn honours_paid(run: &Run) -> Vec<(String, String, String, i64)> {
+    use crate::rules::slip::Why;
+    use crate::worker::HonourLevel;
+    let mut by: std::collections::BTreeMap<(String, String), (HonourLevel, i64)> =
+        Default::default();
+    for p in &run.payslips {
+        for l in &p.lines {
+            let Why::Honour { index, level, .. } = l.why else {
+                continue;
+            };
+            let Some(deed) = run.honours[p.worker]
+                .get(index as usize)
+                .and_then(|h| h.deed.clone())
+            else {
+                continue;
+            };
+            let e = by
+                .entry((run.workers[p.worker].id.clone(), deed))
+                .or_insert((level, 0));
+            e.0 = e.0.max(level);
+            e.1 += codec::fen(l.amount);
+        }
+    }
+    by.into_iter()
+        .map(|((w, d), (level, fen))| (w, d, level.code().to_string(), fen))
+        .collect()
+}
+
+/// Adds to a monthly request, for each honour of the month with a deed
+/// already honoured in an earlier month of the book, one earlier honour
+/// carrying what was paid for that deed so far (so a higher honour pays
+/// only the difference).
+fn earlier_honours(tx: &store::Tx, req: &mut Request) -> Result<(), BookError> {
+    use crate::worker::{HonourLevel, HonourRecord};
+    let mut seen = HashSet::new();
+    let mut add = Vec::new();
+    for h in &req.honours {
+        let Some(deed) = h.deed.as_deref().filter(|d| !d.trim().is_empty()) else {
+            continue;
+        };
+        if !seen.insert((h.worker_id.clone(), deed.to_string())) {
+            continue;
+        }
+        let before = tx.honours_before(&h.worker_id, deed, &req.period)?;
+        let Some((first, _, _)) = before.first() else {
+            continue;
+        };
+        let mut level: Option<HonourLevel> = None;
+        let mut fen = 0;
+        for (_, l, f) in &before {
+            let l: HonourLevel = l
+                .parse()
+                .map_err(|_| BookError::Corrupt(format!("honour level {l:?}")))?;
+            level = Some(level.map_or(l, |x| x.max(l)));
+            fen += f;
+        }
+        let Some(level) = level else { continue };
+        add.push(HonourRecord {
+            worker_id: h.worker_id.clone(),
+            level: level.code().to_string(),
+            awarded_on: format!("{first}-01"),
+            deed: Some(deed.to_string()),
+            paid: Some(crate::money::Amount(codec::yuan(fen)).to_string()),
+        });
+    }
+    req.honours.extend(add);
+    Ok(())
 }
 
 /// Corrections in their document form.

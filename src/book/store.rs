@@ -23,7 +23,7 @@ use std::time::Duration;
 
 /// The schema version this payrules writes. A book with a higher
 /// `user_version` was written by a newer payrules and is refused.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Migrations: `MIGRATIONS[i]` takes a book from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -85,6 +85,18 @@ const MIGRATIONS: &[&str] = &[
         paid_in TEXT                        -- the month paying it; NULL while pending
     );
     CREATE INDEX adjustments_by_worker ON adjustments(worker_id);
+    ",
+    // 1 → 2: what each month paid for each honoured deed, so that a higher
+    // honour for the same deed later pays only the difference.
+    "
+    CREATE TABLE honours_paid (
+        worker_id TEXT NOT NULL,
+        deed TEXT NOT NULL,
+        period TEXT NOT NULL,
+        level TEXT NOT NULL,
+        amount INTEGER NOT NULL,           -- fen paid by that month for the deed
+        PRIMARY KEY (worker_id, deed, period)
+    ) WITHOUT ROWID;
     ",
 ];
 
@@ -618,6 +630,59 @@ impl Tx<'_> {
         ))?;
         let rows = st.query_map([worker_id], adjustment_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Replaces what a period paid per honoured deed:
+    /// `(worker, deed, level code, fen)`, one row per worker and deed.
+    pub fn put_honours(
+        &self,
+        period: &str,
+        rows: &[(String, String, String, i64)],
+    ) -> Result<(), BookError> {
+        self.0
+            .execute("DELETE FROM honours_paid WHERE period = ?1", [period])?;
+        let mut st = self.0.prepare_cached(
+            "INSERT INTO honours_paid (worker_id, deed, period, level, amount) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (w, d, level, fen) in rows {
+            st.execute(params![w, d, period, level, fen])?;
+        }
+        Ok(())
+    }
+
+    /// What periods before `period` paid for a worker's deed: `(period, level
+    /// code, fen)` in period order.
+    pub fn honours_before(
+        &self,
+        worker_id: &str,
+        deed: &str,
+        period: &str,
+    ) -> Result<Vec<(String, String, i64)>, BookError> {
+        let mut st = self.0.prepare_cached(
+            "SELECT period, level, amount FROM honours_paid
+             WHERE worker_id = ?1 AND deed = ?2 AND period < ?3 ORDER BY period",
+        )?;
+        let rows = st.query_map(params![worker_id, deed, period], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Splits a correction at `split` fen: the row keeps `old → split` and a
+    /// new pending row holds `split → new` (a recovery the pay did not allow
+    /// in full). Returns the new row's id.
+    pub fn split_adjustment(&self, id: i64, split: i64) -> Result<i64, BookError> {
+        self.0.execute(
+            "INSERT INTO adjustments (revision, corrected, worker_id, code, old, new, reason, paid_in)
+             SELECT revision, corrected, worker_id, code, ?2, new, reason, NULL FROM adjustments WHERE id = ?1",
+            params![id, split],
+        )?;
+        let new_id = self.0.last_insert_rowid();
+        self.0.execute(
+            "UPDATE adjustments SET new = ?2 WHERE id = ?1",
+            params![id, split],
+        )?;
+        Ok(new_id)
     }
 
     /// Marks which corrections a draft pays: those in `ids` are paid in

@@ -16,6 +16,7 @@
 //! assert_eq!(sheet.origin.lines[0], 2);
 //! ```
 
+pub mod accounted;
 pub mod grading;
 pub mod limits;
 mod locate;
@@ -68,6 +69,9 @@ pub struct ReadOptions {
     pub encoding: Encoding,
     /// XLSX sheet name; default: the first sheet.
     pub sheet: Option<String>,
+    /// Headers of columns to ignore knowingly (`--ignore-column`); any other
+    /// unknown column is an error.
+    pub ignore_columns: Vec<String>,
 }
 
 /// Called while a large file is read: file, rows so far, fraction of the file read.
@@ -452,7 +456,8 @@ impl RowView<'_> {
 /// Reads a table with the given columns into records built by `make`.
 ///
 /// Structural problems (empty file, header only, missing or doubled
-/// columns, undecodable bytes) are errors; unknown columns are warnings;
+/// columns, undecodable bytes) and unknown columns (unless
+/// [`ReadOptions::ignore_columns`] names them) are errors;
 /// problems with one cell are reported for its row, which is still read.
 pub fn read_sheet<T>(
     file: &str,
@@ -494,14 +499,31 @@ pub fn read_sheet<T>(
                 )),
                 None => index[k] = Some(c),
             },
-            None => problems.push(header_problem(
-                c,
-                format!(
-                    "unknown column {h:?} ignored; the {what} columns are: {}",
-                    known_columns(cols)
-                ),
-                true,
-            )),
+            None => {
+                let asked = opts.ignore_columns.iter().any(|i| i.trim() == h.trim());
+                let money = if looks_like_money(h) {
+                    " it looks like money, and no amount of it is paid or deducted;"
+                } else {
+                    ""
+                };
+                if asked {
+                    problems.push(header_problem(
+                        c,
+                        format!("column {h:?} ignored as --ignore-column asks;{money} the {what} columns are: {}", known_columns(cols)),
+                        true,
+                    ));
+                } else {
+                    errors.push(header_problem(
+                        c,
+                        format!(
+                            "unknown column {h:?}{};{money} rename it, or pass --ignore-column {h:?} to ignore it knowingly (the {what} columns are: {})",
+                            closest(cols, h).map(|k| format!(" (did you mean {k:?}?)")).unwrap_or_default(),
+                            known_columns(cols)
+                        ),
+                        false,
+                    ));
+                }
+            }
         }
     }
     for (k, c) in cols.iter().enumerate() {
@@ -613,6 +635,53 @@ pub fn read_sheet<T>(
         origin,
         problems,
     })
+}
+
+/// Whether a header names an amount of money (a deduction, an allowance…),
+/// which must never be ignored without the clerk knowing.
+fn looks_like_money(h: &str) -> bool {
+    const WORDS: [&str; 12] = [
+        "扣",
+        "款",
+        "金额",
+        "工资",
+        "补贴",
+        "津贴",
+        "奖",
+        "费",
+        "元",
+        "amount",
+        "deduction",
+        "pay",
+    ];
+    let l = h.to_lowercase();
+    WORDS.iter().any(|w| l.contains(w))
+}
+
+/// The known header closest to `h` by edit distance (in characters), if
+/// any is within half its length.
+fn closest(cols: &[Column], h: &str) -> Option<String> {
+    fn dist(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1; b.len() + 1];
+            for (j, cb) in b.iter().enumerate() {
+                cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    let h = h.trim().to_lowercase();
+    cols.iter()
+        .flat_map(|c| std::iter::once(c.field).chain(c.names.iter().copied()))
+        .map(|n| (dist(&h, &n.to_lowercase()), n))
+        .filter(|(d, n)| *d * 2 <= h.chars().count().max(n.chars().count()))
+        .min()
+        .map(|(_, n)| n.to_string())
 }
 
 fn accepted(c: &Column) -> String {

@@ -326,10 +326,24 @@ pub(super) fn money(
 /// (bilingual headers, frozen), a totals row; a per-unit subtotal sheet; the
 /// quota position; and what the run was.
 pub fn xlsx(run: &Run, rows: &PayRows) -> io::Result<Vec<u8>> {
-    xlsx_inner(run, rows).map_err(xerr)
+    xlsx_with(run, rows, &Extras::default())
 }
 
-fn xlsx_inner(run: &Run, rows: &PayRows) -> Result<Vec<u8>, XlsxError> {
+/// What the payroll sheets show beside the payslips: the roster rows not
+/// paid and why.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// Roster rows that get no payslip in the period.
+    pub not_paid: Vec<super::accounted::NotPaid>,
+}
+
+/// The payroll workbook of [`xlsx`], with a 未发放 Not paid sheet listing
+/// the roster rows without a payslip when there are any.
+pub fn xlsx_with(run: &Run, rows: &PayRows, extras: &Extras) -> io::Result<Vec<u8>> {
+    xlsx_inner(run, rows, extras).map_err(xerr)
+}
+
+fn xlsx_inner(run: &Run, rows: &PayRows, extras: &Extras) -> Result<Vec<u8>, XlsxError> {
     let cols = columns(run);
     let mut wb = Workbook::new();
     // A fixed creation date keeps the workbook byte-identical run to run.
@@ -446,6 +460,34 @@ fn xlsx_inner(run: &Run, rows: &PayRows) -> Result<Vec<u8>, XlsxError> {
         }
     }
 
+    if !extras.not_paid.is_empty() {
+        let ws = wb.add_worksheet();
+        ws.set_name("未发放 Not paid")?;
+        let heads = [
+            "工号\nworker_id",
+            "姓名\nname",
+            "社区/单位\nunit",
+            "原因\nreason",
+            "说明\nmessage",
+            "位置\nfile:line",
+        ];
+        for (c, h) in heads.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &head)?;
+            ws.set_column_width(c as u16, if c == 4 { 40 } else { 16 })?;
+        }
+        ws.set_row_height(0, 32)?;
+        ws.set_freeze_panes(1, 1)?;
+        for (i, n) in extras.not_paid.iter().enumerate() {
+            let r = i as u32 + 1;
+            ws.write_string(r, 0, &n.worker_id)?;
+            ws.write_string(r, 1, &n.name)?;
+            ws.write_string(r, 2, &n.unit)?;
+            ws.write_string(r, 3, n.reason)?;
+            ws.write_string(r, 4, &n.message)?;
+            ws.write_string(r, 5, n.place())?;
+        }
+    }
+
     let ws = wb.add_worksheet();
     ws.set_name("说明 About")?;
     ws.set_column_width(0, 22)?;
@@ -470,6 +512,7 @@ fn xlsx_inner(run: &Run, rows: &PayRows) -> Result<Vec<u8>, XlsxError> {
                 .map_or_else(|| "—".to_string(), |n| format_amount(*n)),
         ),
         ("错误 errors", run.errors.len().to_string()),
+        ("未发放 not paid", extras.not_paid.len().to_string()),
         (
             "生成 made by",
             format!("payrules {}", env!("CARGO_PKG_VERSION")),

@@ -56,7 +56,7 @@ impl Reader {
             if !o.used.contains(k.as_str()) {
                 self.problem(
                     o.at(k),
-                    "unknown key; check the spelling against the policy schema in README.md",
+                    "unknown key; check the spelling against the policy schema in docs/policy.md",
                 );
             }
         }

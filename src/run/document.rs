@@ -202,8 +202,12 @@ pub struct Run {
     /// honours of earlier months already paid for the same deeds (which the
     /// honour lines are net of, under `same_deed = "highest_only"`).
     pub honours: Vec<Vec<Honour>>,
-    /// Corrections of past periods paid, per worker index (empty when none).
+    /// Corrections of past periods paid, per worker index (empty when none);
+    /// a recovery the pay did not allow in full holds the part recovered.
     pub adjustments: Vec<Vec<Adjustment>>,
+    /// What is left of recoveries the pay did not allow in full, to recover
+    /// in a later month (the response's `deferred`).
+    pub deferred: Vec<Adjustment>,
     /// Payslips, sorted by worker id.
     pub payslips: Vec<Payslip>,
     /// Input errors, sorted by worker id, field and message.

@@ -142,6 +142,10 @@ impl Serialize for Run {
         if self.tax.active {
             st.serialize_field("ytd", &tax::YtdDoc(&self.tax.ytd))?;
         }
+        if !self.deferred.is_empty() {
+            let d: Vec<_> = self.deferred.iter().map(|a| a.to_record()).collect();
+            st.serialize_field("deferred", &d)?;
+        }
         st.end()
     }
 }

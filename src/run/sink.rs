@@ -73,9 +73,42 @@ impl<F: FnMut(&Worker, usize, &Payslip)> Sink for Fold<'_, F> {
 
 /// Adds a line per correction paid (after the period's own earnings, before
 /// the net-pay lines): arrears or a recovery, part of gross.
-fn pay_adjustments(slip: &mut Payslip, adjustments: &[Adjustment]) {
-    for (i, a) in adjustments.iter().enumerate() {
-        let amount = a.amount();
+///
+/// Recoveries take at most what the month's pay (with its arrears) allows,
+/// in order: gross never goes below zero. A recovery larger than what is
+/// left is split: the part recovered now stays in `adjustments` (its `new`
+/// moved up by what is still owed) and the rest is returned, to be
+/// recovered in a later month; one nothing can be taken for has no line
+/// and is returned whole.
+fn pay_adjustments(slip: &mut Payslip, adjustments: &mut [Adjustment]) -> Vec<Adjustment> {
+    let mut left = slip.gross
+        + adjustments
+            .iter()
+            .map(Adjustment::amount)
+            .filter(|a| a.is_sign_positive())
+            .sum::<rust_decimal::Decimal>();
+    let mut deferred = Vec::new();
+    for (i, a) in adjustments.iter_mut().enumerate() {
+        let mut amount = a.amount();
+        if amount.is_sign_negative() {
+            let take = (-amount).min(left.max(rust_decimal::Decimal::ZERO));
+            if take.is_zero() {
+                // Nothing can be recovered this month: all of it later, no line.
+                deferred.push(a.clone());
+                continue;
+            }
+            if take < -amount {
+                // Recovered now: old → old − take; later: old − take → new.
+                let split = a.old - take;
+                deferred.push(Adjustment {
+                    old: split,
+                    ..a.clone()
+                });
+                a.new = split;
+                amount = -take;
+            }
+            left -= take;
+        }
         slip.lines.push(Line {
             code: a.line_code(),
             amount,
@@ -85,6 +118,7 @@ fn pay_adjustments(slip: &mut Payslip, adjustments: &[Adjustment]) {
         });
         slip.gross += amount;
     }
+    deferred
 }
 
 impl Prepared<'_, '_> {
@@ -102,9 +136,10 @@ impl Prepared<'_, '_> {
             decided,
             honours,
             inputs,
-            adjustments,
+            mut adjustments,
             segments,
         } = self;
+        let mut deferred: Vec<Adjustment> = Vec::new();
         let mut tax = tax::RunTax::new(&inputs);
         let mut payslips = Vec::with_capacity(if sink.keeps() { workers.len() } else { 0 });
         let mut totals = Totals::default();
@@ -141,8 +176,20 @@ impl Prepared<'_, '_> {
                 }
                 TaxPeriod::Year(year) => payslip::annual(policy, year, w, wi, grade, note),
             };
-            if let Some(adj) = adjustments.get(wi) {
-                pay_adjustments(&mut slip, adj);
+            if let Some(adj) = adjustments.get_mut(wi) {
+                for d in pay_adjustments(&mut slip, adj) {
+                    warnings.push(Warning {
+                        worker_id: w.id.clone(),
+                        field: "recovery".into(),
+                        message: format!(
+                            "correction of {} {}: {} left to recover (the pay allows no more this month); pass it in a later month's adjustments",
+                            d.period,
+                            d.code.code(),
+                            crate::money::Amount(-d.amount())
+                        ),
+                    });
+                    deferred.push(d);
+                }
             }
             tax.apply(policy, &inputs, at, &mut slip);
             if let Some(Some(t)) = tax.slips.get(wi) {
@@ -207,6 +254,7 @@ impl Prepared<'_, '_> {
             workers,
             honours,
             adjustments,
+            deferred,
             payslips,
             errors,
             warnings: {

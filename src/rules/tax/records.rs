@@ -249,7 +249,7 @@ impl Inputs {
         };
         let Some(rules) = policy.tax.as_ref() else {
             let msg = format!(
-                "policy {} has no tax rules; add a [versions.tax] table (see README \"Gross to net\") or leave out the tax and ytd lists",
+                "policy {} has no tax rules; add a [versions.tax] table (see docs/tax.md) or leave out the tax and ytd lists",
                 policy.cite()
             );
             for (i, r) in tax.iter().enumerate() {
