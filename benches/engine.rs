@@ -11,6 +11,8 @@
 //!   run, render every line's rule and explanation, serialise.
 //! - `monthly/run_1m`: a whole `run::run` from records: validation, grading
 //!   checks, payslips, totals.
+//! - `monthly/run_1m_changes_5pct`: the same run with a change of title
+//!   (or unit) in the month for 5% of the workers: fixed pay split by days.
 //! - `honours/payable_100k_one_worker`: `award::payable` on 100,000 honours of
 //!   one worker (10,000 deeds, three levels each), once quadratic.
 //!
@@ -99,6 +101,11 @@ fn engine(c: &mut Criterion) {
     g.bench_function("monthly/run_1m", |b| {
         b.iter(|| black_box(run(&req, Some(&set)).unwrap().totals.gross))
     });
+    let with_changes = payrules::synth::monthly_request_with_changes(n, month);
+    g.bench_function("monthly/run_1m_changes_5pct", |b| {
+        b.iter(|| black_box(run(&with_changes, Some(&set)).unwrap().totals.gross))
+    });
+    drop(with_changes);
     // One worker with 100,000 honours: 10,000 deeds at mixed levels and days.
     let levels = [
         HonourLevel::Municipal,

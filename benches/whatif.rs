@@ -63,6 +63,7 @@ fn district(n: usize) -> Request {
         tax: Vec::new(),
         ytd: Vec::new(),
         adjustments: Vec::new(),
+        changes: Vec::new(),
     }
 }
 

@@ -61,6 +61,7 @@ impl District {
             tax: Vec::new(),
             ytd: Vec::new(),
             adjustments: Vec::new(),
+            changes: Vec::new(),
         }
     }
 
@@ -670,6 +671,7 @@ mod tests {
             tax: Vec::new(),
             ytd: Vec::new(),
             adjustments: Vec::new(),
+            changes: Vec::new(),
         };
         let run = crate::run::run(&req, None).unwrap();
         assert!(

@@ -73,5 +73,33 @@ pub fn monthly_request(n: usize, month: YearMonth) -> Request {
         tax: Vec::new(),
         ytd: Vec::new(),
         adjustments: Vec::new(),
+        changes: Vec::new(),
     }
+}
+
+/// [`monthly_request`] with one change for 5% of the workers (every
+/// twentieth, none of them hired or leaving in the month): a new title from
+/// the 16th, or, for one in four of them, a transfer to another unit from
+/// the 10th.
+pub fn monthly_request_with_changes(n: usize, month: YearMonth) -> Request {
+    let mut req = monthly_request(n, month);
+    let (y, m) = (month.year(), month.month());
+    req.changes = (0..n)
+        .filter(|i| i % 20 == 3)
+        .map(|i| {
+            let mut c = crate::worker::ChangeRecord {
+                worker_id: req.workers[i].id.clone(),
+                ..Default::default()
+            };
+            if i % 80 == 3 {
+                c.on = format!("{y:04}-{m:02}-10");
+                c.unit = Some(format!("社区{:05}", (i / 10 + 1) % n.div_ceil(10)));
+            } else {
+                c.on = format!("{y:04}-{m:02}-16");
+                c.title = Some("social_worker".into());
+            }
+            c
+        })
+        .collect();
+    req
 }

@@ -207,6 +207,27 @@ pub struct WorkerRecord {
     pub probation_until: Option<String>,
 }
 
+/// A change of a worker's position, title or unit as it arrives: effective
+/// from `on` (the first day of the new state). The worker record holds the
+/// state before the worker's first change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeRecord {
+    /// Whose change.
+    pub worker_id: String,
+    /// `YYYY-MM-DD`: the first day of the new state.
+    pub on: String,
+    /// The new position: code or Chinese name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    /// The new title: code or Chinese name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The new community or unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
 /// An assessment as it arrives: a grade, or (for quota grading) a score.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

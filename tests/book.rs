@@ -510,6 +510,7 @@ fn a_recovery_larger_than_the_pay_is_recovered_over_months_never_a_negative_net(
                     workers: Some(only_w2.workers),
                     assessments: Some(only_w2.assessments),
                     honours: None,
+                    changes: None,
                 },
                 "left in August",
             )
@@ -580,6 +581,7 @@ fn a_worker_left_out_of_a_month_is_paid_the_next_and_corrected_as_arrears() {
                 workers: Some(full.workers),
                 assessments: Some(full.assessments),
                 honours: None,
+                changes: None,
             },
             "left out of October's roster",
         )

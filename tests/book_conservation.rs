@@ -110,6 +110,7 @@ proptest! {
                         workers: Some(req.workers),
                         assessments: Some(req.assessments),
                         honours: None,
+                        changes: None,
                     },
                     "corrected",
                 )

@@ -252,6 +252,7 @@ mod accounting {
                 tax: Vec::new(),
                 ytd: Vec::new(),
                 adjustments: Vec::new(),
+                changes: Vec::new(),
             };
             for (i, &(h, l, p, graded)) in rows.iter().enumerate() {
                 let id = format!("W{i:02}");

@@ -142,6 +142,7 @@ fn scored(scores: &[(&str, &str)], periods: &[&str]) -> Request {
         tax: Vec::new(),
         ytd: Vec::new(),
         adjustments: Vec::new(),
+        changes: Vec::new(),
     }
 }
 
@@ -403,6 +404,7 @@ fn arb_request() -> impl Strategy<Value = Request> {
             tax: Vec::new(),
             ytd: Vec::new(),
             adjustments: Vec::new(),
+            changes: Vec::new(),
         }
     })
 }

@@ -295,8 +295,11 @@ pub(super) struct Sources {
     /// Honours: 工号 worker_id, 荣誉级别 level, 授予日期 awarded_on, 事迹 deed.
     #[arg(long)]
     pub(super) honours: Option<PathBuf>,
+    /// Changes of position, title or unit from a day: 工号 worker_id, 生效日期 on, 岗位 position, 职称 title, 社区/单位 unit (empty: unchanged).
+    #[arg(long)]
+    pub(super) changes: Option<PathBuf>,
     /// Run on the built-in example district instead of files.
-    #[arg(long, conflicts_with_all = ["roster", "assessments", "honours"])]
+    #[arg(long, conflicts_with_all = ["roster", "assessments", "honours", "changes"])]
     pub(super) example: bool,
     #[command(flatten)]
     pub(super) read: ReadArgs,

@@ -345,6 +345,7 @@ fn read_replacements(
         workers,
         assessments,
         honours,
+        changes: None,
     }))
 }
 

@@ -136,6 +136,12 @@ pub(super) fn load_sources(
             })?,
             None => None,
         };
+        let changes = match src.changes.as_deref() {
+            Some(path) => read_file(path, &mut errors, &mut bar, |n, b, p| {
+                hrfile::read_changes(n, b, &opts, p)
+            })?,
+            None => None,
+        };
         let tax_sheet = match tax_file {
             Some(path) => read_file(path, &mut errors, &mut bar, |n, b, p| {
                 hrfile::read_tax(n, b, &opts, p)
@@ -153,6 +159,11 @@ pub(super) fn load_sources(
         };
         let mut loaded = Loaded::new(kind, period, roster, assessments, honours);
         loaded.bank = bank;
+        if let Some(c) = changes {
+            loaded.problems.extend(c.problems);
+            loaded.request.changes = c.records;
+            loaded.origins.changes = Some(c.origin);
+        }
         if tax {
             loaded.add_tax(roster_tax, tax_sheet);
             if kind == Kind::Annual && !loaded.request.tax.is_empty() {

@@ -70,6 +70,8 @@ enum Command {
         assessments: Option<Vec<AssessmentRecord>>,
         #[serde(default)]
         honours: Option<Vec<HonourRecord>>,
+        #[serde(default)]
+        changes: Option<Vec<crate::worker::ChangeRecord>>,
     },
     CorrectPolicy {
         policy: String,
@@ -255,6 +257,7 @@ pub fn run_command(book: &mut Book, command: &[u8]) -> Result<Reply, BookError> 
             workers,
             assessments,
             honours,
+            changes,
         } => {
             crate::limits::check_fields(
                 &period,
@@ -267,6 +270,7 @@ pub fn run_command(book: &mut Book, command: &[u8]) -> Result<Reply, BookError> 
                 workers,
                 assessments,
                 honours,
+                changes,
             };
             let adjustments = book.correct(&period, replace, &reason)?;
             Ok(reply(adjustments_doc(&adjustments)))

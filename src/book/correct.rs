@@ -19,6 +19,9 @@ pub struct Replace {
     pub assessments: Option<Vec<AssessmentRecord>>,
     /// The corrected honours.
     pub honours: Option<Vec<HonourRecord>>,
+    /// The corrected changes of position, title or unit (a late-reported
+    /// promotion, paid as arrears).
+    pub changes: Option<Vec<crate::worker::ChangeRecord>>,
 }
 
 /// The inputs a closed period was last computed with: its latest revision,
@@ -147,6 +150,9 @@ impl Book {
             }
             if let Some(h) = replace.honours {
                 req.honours = h;
+            }
+            if let Some(c) = replace.changes {
+                req.changes = c;
             }
             let (text, _) = tx.policy(policy_id)?;
             let set = PolicySet::from_toml(&text).map_err(RequestError::from)?;

@@ -531,6 +531,10 @@ fn stored_inputs(req: &Request) -> Result<Vec<u8>, BookError> {
         assessments: Vec<&'a crate::worker::AssessmentRecord>,
         honours: Vec<&'a crate::worker::HonourRecord>,
         tax: &'a [TaxRecord],
+        /// Changes of position, title or unit, whatever their date (one
+        /// may take effect before the period and still count in it).
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        changes: &'a [crate::worker::ChangeRecord],
     }
     let stored = Stored {
         kind: req.kind,
@@ -547,6 +551,7 @@ fn stored_inputs(req: &Request) -> Result<Vec<u8>, BookError> {
             .filter(|h| in_period(&h.awarded_on))
             .collect(),
         tax: &req.tax,
+        changes: &req.changes,
     };
     // Invariant: a request holds only strings and sequences.
     let json = serde_json::to_vec(&stored).expect("request serialises");

@@ -57,6 +57,7 @@ fn origin(origins: &Origins, list: List, i: usize) -> Option<(&Origin, usize)> {
         List::Workers => &origins.workers,
         List::Assessments => &origins.assessments,
         List::Honours => &origins.honours,
+        List::Changes => &origins.changes,
         List::Tax => return tax_origin(&origins.tax, i),
         List::Ytd | List::Adjustments => return None,
     };

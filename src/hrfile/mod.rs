@@ -32,7 +32,7 @@ pub mod write;
 use crate::rules::payslip::LineCode;
 use crate::rules::tax::TaxRecord;
 use crate::run::{InputError, Request, Run, Totals};
-use crate::worker::{AssessmentRecord, HonourRecord, WorkerRecord};
+use crate::worker::{AssessmentRecord, ChangeRecord, HonourRecord, WorkerRecord};
 use csv::StringRecord;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -273,6 +273,17 @@ pub const ASSESSMENTS: &[Column] = &[
     col("score", SCORE, false, Text),
     col("name", NAME, false, Text),
     col("unit", UNIT, false, Text),
+];
+
+/// Change columns (`--changes FILE`): a worker's new position, title or
+/// unit from a day; the request's `changes` list.
+pub const CHANGES: &[Column] = &[
+    col("worker_id", WORKER_ID, true, Text),
+    col("on", &["生效日期", "变动日期", "起始日期"], true, Date),
+    col("position", &["岗位", "职务"], false, Text),
+    col("title", &["职称"], false, Text),
+    col("unit", UNIT, false, Text),
+    col("name", NAME, false, Text),
 ];
 
 /// Honour columns.
@@ -913,6 +924,25 @@ pub fn read_honours(
     })
 }
 
+/// Reads changes of position, title or unit ([`CHANGES`]); an empty cell
+/// means that field does not change.
+pub fn read_changes(
+    file: &str,
+    bytes: Vec<u8>,
+    opts: &ReadOptions,
+    progress: Progress,
+) -> Result<Sheet<ChangeRecord>, Vec<FileProblem>> {
+    read_sheet(file, bytes, opts, CHANGES, "change", progress, |r| {
+        ChangeRecord {
+            worker_id: r.get(0),
+            on: r.get(1),
+            position: r.opt(2),
+            title: r.opt(3),
+            unit: r.opt(4),
+        }
+    })
+}
+
 /// Where the records of a request read from files came from, per list.
 #[derive(Debug, Clone, Default)]
 pub struct Origins {
@@ -922,6 +952,8 @@ pub struct Origins {
     pub assessments: Option<Origin>,
     /// The honours file.
     pub honours: Option<Origin>,
+    /// The changes file.
+    pub changes: Option<Origin>,
     /// The tax records, in request order: those of the roster's tax columns,
     /// then those of the tax file (each part its own file).
     pub tax: Vec<Origin>,
@@ -985,6 +1017,7 @@ impl Loaded {
                 tax: Vec::new(),
                 ytd: Vec::new(),
                 adjustments: Vec::new(),
+                changes: Vec::new(),
             },
             origins,
             problems,

@@ -150,6 +150,27 @@ pub struct Position {
     pub post_allowance: Decimal,
 }
 
+/// A position outside this pay scheme (`[versions.outside_scheme.CODE]`):
+/// a worker promoted to it (a sub-district deputy, or a career-established
+/// secretary paid elsewhere) leaves this payroll the day before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsidePosition {
+    /// Code, such as `sub_district_deputy`.
+    pub code: String,
+    /// Chinese name, accepted in inputs in place of the code.
+    pub name_zh: Option<String>,
+}
+
+/// Which day of the period decides the unit (and so the quota pool) of a
+/// worker who changes unit within it (`quota.pool_day`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolDay {
+    /// The unit on the period's last day (the default).
+    LastDay,
+    /// The unit on the period's first day.
+    FirstDay,
+}
+
 /// How a slot count `cap × headcount` is rounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QuotaRounding {
@@ -198,6 +219,8 @@ pub struct QuotaRule {
     pub max_score: Decimal,
     /// Scores below this get `fail`.
     pub fail_below: Option<Decimal>,
+    /// Which day's unit is a worker's pool when the unit changes in the period.
+    pub pool_day: PoolDay,
     /// A score below this never takes an excellent slot.
     pub excellent_min_score: Option<Decimal>,
     /// A score below this never takes a good slot.
@@ -299,6 +322,9 @@ pub struct Policy {
     pub effective_until: Option<NaiveDate>,
     /// Positions, sorted by code.
     pub positions: Vec<Position>,
+    /// Positions outside this pay scheme, sorted by code: a change to one
+    /// ends the worker's pay here the day before (empty when none).
+    pub outside_scheme: Vec<OutsidePosition>,
     /// Title allowance for `none`, `assistant_social_worker`, `social_worker`, `senior_social_worker`.
     pub title_allowance: [Decimal; 4],
     /// Monthly performance bonus.
@@ -341,6 +367,13 @@ impl Policy {
                     .iter()
                     .position(|p| p.name_zh.as_deref() == Some(code))
             })
+    }
+    /// Finds a position outside the scheme by code or Chinese name.
+    pub fn outside_index(&self, code: &str) -> Option<usize> {
+        let code = code.trim();
+        self.outside_scheme
+            .iter()
+            .position(|p| p.code == code || p.name_zh.as_deref() == Some(code))
     }
     /// The position codes, for error messages.
     pub fn position_codes(&self) -> String {

@@ -411,6 +411,7 @@ impl Reader {
         };
 
         let positions = self.positions(&mut o);
+        let outside = self.outside_scheme(&mut o, positions.as_deref().unwrap_or(&[]));
         let titles = self.titles(&mut o);
         let monthly = self.bonus(&mut o, "monthly_bonus");
         let annual = self.bonus(&mut o, "annual_bonus");
@@ -440,6 +441,7 @@ impl Reader {
             effective_from: from?,
             effective_until: until?,
             positions: positions?,
+            outside_scheme: outside?,
             title_allowance: titles?,
             monthly_bonus: monthly?,
             annual_bonus: annual?,
@@ -491,6 +493,45 @@ impl Reader {
                 }
                 _ => ok = false,
             }
+        }
+        out.sort_by(|a, b| a.code.cmp(&b.code));
+        ok.then_some(out)
+    }
+
+    /// The optional `[versions.outside_scheme.CODE]` tables: positions a
+    /// worker leaves this payroll for, each with an optional `name_zh`.
+    fn outside_scheme<'a>(
+        &mut self,
+        o: &mut Obj<'a>,
+        positions: &[Position],
+    ) -> Option<Vec<OutsidePosition>> {
+        if !o.table.contains_key("outside_scheme") {
+            return Some(Vec::new());
+        }
+        let t = self.table(o, "outside_scheme")?;
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (code, v) in t.table {
+            let path = t.at(code);
+            let Value::Table(pt) = v else {
+                self.problem(path, "expected a table, with an optional name_zh");
+                ok = false;
+                continue;
+            };
+            if positions.iter().any(|p| &p.code == code) {
+                self.problem(
+                    path.clone(),
+                    format!("{code} is also a position paid here ([versions.positions.{code}]); a position is paid here or outside the scheme, not both"),
+                );
+                ok = false;
+            }
+            let mut p = Obj::new(path, pt);
+            let name_zh = self.opt_string(&mut p, "name_zh").map(str::to_string);
+            self.finish(&p);
+            out.push(OutsidePosition {
+                code: code.clone(),
+                name_zh,
+            });
         }
         out.sort_by(|a, b| a.code.cmp(&b.code));
         ok.then_some(out)
@@ -566,6 +607,15 @@ impl Reader {
             &[("exclude", Ties::Exclude), ("seniority", Ties::Seniority)],
             Some(Ties::Exclude),
         );
+        let pool_day = self.choice(
+            &mut t,
+            "pool_day",
+            &[
+                ("last_day", PoolDay::LastDay),
+                ("first_day", PoolDay::FirstDay),
+            ],
+            Some(PoolDay::LastDay),
+        );
         let max_score = match t.get("max_score") {
             None => Some(Decimal::ONE_HUNDRED),
             Some(v) => self.decimal_value(t.at("max_score"), v, true),
@@ -594,6 +644,7 @@ impl Reader {
             ties: ties?,
             max_score: max_score?,
             fail_below: fail_below?,
+            pool_day: pool_day?,
             excellent_min_score: excellent_min?,
             good_min_score: good_min?,
         })

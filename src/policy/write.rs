@@ -55,6 +55,17 @@ fn version_table(v: &Policy) -> Table {
         pos.insert(p.code.clone(), Value::Table(pt));
     }
     t.insert("positions".into(), Value::Table(pos));
+    if !v.outside_scheme.is_empty() {
+        let mut out = Table::new();
+        for p in &v.outside_scheme {
+            let mut pt = Table::new();
+            if let Some(z) = &p.name_zh {
+                pt.insert("name_zh".into(), Value::String(z.clone()));
+            }
+            out.insert(p.code.clone(), Value::Table(pt));
+        }
+        t.insert("outside_scheme".into(), Value::Table(out));
+    }
     let mut ti = Table::new();
     for title in Title::ALL {
         ti.insert(title.code().into(), s(&v.title_allowance(*title)));
@@ -100,6 +111,9 @@ fn version_table(v: &Policy) -> Table {
     };
     qt.insert("ties".into(), Value::String(ties.into()));
     qt.insert("max_score".into(), s(&q.max_score));
+    if q.pool_day == PoolDay::FirstDay {
+        qt.insert("pool_day".into(), Value::String("first_day".into()));
+    }
     for (k, o) in [
         ("fail_below", &q.fail_below),
         ("excellent_min_score", &q.excellent_min_score),

@@ -33,6 +33,19 @@ impl Line {
     pub fn rule(&self, cx: &Context) -> String {
         let p = cx.policy;
         let path = match (self.code, self.why) {
+            (LineCode::TitleAllowance, Why::Segment { of, .. }) => {
+                format!("title_allowance.{}", segment_title(of).code())
+            }
+            (
+                LineCode::BasePay | LineCode::LivingAllowance | LineCode::PostAllowance,
+                Why::Segment { of, .. },
+            ) => format!(
+                "positions.{}.{}",
+                p.positions
+                    .get(of as usize)
+                    .map_or("?", |x| x.code.as_str()),
+                self.code.code()
+            ),
             (LineCode::BasePay | LineCode::LivingAllowance | LineCode::PostAllowance, _) => {
                 format!("positions.{}.{}", position_code(cx), self.code.code())
             }
@@ -73,6 +86,23 @@ impl Line {
                     }
                     _ => {
                         let _ = write!(out, "position {}: ", position_code(cx));
+                    }
+                }
+                share.render(&mut out, full, cx.policy.probation.pay_rate);
+            }
+            Why::Segment { share, from, of } => {
+                let full = self.full_amount(cx);
+                match self.code {
+                    LineCode::TitleAllowance => {
+                        let _ = write!(out, "title {} from {from}: ", segment_title(of).code());
+                    }
+                    _ => {
+                        let code = cx
+                            .policy
+                            .positions
+                            .get(of as usize)
+                            .map_or("?", |x| x.code.as_str());
+                        let _ = write!(out, "position {code} from {from}: ");
                     }
                 }
                 share.render(&mut out, full, cx.policy.probation.pay_rate);
@@ -191,6 +221,16 @@ impl Line {
         let pos = p
             .position_index(&cx.worker.position)
             .map(|i| &p.positions[i]);
+        if let Why::Segment { of, .. } = self.why {
+            let pos = p.positions.get(of as usize);
+            return match self.code {
+                LineCode::BasePay => pos.map_or(Decimal::ZERO, |x| x.base_pay),
+                LineCode::LivingAllowance => pos.map_or(Decimal::ZERO, |x| x.living_allowance),
+                LineCode::PostAllowance => pos.map_or(Decimal::ZERO, |x| x.post_allowance),
+                LineCode::TitleAllowance => p.title_allowance(segment_title(of)),
+                _ => self.amount,
+            };
+        }
         match (self.code, self.why) {
             (LineCode::BasePay, _) => pos.map_or(Decimal::ZERO, |x| x.base_pay),
             (LineCode::LivingAllowance, _) => pos.map_or(Decimal::ZERO, |x| x.living_allowance),
@@ -201,6 +241,11 @@ impl Line {
             _ => self.amount,
         }
     }
+}
+
+/// The title of a segment line's number.
+fn segment_title(of: u16) -> crate::worker::Title {
+    crate::worker::Title::from_u32(of.into()).unwrap_or(crate::worker::Title::None)
 }
 
 fn position_code(cx: &Context) -> String {

@@ -33,7 +33,7 @@ use crate::period::{Year, YearMonth, calendar_days, overlap, weekdays};
 use crate::policy::{Basis, MonthsServed, Policy};
 pub use crate::rules::explain::Context;
 use crate::rules::slip::PAID_DAYS;
-pub use crate::rules::slip::{GradeNote, Line, LineCode, Payslip, Share, Why};
+pub use crate::rules::slip::{GradeNote, Line, LineCode, Payslip, Segment, Share, Why};
 use crate::worker::{Grade, Honour, Worker};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -54,7 +54,24 @@ pub enum PayError {
 /// The share of fixed pay for a worker in a month, or `None` when the worker
 /// was not employed on any day of it.
 pub fn month_share(policy: &Policy, month: YearMonth, w: &Worker) -> Option<Share> {
+    share_between(policy, month, w, month.first_day(), month.last_day())
+}
+
+/// The share of fixed pay for a worker for the days `from..=to` of a month
+/// (a part of it in which one position or title held), or `None` when the
+/// worker was not employed on any of them.
+pub fn share_between(
+    policy: &Policy,
+    month: YearMonth,
+    w: &Worker,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Option<Share> {
     let (first, last) = overlap(month, w.hired_on, w.left_on)?;
+    let (first, last) = (first.max(from), last.min(to));
+    if first > last {
+        return None;
+    }
     let rate = policy.probation.pay_rate;
     let probation = match w.probation_until {
         Some(p) if p >= first && rate != Decimal::ONE => Some((first, p.min(last))),
@@ -123,7 +140,61 @@ pub fn monthly(
         grade,
         note,
         honours,
+        &[],
     )
+}
+
+/// [`monthly`] for a worker whose position or title changes within the
+/// month: `segments` (the first from the month's first day, then one per
+/// change, in date order) say which held from which day. Each fixed-pay
+/// line whose amount comes from a changing position or title is paid per
+/// part of the month, each part on the policy's proration basis and rounded
+/// on its own; the worker passed is the one at the month's end (its unit,
+/// dates and probation are used). No segments: exactly [`monthly`].
+#[allow(clippy::too_many_arguments)]
+pub fn monthly_split(
+    policy: &Policy,
+    month: YearMonth,
+    worker: &Worker,
+    worker_index: usize,
+    grade: Grade,
+    note: GradeNote,
+    honours: &[&Honour],
+    segments: &[Segment],
+) -> Result<Payslip, PayError> {
+    monthly_in(
+        Vec::new(),
+        policy,
+        month,
+        worker,
+        worker_index,
+        grade,
+        note,
+        honours,
+        segments,
+    )
+}
+
+/// The parts of a month in which `key` of the segments holds: `(from, to,
+/// key)` with consecutive equal keys merged.
+fn parts<K: PartialEq + Copy>(
+    month: YearMonth,
+    segments: &[Segment],
+    key: impl Fn(&Segment) -> K,
+) -> Vec<(NaiveDate, NaiveDate, K)> {
+    let mut out: Vec<(NaiveDate, NaiveDate, K)> = Vec::with_capacity(segments.len());
+    for s in segments {
+        let k = key(s);
+        match out.last_mut() {
+            Some(last) if last.2 == k => {}
+            Some(last) => {
+                last.1 = s.from.pred_opt().unwrap_or(s.from);
+                out.push((s.from, month.last_day(), k));
+            }
+            None => out.push((s.from, month.last_day(), k)),
+        }
+    }
+    out
 }
 
 /// [`monthly`] writing the lines into `lines` (emptied first), so that a
@@ -138,6 +209,7 @@ pub(crate) fn monthly_in(
     grade: Grade,
     note: GradeNote,
     honours: &[&Honour],
+    segments: &[Segment],
 ) -> Result<Payslip, PayError> {
     lines.clear();
     lines.reserve(5 + honours.len());
@@ -165,16 +237,69 @@ pub(crate) fn monthly_in(
         gross.add(amount);
         lines.push(Line { code, amount, why });
     };
-    for (code, full) in [
-        (LineCode::BasePay, pos.base_pay),
-        (LineCode::LivingAllowance, pos.living_allowance),
-        (LineCode::PostAllowance, pos.post_allowance),
-        (
-            LineCode::TitleAllowance,
-            policy.title_allowance(worker.title),
-        ),
-    ] {
-        push(code, full, Why::Fixed { share }, share);
+    if segments.len() < 2 {
+        for (code, full) in [
+            (LineCode::BasePay, pos.base_pay),
+            (LineCode::LivingAllowance, pos.living_allowance),
+            (LineCode::PostAllowance, pos.post_allowance),
+            (
+                LineCode::TitleAllowance,
+                policy.title_allowance(worker.title),
+            ),
+        ] {
+            push(code, full, Why::Fixed { share }, share);
+        }
+    } else {
+        let positions = parts(month, segments, |s| s.position);
+        let titles = parts(month, segments, |s| s.title);
+        let codes = [
+            LineCode::BasePay,
+            LineCode::LivingAllowance,
+            LineCode::PostAllowance,
+        ];
+        for (k, code) in codes.into_iter().enumerate() {
+            if positions.len() < 2 {
+                let full = [pos.base_pay, pos.living_allowance, pos.post_allowance][k];
+                push(code, full, Why::Fixed { share }, share);
+                continue;
+            }
+            for &(from, to, p) in &positions {
+                let Some(part) = share_between(policy, month, worker, from, to) else {
+                    continue;
+                };
+                let at = &policy.positions[p as usize];
+                let full = [at.base_pay, at.living_allowance, at.post_allowance][k];
+                let from = from.max(worker.hired_on);
+                let why = Why::Segment {
+                    share: part,
+                    from,
+                    of: p,
+                };
+                push(code, full, why, part);
+            }
+        }
+        if titles.len() < 2 {
+            let full = policy.title_allowance(worker.title);
+            push(LineCode::TitleAllowance, full, Why::Fixed { share }, share);
+        } else {
+            for &(from, to, t) in &titles {
+                let Some(part) = share_between(policy, month, worker, from, to) else {
+                    continue;
+                };
+                let from = from.max(worker.hired_on);
+                let why = Why::Segment {
+                    share: part,
+                    from,
+                    of: t.number() as u16,
+                };
+                push(
+                    LineCode::TitleAllowance,
+                    policy.title_allowance(t),
+                    why,
+                    part,
+                );
+            }
+        }
     }
     let full = policy.monthly_bonus.amount(grade);
     let bonus_share = if policy.proration.monthly_bonus {

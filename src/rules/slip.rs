@@ -4,7 +4,7 @@
 //! writes these; the texts an auditor reads are rendered from them later
 //! (the `explain` module beside this one).
 
-use crate::worker::{Grade, HonourLevel};
+use crate::worker::{Grade, HonourLevel, Title};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
@@ -271,6 +271,17 @@ pub enum Why {
         /// The share paid of the full monthly amount (which the policy holds).
         share: Share,
     },
+    /// A position amount or the title allowance for the part of a month in
+    /// which one position or title held, when it changed within the month.
+    Segment {
+        /// The share paid of the part's full monthly amount.
+        share: Share,
+        /// The part's first paid day.
+        from: NaiveDate,
+        /// For the title allowance, the title's number; else the index of
+        /// the position in the policy version.
+        of: u16,
+    },
     /// A bonus by grade.
     Bonus {
         /// The grade paid.
@@ -302,6 +313,19 @@ pub enum Why {
     /// A net-pay line (contribution, income tax, net): the figures are in
     /// the payslip's `TaxSlip` (rules::tax), reached through the explanation context.
     Tax,
+}
+
+/// The position and title in force from a day of a month, for a worker
+/// whose position or title changes within it (see `run` and the request's
+/// `changes`): a month's segments start with its first day, in date order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment {
+    /// The first day the state holds.
+    pub from: NaiveDate,
+    /// Index of the position in the policy version.
+    pub position: u16,
+    /// The title.
+    pub title: Title,
 }
 
 /// One payslip line.

@@ -6,7 +6,7 @@ use crate::rules::correction::{Adjustment, AdjustmentRecord};
 use crate::rules::payslip::{Context, LineCode, Payslip};
 use crate::rules::quota::PoolReport;
 use crate::rules::tax::{self, TaxRecord, YtdRecord};
-use crate::worker::{AssessmentRecord, Honour, HonourRecord, Worker, WorkerRecord};
+use crate::worker::{AssessmentRecord, ChangeRecord, Honour, HonourRecord, Worker, WorkerRecord};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -56,6 +56,11 @@ pub struct Request {
     /// response).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub adjustments: Vec<AdjustmentRecord>,
+    /// Changes of position, title or unit, each effective from a day: a
+    /// month in which one takes effect pays the fixed pay per part of the
+    /// month; the unit on the policy's `quota.pool_day` is the worker's pool.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ChangeRecord>,
 }
 
 /// Which input list a record came from.
@@ -73,6 +78,8 @@ pub enum List {
     Ytd,
     /// `adjustments`.
     Adjustments,
+    /// `changes`.
+    Changes,
 }
 
 impl List {
@@ -85,6 +92,7 @@ impl List {
             List::Tax => "tax",
             List::Ytd => "ytd",
             List::Adjustments => "adjustments",
+            List::Changes => "changes",
         }
     }
 }

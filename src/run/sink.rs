@@ -137,6 +137,7 @@ impl Prepared<'_, '_> {
             honours,
             inputs,
             mut adjustments,
+            segments,
         } = self;
         let mut deferred: Vec<Adjustment> = Vec::new();
         let mut tax = tax::RunTax::new(&inputs);
@@ -148,6 +149,8 @@ impl Prepared<'_, '_> {
         // The lines of the last payslip handed on, to hold the next one's.
         let mut spare: Vec<Line> = Vec::new();
         let mut gross = FenSum::default();
+        // The next worker with segments (the list is by worker index).
+        let mut seg_at = 0;
         for (wi, (w, source)) in workers.iter().enumerate() {
             if bad[wi] {
                 continue;
@@ -161,7 +164,14 @@ impl Prepared<'_, '_> {
                     // Invariant: the position was resolved against this policy
                     // version when the worker was read, so it cannot be unknown.
                     let lines = std::mem::take(&mut spare);
-                    payslip::monthly_in(lines, policy, month, w, wi, grade, note, &hs)
+                    while segments.get(seg_at).is_some_and(|(i, _)| *i < wi) {
+                        seg_at += 1;
+                    }
+                    let segs = match segments.get(seg_at) {
+                        Some((i, s)) if *i == wi => s.as_slice(),
+                        _ => &[],
+                    };
+                    payslip::monthly_in(lines, policy, month, w, wi, grade, note, &hs, segs)
                         .expect("position validated")
                 }
                 TaxPeriod::Year(year) => payslip::annual(policy, year, w, wi, grade, note),

@@ -334,6 +334,9 @@ pub struct WhatifRequest {
     /// Honours.
     #[serde(default)]
     pub honours: Vec<HonourRecord>,
+    /// Changes of position, title or unit (as in a run request).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<crate::worker::ChangeRecord>,
 }
 
 /// The `kind` of a what-if request.
@@ -361,6 +364,7 @@ pub fn whatif(req: WhatifRequest, policy: Option<&PolicySet>) -> Result<Whatif, 
         tax: Vec::new(),
         ytd: Vec::new(),
         adjustments: Vec::new(),
+        changes: req.changes,
     };
     compare(&inputs, base, &reform, scope)
 }

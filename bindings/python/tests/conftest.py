@@ -2,12 +2,22 @@
 cases) and the built-in policy."""
 
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import payrules
+
+# scripts/test-python.sh runs the tests against the installed wheel: the
+# package must come from that environment, not from the source tree.
+_INSTALLED_UNDER = os.environ.get("PAYRULES_INSTALLED_UNDER")
+if _INSTALLED_UNDER:
+    _found = Path(payrules.__file__).resolve()
+    assert _found.is_relative_to(Path(_INSTALLED_UNDER).resolve()), (
+        f"payrules imported from {_found}, not from the environment {_INSTALLED_UNDER}"
+    )
 
 REPO = Path(__file__).resolve().parents[3]
 GOLDEN = REPO / "tests" / "golden"

@@ -1,4 +1,4 @@
-"""The Python guide's (docs/python.md) example runs and prints what the README says."""
+"""The Python guide's (docs/python.md) and bindings/python/README.md's examples run and print what they say."""
 
 import contextlib
 import io
@@ -30,3 +30,15 @@ def test_readme_python_book_example():
     with contextlib.redirect_stdout(out):
         exec(compile(code, "docs/python.md", "exec"), {"__name__": "readme"})
     assert out.getvalue().rstrip("\n") == block(readme, "python-book-output")
+
+
+def test_bindings_readme_wheel_example(monkeypatch):
+    # bindings/python/README.md: the example district's payroll, run from the
+    # repository's root as the README says.
+    readme = (REPO / "bindings" / "python" / "README.md").read_text(encoding="utf-8")
+    code = block(readme, "wheel-example")
+    monkeypatch.chdir(REPO)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "bindings/python/README.md", "exec"), {"__name__": "readme"})
+    assert out.getvalue().rstrip("\n") == block(readme, "wheel-output")
