@@ -821,3 +821,144 @@ fn the_finance_summary_sums_per_unit_and_for_the_district() {
     );
     assert_eq!(t.lines().count(), 3 + 2 + 2); // two header lines, rule, 2 units, rule, total
 }
+
+#[test]
+fn a_quota_overrun_names_the_workers_and_their_rows() {
+    // 东湖社区 has W01, W02, W03 (W09 left): 3 graded, 0 excellent allowed
+    // (20% of 3, rounded down). W01 and W03 are given 优秀; both are over,
+    // and their assessment rows are named.
+    let d = dir("quota-names");
+    let roster = write(&d, "roster.csv", ROSTER);
+    let assess = write(
+        &d,
+        "assessments.csv",
+        "工号,考核期间,等次\nW01,2026-11,优秀\nW02,2026-11,合格\nW03,2026-11,优秀\nW04,2026-11,合格\nW05,2026-11,合格\nW06,2026-11,合格\nW07,2026-11,合格\n",
+    );
+    let out = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &roster,
+        "--assessments",
+        &assess,
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let line = out
+        .stderr
+        .lines()
+        .find(|l| l.contains("over the cap"))
+        .unwrap_or_else(|| panic!("{}", out.stderr));
+    assert!(
+        line.contains(
+            "grade: pool 东湖社区: 2 excellent grades for 3 graded workers, 0 allowed (cap 20%) by policy gulou 2018 §quota.excellent; 2 over the cap: W01, W03 (the lowest ranked excellent by score, then hire date, then id) (see"
+        ),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("/assessments.csv:4)") && line.contains("/assessments.csv:2, "),
+        "{line}"
+    );
+}
+
+#[test]
+fn period_arguments_take_the_forms_hr_files_take() {
+    // --period 2026/11 and 2026年11月 are the month 2026-11, as in a file.
+    let d = dir("period-forms");
+    let roster = write(&d, "roster.csv", ROSTER);
+    let assess = write(
+        &d,
+        "a.csv",
+        &assessments(&["W01", "W02", "W03", "W04", "W05", "W06", "W07"]),
+    );
+    let mut outs = Vec::new();
+    for p in ["2026-11", "2026/11", "2026年11月"] {
+        let out = run(&[
+            "monthly",
+            "--period",
+            p,
+            "--roster",
+            &roster,
+            "--assessments",
+            &assess,
+            "--format",
+            "json",
+            "-q",
+        ]);
+        assert_eq!(out.code, 0, "{p}: {}", out.stderr);
+        outs.push(out.stdout);
+    }
+    assert_eq!(outs[0], outs[1]);
+    assert_eq!(outs[0], outs[2]);
+    let bad = run(&[
+        "monthly",
+        "--period",
+        "2026/13",
+        "--roster",
+        &roster,
+        "--assessments",
+        &assess,
+    ]);
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr.contains("\"2026/13\" is not a month"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn xlsx_dates_stored_as_serial_numbers_are_dates() {
+    // A roster whose 入职日期 column holds numbers, as Excel stores a date
+    // cell formatted as a number: 42064 is 2015-03-01, 46357 is 2026-12-01
+    // (hired after the period: listed as not paid, not an error).
+    use rust_xlsxwriter::Workbook;
+    let d = dir("serial-dates");
+    let path = d.join("roster.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["工号", "姓名", "社区", "岗位", "入职日期"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (id, serial)) in [("W01", 42064.0), ("W02", 42064.0), ("W08", 46357.0)]
+        .iter()
+        .enumerate()
+    {
+        let r = r as u32 + 1;
+        ws.write_string(r, 0, *id).unwrap();
+        ws.write_string(r, 1, "甲").unwrap();
+        ws.write_string(r, 2, "东湖社区").unwrap();
+        ws.write_string(r, 3, "社区工作者").unwrap();
+        ws.write_number(r, 4, *serial).unwrap();
+    }
+    wb.save(&path).unwrap();
+    let assess = write(&d, "a.csv", &assessments(&["W01", "W02"]));
+    let out = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        path.to_str().unwrap(),
+        "--assessments",
+        &assess,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["payslips"].as_array().unwrap().len(), 2);
+    assert_eq!(v["not_paid"][0]["worker_id"], "W08");
+    assert_eq!(v["not_paid"][0]["reason"], "hired_after_period");
+    assert_eq!(v["not_paid"][0]["line"], 4);
+    assert!(
+        v["not_paid"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2026-12-01"),
+        "{}",
+        v["not_paid"]
+    );
+}

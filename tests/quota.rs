@@ -5,6 +5,7 @@ use common::*;
 use payrules::period::parse_date;
 use payrules::policy::{PolicySet, QuotaRounding, QuotaRule, Ties};
 use payrules::quota::{Candidate, assign, check, slots};
+use payrules::run::List;
 use payrules::worker::Grade::{self, *};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -249,8 +250,54 @@ fn given_grades_over_a_cap_make_the_run_incomplete() {
     assert_eq!(e["field"], "grade");
     assert_eq!(
         e["message"],
-        "pool 温泉社区: 3 excellent grades for 5 graded workers, 1 allowed by policy gulou 2018 §quota.excellent; 2 over the cap"
+        "pool 温泉社区: 3 excellent grades for 5 graded workers, 1 allowed (cap 20%) by policy gulou 2018 §quota.excellent; 2 over the cap: G1, G2 (the lowest ranked excellent by score, then hire date, then id)"
     );
+}
+
+#[test]
+fn a_quota_overrun_names_the_lowest_ranked_holders() {
+    // Ten workers of one unit: the cap allows 2 excellent (20% of 10).
+    // Four are given excellent; without scores they rank by hire date: E1
+    // (2015), E2 (2016), E4 (2019), E3 (2020). E4 and E3 are over.
+    let mut d = json!({"kind": "monthly", "period": "2026-11", "workers": [], "assessments": []});
+    let hired = |id: &str| match id {
+        "E1" => "2015-03-01",
+        "E2" => "2016-03-01",
+        "E3" => "2020-05-01",
+        "E4" => "2019-05-01",
+        _ => "2018-01-01",
+    };
+    for i in 0..10 {
+        let id = if i < 4 {
+            format!("E{}", i + 1)
+        } else {
+            format!("P{i}")
+        };
+        d["workers"]
+            .as_array_mut()
+            .unwrap()
+            .push(worker(&id, json!({"hired_on": hired(&id)})));
+        let a = grade(&id, "2026-11", if i < 4 { "excellent" } else { "pass" });
+        d["assessments"].as_array_mut().unwrap().push(a);
+    }
+    // Listed in reverse so that input order is not the ranking.
+    d["assessments"].as_array_mut().unwrap().reverse();
+    let out = run_doc(d, None);
+    let r = response(&out);
+    assert_eq!(r["complete"], false);
+    let errors = r["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0]["message"],
+        "pool 温泉社区: 4 excellent grades for 10 graded workers, 2 allowed (cap 20%) by policy gulou 2018 §quota.excellent; 2 over the cap: E3, E4 (the lowest ranked excellent by score, then hire date, then id)"
+    );
+    // The over workers' assessments are the related records (E3 is
+    // assessments[7] and E4 assessments[6] after the reversal), so a file
+    // face shows their rows.
+    let e = &out.errors[0];
+    let mut related = e.related.clone();
+    related.sort();
+    assert_eq!(related, [(List::Assessments, 6), (List::Assessments, 7)]);
 }
 
 #[test]

@@ -48,7 +48,7 @@ pub(super) enum Command {
     /// --allow-partial); 1 when a file or the policy cannot be read at all.
     Monthly {
         /// The month, YYYY-MM.
-        #[arg(long)]
+        #[arg(long, value_parser = period_arg)]
         period: String,
         #[command(flatten)]
         files: Files,
@@ -60,7 +60,7 @@ pub(super) enum Command {
     /// draft of period YYYY (close it with payrules close --period YYYY).
     Annual {
         /// The year, YYYY.
-        #[arg(long)]
+        #[arg(long, value_parser = period_arg)]
         year: String,
         /// Pay into this book.
         #[arg(long)]
@@ -83,7 +83,7 @@ pub(super) enum Command {
         #[arg(long)]
         book: PathBuf,
         /// The month, YYYY-MM.
-        #[arg(long)]
+        #[arg(long, value_parser = period_arg)]
         period: String,
         #[command(flatten)]
         files: Files,
@@ -94,7 +94,7 @@ pub(super) enum Command {
         #[arg(long)]
         book: PathBuf,
         /// YYYY-MM, or YYYY for the annual bonus.
-        #[arg(long)]
+        #[arg(long, value_parser = period_arg)]
         period: String,
     },
     /// Correct a closed month (corrected files) or adopt a policy
@@ -120,7 +120,7 @@ pub(super) enum Command {
         #[arg(long)]
         book: PathBuf,
         /// The year, YYYY.
-        #[arg(long)]
+        #[arg(long, value_parser = period_arg)]
         year: String,
         /// table (default), csv or xlsx.
         #[arg(long, value_enum, default_value = "table")]
@@ -144,7 +144,7 @@ pub(super) enum Command {
     /// stderr); exit 2 listing every problem in the scores.
     Grade {
         /// The period, YYYY-MM or YYYY (selects the policy version and, if the file has a period column, the rows).
-        #[arg(long)]
+        #[arg(long, value_parser = period_arg)]
         period: String,
         /// Scores file: worker_id (工号), unit (社区, optional with --roster), score (分数).
         #[arg(long)]
@@ -167,7 +167,7 @@ pub(super) enum Command {
     /// Check grades HR decided against the quota caps: exit 0, or 2 listing every violation.
     CheckGrades {
         /// The period, YYYY-MM or YYYY.
-        #[arg(long)]
+        #[arg(long, value_parser = period_arg)]
         period: String,
         /// Grades file: worker_id (工号), unit (社区, optional with --roster), grade (等次).
         #[arg(long)]
@@ -214,7 +214,7 @@ pub(super) enum BookCommand {
         /// The figures.
         file: PathBuf,
         /// The last month they include, YYYY-MM.
-        #[arg(long)]
+        #[arg(long, value_parser = period_arg)]
         through: String,
     },
 }
@@ -226,7 +226,7 @@ pub(super) struct CorrectArgs {
     #[arg(long)]
     pub(super) book: PathBuf,
     /// The closed month to correct, YYYY-MM (with corrected files).
-    #[arg(long, conflicts_with_all = ["policy", "from"])]
+    #[arg(long, value_parser = period_arg, conflicts_with_all = ["policy", "from"])]
     pub(super) period: Option<String>,
     /// The corrected roster.
     #[arg(long)]
@@ -241,7 +241,7 @@ pub(super) struct CorrectArgs {
     #[arg(long, requires = "from")]
     pub(super) policy: Option<PathBuf>,
     /// The first month the policy covers, YYYY-MM.
-    #[arg(long, requires = "policy")]
+    #[arg(long, value_parser = period_arg, requires = "policy")]
     pub(super) from: Option<String>,
     /// Why: shown on every arrears or recovery line.
     #[arg(long)]
@@ -276,6 +276,13 @@ pub(super) struct ReadArgs {
     /// Ignore this column of the input files knowingly (repeatable); any other unknown column is an error.
     #[arg(long = "ignore-column", value_name = "NAME")]
     pub(super) ignore_columns: Vec<String>,
+}
+
+/// A period argument written as HR files may write it (`2026/11`,
+/// `2026年11月`, `2026年`) becomes `YYYY-MM` or `YYYY`; anything else is
+/// passed on for the command to judge, so its error shows what was typed.
+pub(super) fn period_arg(s: &str) -> Result<String, String> {
+    Ok(crate::hrfile::normalize_period(s))
 }
 
 pub(super) fn parse_encoding(s: &str) -> Result<Encoding, String> {
@@ -386,10 +393,10 @@ pub(super) struct WhatifArgs {
     #[arg(long)]
     pub(super) reform: PathBuf,
     /// One month, YYYY-MM.
-    #[arg(long)]
+    #[arg(long, value_parser = period_arg)]
     pub(super) period: Option<String>,
     /// A year, YYYY: the twelve monthly runs and the annual run.
-    #[arg(long)]
+    #[arg(long, value_parser = period_arg)]
     pub(super) year: Option<String>,
     /// A JSON run request (as for `payrules run`) supplying workers,
     /// assessments and honours; its kind and period are ignored. - for

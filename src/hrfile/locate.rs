@@ -25,7 +25,10 @@ pub fn locate(origins: &Origins, e: &InputError) -> FileProblem {
             .iter()
             .map(|&(list, i)| place(origins, list, i))
             .collect();
-        p.message = format!("{} (also {})", p.message, also.join(", "));
+        // A record's error lists the others involved as "also"; an error of
+        // no one record (a quota pool) lists the records it concerns.
+        let word = if e.source.is_some() { "also" } else { "see" };
+        p.message = format!("{} ({word} {})", p.message, also.join(", "));
     }
     if let Some((list, i)) = e.source {
         match origin(origins, list, i) {

@@ -339,14 +339,18 @@ pub fn column_for(cols: &[Column], header: &str) -> Option<usize> {
 }
 
 /// Normalises a date cell to `YYYY-MM-DD` when it is a real date written
-/// `2026-11-03`, `2026/11/3`, `2026.11.3` or `2026年11月3日`; otherwise the
-/// text is kept as given, so the engine's error shows what HR wrote.
+/// `2026-11-03`, `2026/11/3`, `2026.11.3` or `2026年11月3日`, or an Excel
+/// date serial number (see [`excel_serial_date`]); otherwise the text is
+/// kept as given, so the engine's error shows what HR wrote.
 pub fn normalize_date(text: &str) -> String {
     let t = text.trim();
     let b = t.as_bytes();
     if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
         // Already YYYY-MM-DD (the common case): the engine checks the day.
         return t.to_string();
+    }
+    if let Some(date) = excel_serial_date(t) {
+        return date.format("%Y-%m-%d").to_string();
     }
     let parts: Vec<&str> = t
         .trim_end_matches('日')
@@ -367,6 +371,27 @@ pub fn normalize_date(text: &str) -> String {
         }
     }
     t.to_string()
+}
+
+/// The date of an Excel date serial number, as a date cell holds it when
+/// its column is formatted as a number (`46342` is 2026-11-16), or as
+/// "save as CSV" writes such a cell.
+///
+/// Only five-digit whole numbers are taken, 10000 (1927-05-18) to 99999
+/// (2173-10-14): a four-digit number in a date column is more likely a year
+/// typed alone, and is left for the engine to refuse. Excel counts days
+/// from 1899-12-31 as day 1 but also counts 1900-02-29, a day that never
+/// was (its 1900 leap-year quirk, kept from Lotus 1-2-3); every serial from
+/// 61 on is therefore the number of days after 1899-12-30.
+#[must_use]
+pub fn excel_serial_date(text: &str) -> Option<chrono::NaiveDate> {
+    let t = text.trim();
+    let t = t.strip_suffix(".0").unwrap_or(t);
+    if t.len() != 5 || !t.bytes().all(|b| b.is_ascii_digit()) || t.starts_with('0') {
+        return None;
+    }
+    let n: i64 = t.parse().ok()?;
+    crate::period::ymd(1899, 12, 30)?.checked_add_signed(chrono::TimeDelta::try_days(n)?)
 }
 
 /// Normalises a period cell: `2026/11`, `2026年11月`, `2026.11` → `2026-11`;
@@ -1143,6 +1168,19 @@ mod tests {
         assert_eq!(normalize_date("2026年11月3日"), "2026-11-03");
         assert_eq!(normalize_date("2026/02/30"), "2026/02/30");
         assert_eq!(normalize_date("26/11/3"), "26/11/3");
+        // Excel serials: 46342 is 2026-11-16 (worked: 2026-01-01 is serial
+        // 46023, and 11-16 is day 320 of the year, 46023 + 319 = 46342);
+        // 45351 is 2024-02-29 (a real leap day, after the 1900 quirk).
+        assert_eq!(normalize_date("46342"), "2026-11-16");
+        assert_eq!(normalize_date("46023"), "2026-01-01");
+        assert_eq!(normalize_date("45351"), "2024-02-29");
+        assert_eq!(normalize_date("46342.0"), "2026-11-16");
+        assert_eq!(normalize_date("10000"), "1927-05-18");
+        // A year alone, a six-digit number or a fraction stays for the
+        // engine to refuse with what HR wrote.
+        assert_eq!(normalize_date("2026"), "2026");
+        assert_eq!(normalize_date("463420"), "463420");
+        assert_eq!(normalize_date("46342.5"), "46342.5");
         assert_eq!(normalize_period("2026/11"), "2026-11");
         assert_eq!(normalize_period("2026年11月"), "2026-11");
         assert_eq!(normalize_period("2026年度"), "2026");

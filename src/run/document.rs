@@ -127,7 +127,8 @@ impl fmt::Display for InputError {
                 .iter()
                 .map(|(l, i)| format!("{}[{i}]", l.name()))
                 .collect();
-            write!(f, " (also {})", also.join(", "))?;
+            let word = if self.source.is_some() { "also" } else { "see" };
+            write!(f, " ({word} {})", also.join(", "))?;
         }
         Ok(())
     }

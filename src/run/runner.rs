@@ -391,7 +391,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 },
             };
         }
-        self.apply_quota(&mut decided, &scored);
+        self.apply_quota(&mut decided, &scored, &given);
         decided
     }
 
@@ -401,6 +401,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         &mut self,
         decided: &mut [Decided],
         scored: &[(usize, Decimal, Option<Grade>, usize)],
+        given: &[Option<Given>],
     ) {
         let rule = &self.policy.quota;
         let cands: Vec<Candidate> = scored
@@ -479,24 +480,101 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 );
             }
         }
-        for r in &reports {
-            for (grade, used, allowed) in r.violations() {
-                self.errors.push(InputError {
-                    worker_id: None,
-                    field: "grade".into(),
-                    message: format!(
-                        "pool {}: {used} {grade} grades for {} graded workers, {allowed} allowed by policy {} §quota.{grade}; {} over the cap",
-                        r.pool,
-                        r.graded,
-                        self.policy.cite(),
-                        used - allowed
-                    ),
-                    source: None,
-                    related: Vec::new(),
-                });
-            }
+        let over = self.over_cap(decided, given, &reports);
+        for (r, grade, used, allowed, workers) in over {
+            // Name at most this many workers in the message; every one's
+            // assessment is still listed as a related record.
+            const NAMED: usize = 20;
+            let mut names: Vec<&str> = workers
+                .iter()
+                .take(NAMED)
+                .map(|&(wi, _)| self.workers[wi].0.id.as_str())
+                .collect();
+            let more = workers.len().saturating_sub(NAMED);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            names.sort_unstable();
+            let cap = match grade {
+                Grade::Excellent => rule.excellent,
+                _ => rule.good,
+            } * Decimal::ONE_HUNDRED;
+            let message = format!(
+                "pool {}: {used} {grade} grades for {} graded workers, {allowed} allowed (cap {}%) by policy {} §quota.{grade}; {} over the cap: {}{more} (the lowest ranked {grade} by score, then hire date, then id)",
+                reports[r].pool,
+                reports[r].graded,
+                cap.normalize(),
+                self.policy.cite(),
+                used - allowed,
+                names.join(", "),
+            );
+            let related = workers
+                .iter()
+                .filter_map(|&(_, ai)| ai.map(|ai| (List::Assessments, ai)))
+                .collect();
+            self.errors.push(InputError {
+                worker_id: None,
+                field: "grade".into(),
+                message,
+                source: None,
+                related,
+            });
         }
         self.quota = reports;
+    }
+
+    /// For each pool and grade over its cap, `(report index, grade, used,
+    /// allowed, the workers over)`: the holders of the grade ranked as the
+    /// quota rule ranks (higher score first, workers without a score after
+    /// those with one, then earlier hire date, then id), and the last
+    /// `used - allowed` of them, each with its assessment's index. One pass
+    /// over the workers whatever the number of pools over.
+    #[allow(clippy::type_complexity)]
+    fn over_cap(
+        &self,
+        decided: &[Decided],
+        given: &[Option<Given>],
+        reports: &[quota::PoolReport],
+    ) -> Vec<(usize, Grade, u32, u32, Vec<(usize, Option<usize>)>)> {
+        let mut wanted: HashMap<(&str, Grade), usize> = HashMap::new();
+        let mut out = Vec::new();
+        for (ri, r) in reports.iter().enumerate() {
+            for (grade, used, allowed) in r.violations() {
+                wanted.insert((r.pool.as_str(), grade), out.len());
+                out.push((ri, grade, used, allowed, Vec::new()));
+            }
+        }
+        if out.is_empty() {
+            return out;
+        }
+        let rule = &self.policy.quota;
+        for (wi, d) in decided.iter().enumerate() {
+            if let Decided::Grade(g, _) = d
+                && !self.bad[wi]
+            {
+                let pool = quota::pool_of(rule, &self.workers[wi].0.unit);
+                if let Some(&k) = wanted.get(&(pool, *g)) {
+                    out[k].4.push((wi, given[wi].map(|(ai, _, _)| ai)));
+                }
+            }
+        }
+        for (_, _, used, allowed, holders) in &mut out {
+            let score = |wi: usize| given[wi].and_then(|(_, _, s)| s);
+            holders.sort_by(|&(a, _), &(b, _)| {
+                let (wa, wb) = (&self.workers[a].0, &self.workers[b].0);
+                // Some(score) before None, higher score first.
+                score(b)
+                    .cmp(&score(a))
+                    .then(wa.hired_on.cmp(&wb.hired_on))
+                    .then(wa.id.cmp(&wb.id))
+            });
+            let keep = (*allowed as usize).min(holders.len());
+            holders.drain(..keep);
+            debug_assert_eq!(holders.len(), (*used - *allowed) as usize);
+        }
+        out
     }
 
     /// Validated honours paid in `month` (none for annual runs), per worker,
