@@ -962,3 +962,94 @@ fn xlsx_dates_stored_as_serial_numbers_are_dates() {
         v["not_paid"]
     );
 }
+
+#[test]
+fn allow_partial_puts_an_errors_sheet_in_the_workbook_and_says_incomplete() {
+    use calamine::{Reader, Xlsx, open_workbook};
+    // W03's position is a typo: with --allow-partial the six others are
+    // paid, and the workbook says what was left out and where.
+    let d = dir("partial-xlsx");
+    let roster = write(
+        &d,
+        "roster.csv",
+        &ROSTER.replace("W03,丙,东湖社区,社区工作者", "W03,丙,东湖社区,社区工做者"),
+    );
+    let ass = write(
+        &d,
+        "ass.csv",
+        &assessments(&["W01", "W02", "W03", "W04", "W05", "W06", "W07"]),
+    );
+    let xlsx = d.join("pay.xlsx");
+    let out = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &roster,
+        "--assessments",
+        &ass,
+        "--output",
+        xlsx.to_str().unwrap(),
+        "--allow-partial",
+        "-q",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(names[0], "工资表 Payroll");
+    assert_eq!(names[1], "错误 Errors", "{names:?}");
+    let rows: Vec<Vec<String>> = wb
+        .worksheet_range("错误 Errors")
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0][0], "位置\nfile:line");
+    assert!(rows[1][0].ends_with("roster.csv:4"), "{:?}", rows[1]);
+    assert_eq!(rows[1][1], "4");
+    assert_eq!(rows[1][2], "W03");
+    assert_eq!(rows[1][3], "position");
+    assert!(rows[1][4].contains("社区工做者"), "{:?}", rows[1]);
+    // The payroll pays the six others, W03 not among them.
+    let pay = wb.worksheet_range("工资表 Payroll").unwrap();
+    let ids: Vec<String> = pay.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(
+        ids,
+        ["W01", "W02", "W04", "W05", "W06", "W07", "合计 Total"]
+    );
+    // The About sheet's first row says the workbook is incomplete.
+    let about = wb.worksheet_range("说明 About").unwrap();
+    let first: Vec<String> = about
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(first[0], "状态 status");
+    assert!(
+        first[1].starts_with("不完整 INCOMPLETE: 1 个错误"),
+        "{first:?}"
+    );
+    // A clean run says complete and has no errors sheet.
+    let clean = write(&d, "roster-ok.csv", ROSTER);
+    let xlsx2 = d.join("pay2.xlsx");
+    let out = run(&[
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &clean,
+        "--assessments",
+        &ass,
+        "--output",
+        xlsx2.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut wb: Xlsx<_> = open_workbook(&xlsx2).unwrap();
+    assert!(!wb.sheet_names().iter().any(|n| n == "错误 Errors"));
+    let about = wb.worksheet_range("说明 About").unwrap();
+    assert_eq!(about.get((0, 1)).unwrap().to_string(), "完整 complete");
+}

@@ -127,7 +127,10 @@ pub(super) fn pay(
             n.message
         );
     }
-    let extras = write::Extras { not_paid };
+    let extras = write::Extras {
+        not_paid,
+        errors: Vec::new(),
+    };
     let mut book = open(path)?;
     let paid = match kind {
         Kind::Monthly => book.pay(request),

@@ -225,7 +225,10 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
     // Every roster row accounted for: the rows not employed in the period.
     let (not_paid, np_problems) = hrfile::accounted::not_paid(&request, &origins);
     read_problems.extend(np_problems);
-    let extras = write::Extras { not_paid };
+    let mut extras = write::Extras {
+        not_paid,
+        errors: Vec::new(),
+    };
     // The records are released as they are read. The sheets need only each
     // payslip's amounts, kept as compact rows while the payslips go by; the
     // JSON response renders the payslips themselves.
@@ -289,6 +292,8 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
         // Rows the engine never saw as bad (a cell too long, an Excel error
         // cell) still must not be paid.
         hrfile::drop_workers(&mut result, &mut rows, &row_bad);
+        // The workbook lists them on its 错误 Errors sheet.
+        extras.errors = errors.clone();
     }
     // The bank file's rows, before anything is written: an account missing
     // or malformed for a paid worker writes nothing.

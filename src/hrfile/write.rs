@@ -438,11 +438,15 @@ pub fn xlsx(run: &Run, rows: &PayRows) -> io::Result<Vec<u8>> {
 }
 
 /// What the payroll sheets show beside the payslips: the roster rows not
-/// paid and why.
+/// paid and why, and the problems of a partial run.
 #[derive(Debug, Clone, Default)]
 pub struct Extras {
     /// Roster rows that get no payslip in the period.
     pub not_paid: Vec<super::accounted::NotPaid>,
+    /// The errors of a run written anyway (`--allow-partial`): the workbook
+    /// gains a 错误 Errors sheet listing each, and its title and About sheet
+    /// say it is incomplete.
+    pub errors: Vec<FileProblem>,
 }
 
 /// The payroll workbook of [`xlsx`], with a 未发放 Not paid sheet listing
@@ -455,8 +459,19 @@ fn xlsx_inner(run: &Run, rows: &PayRows, extras: &Extras) -> Result<Vec<u8>, Xls
     let cols = columns(run);
     let mut wb = Workbook::new();
     // A fixed creation date keeps the workbook byte-identical run to run.
+    let incomplete = !extras.errors.is_empty();
+    let title = if incomplete {
+        format!(
+            "payroll {} ({:?}) — 不完整 INCOMPLETE: {} error(s)",
+            run.period,
+            run.kind,
+            extras.errors.len()
+        )
+    } else {
+        format!("payroll {} ({:?})", run.period, run.kind)
+    };
     let props = DocProperties::new()
-        .set_title(format!("payroll {} ({:?})", run.period, run.kind))
+        .set_title(title)
         .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
     wb.set_properties(&props);
     let head = Format::new()
@@ -502,6 +517,9 @@ fn xlsx_inner(run: &Run, rows: &PayRows, extras: &Extras) -> Result<Vec<u8>, Xls
         money(ws, r, 3 + i as u16, c.total(run), &bold_num)?;
     }
 
+    if incomplete {
+        errors_sheet(&mut wb, &extras.errors, &head)?;
+    }
     payslips_sheet(&mut wb, run, rows, &cols, &head, &num)?;
     super::finance::Finance::new(run, rows).sheet(&mut wb)?;
 
@@ -603,7 +621,18 @@ fn xlsx_inner(run: &Run, rows: &PayRows, extras: &Extras) -> Result<Vec<u8>, Xls
     ws.set_name("说明 About")?;
     ws.set_column_width(0, 22)?;
     ws.set_column_width(1, 40)?;
+    let status = if incomplete {
+        format!(
+            "不完整 INCOMPLETE: {} 个错误 error(s), the rows at fault are not paid; see sheet 错误 Errors",
+            extras.errors.len()
+        )
+    } else if run.errors.is_empty() {
+        "完整 complete".to_string()
+    } else {
+        format!("不完整 INCOMPLETE: {} error(s)", run.errors.len())
+    };
     let about = [
+        ("状态 status", status),
         ("期间 period", run.period.clone()),
         (
             "类型 kind",
@@ -622,7 +651,15 @@ fn xlsx_inner(run: &Run, rows: &PayRows, extras: &Extras) -> Result<Vec<u8>, Xls
                 .get(&LineCode::Net)
                 .map_or_else(|| "—".to_string(), |n| format_amount(*n)),
         ),
-        ("错误 errors", run.errors.len().to_string()),
+        (
+            "错误 errors",
+            if incomplete {
+                extras.errors.len()
+            } else {
+                run.errors.len()
+            }
+            .to_string(),
+        ),
         ("未发放 not paid", extras.not_paid.len().to_string()),
         (
             "生成 made by",
@@ -634,6 +671,44 @@ fn xlsx_inner(run: &Run, rows: &PayRows, extras: &Extras) -> Result<Vec<u8>, Xls
         ws.write_string(i as u32, 1, v)?;
     }
     wb.save_to_buffer()
+}
+
+/// The 错误 Errors sheet of a partial run: one row per problem, with where
+/// it is (`file:line` and column), the worker, the field and the message.
+fn errors_sheet(wb: &mut Workbook, errors: &[FileProblem], head: &Format) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name("错误 Errors")?;
+    let heads = [
+        "位置
+file:line",
+        "列
+column",
+        "工号
+worker_id",
+        "字段
+field",
+        "说明
+message",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, head)?;
+        ws.set_column_width(c as u16, if c == 4 { 60 } else { 16 })?;
+    }
+    ws.set_row_height(0, 32)?;
+    ws.set_freeze_panes(1, 0)?;
+    for (i, p) in errors.iter().enumerate() {
+        let r = i as u32 + 1;
+        let place = match p.line {
+            Some(l) => format!("{}:{l}", p.file),
+            None => p.file.clone(),
+        };
+        ws.write_string(r, 0, place)?;
+        ws.write_string(r, 1, p.column.as_deref().unwrap_or(""))?;
+        ws.write_string(r, 2, p.worker_id.as_deref().unwrap_or(""))?;
+        ws.write_string(r, 3, p.field.as_deref().unwrap_or(""))?;
+        ws.write_string(r, 4, &p.message)?;
+    }
+    Ok(())
 }
 
 /// The 工资条 Payslips sheet, ready to print and cut: per worker a
