@@ -1053,3 +1053,67 @@ fn allow_partial_puts_an_errors_sheet_in_the_workbook_and_says_incomplete() {
     let about = wb.worksheet_range("说明 About").unwrap();
     assert_eq!(about.get((0, 1)).unwrap().to_string(), "完整 complete");
 }
+
+#[test]
+fn gbk_output_for_older_systems_and_a_character_gbk_lacks_writes_nothing() {
+    let d = dir("gbk");
+    let roster = write(&d, "roster.csv", BANK_ROSTER);
+    let assess = write(&d, "a.csv", &assessments(&["B01", "B02", "B03"]));
+    let args = |pay: &Path, bank: &Path, roster: &str, extra: &[&str]| {
+        let mut v: Vec<String> = [
+            "monthly",
+            "--period",
+            "2026-11",
+            "--roster",
+            roster,
+            "--assessments",
+            &assess,
+            "--output",
+            pay.to_str().unwrap(),
+            "--bank-file",
+            bank.to_str().unwrap(),
+            "-q",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let (pay8, bank8) = (d.join("pay8.csv"), d.join("bank8.csv"));
+    let a = args(&pay8, &bank8, &roster, &[]);
+    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let (payg, bankg) = (d.join("payg.csv"), d.join("bankg.csv"));
+    let a = args(&payg, &bankg, &roster, &["--output-encoding", "gbk"]);
+    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    // The GBK files, decoded, are the UTF-8 ones without the mark; 工号 is
+    // B9A4 BAC5 in GBK.
+    for (u, g) in [(&pay8, &payg), (&bank8, &bankg)] {
+        let utf8 = std::fs::read(u).unwrap();
+        let gbk = std::fs::read(g).unwrap();
+        assert!(gbk.starts_with(b"\xb9\xa4\xba\xc5"), "{g:?}");
+        let (text, had_errors) = encoding_rs::GBK.decode_without_bom_handling(&gbk);
+        assert!(!had_errors);
+        assert_eq!(text.as_bytes(), &utf8[3..], "{g:?}");
+    }
+    // 𠮷 (U+20BB7, a name character outside GBK) in B02's name: an error
+    // naming the line and the worker, and neither file written.
+    let odd = write(
+        &d,
+        "odd.csv",
+        &BANK_ROSTER.replace("B02,乙", "B02,\u{20BB7}乙"),
+    );
+    let (payx, bankx) = (d.join("payx.csv"), d.join("bankx.csv"));
+    let a = args(&payx, &bankx, &odd, &["--output-encoding", "gbk"]);
+    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("(B02): the character '\u{20BB7}' (U+20BB7) has no GBK form"),
+        "{}",
+        o.stderr
+    );
+    assert!(!payx.exists() && !bankx.exists());
+}

@@ -353,6 +353,26 @@ pub(super) struct Files {
     /// No totals row at the end of the payroll CSV.
     #[arg(long)]
     pub(super) no_totals: bool,
+    /// CSV output encoding (payroll and bank file): utf-8, or gbk for older systems (no byte-order mark; a character GBK lacks is an error).
+    #[arg(long, value_name = "utf-8|gbk", default_value = "utf-8", value_parser = parse_output_encoding)]
+    pub(super) output_encoding: OutputEncoding,
+}
+
+/// The encoding of CSV output.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum OutputEncoding {
+    Utf8,
+    Gbk,
+}
+
+pub(super) fn parse_output_encoding(s: &str) -> Result<OutputEncoding, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "utf-8" | "utf8" => Ok(OutputEncoding::Utf8),
+        "gbk" | "gb2312" | "cp936" => Ok(OutputEncoding::Gbk),
+        _ => Err(format!(
+            "unknown output encoding {s:?}; expected utf-8 or gbk"
+        )),
+    }
 }
 
 pub(super) fn parse_headers(s: &str) -> Result<write::Headers, String> {
@@ -363,9 +383,10 @@ impl Files {
     /// The payroll CSV's style from --no-bom, --headers, --no-totals.
     pub(super) fn csv_style(&self) -> write::CsvStyle {
         write::CsvStyle {
-            bom: !self.no_bom,
+            bom: !self.no_bom && self.output_encoding == OutputEncoding::Utf8,
             headers: self.headers,
             totals: !self.no_totals,
+            gbk: self.output_encoding == OutputEncoding::Gbk,
         }
     }
 }

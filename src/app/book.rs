@@ -171,7 +171,7 @@ pub(super) fn pay(
                 2,
             )
         })?;
-        add_bank_file(&mut set, bp, &transfers, !files.no_bom)
+        add_bank_file(&mut set, bp, &transfers, files.csv_style())
             .map_err(|e| Fail(format!("cannot write {}: {e}", bp.display()), 1))?;
     }
     match files.output.as_deref() {

@@ -58,18 +58,18 @@ pub(super) fn render_with(
 }
 
 /// Adds the bank transfer file to `set`: XLSX by the extension, else CSV
-/// (with a byte-order mark when `bom`).
+/// in the style's encoding (a byte-order mark with UTF-8 unless --no-bom).
 pub(super) fn add_bank_file(
     set: &mut hrfile::output::CommitSet,
     path: &Path,
     rows: &[hrfile::bank::BankRow],
-    bom: bool,
+    style: write::CsvStyle,
 ) -> std::io::Result<()> {
     if hrfile::bank::is_xlsx(path) {
         let bytes = hrfile::bank::xlsx(rows)?;
         set.add(path, |o| o.write_all(&bytes))
     } else {
-        set.add(path, |o| hrfile::bank::csv(rows, bom, o))
+        set.add(path, |o| hrfile::bank::csv(rows, style.bom, style.gbk, o))
     }
 }
 
@@ -315,7 +315,7 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
     let mut set = hrfile::output::CommitSet::new(files.mode);
     let fail = |p: &Path, e| Fail(format!("cannot write {}: {e}", p.display()), 1);
     if let (Some(bp), Some(t)) = (files.bank_file.as_deref(), &transfers) {
-        add_bank_file(&mut set, bp, t, !files.no_bom).map_err(|e| fail(bp, e))?;
+        add_bank_file(&mut set, bp, t, files.csv_style()).map_err(|e| fail(bp, e))?;
     }
     match files.output.as_deref() {
         Some(path) => {

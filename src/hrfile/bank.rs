@@ -147,8 +147,15 @@ fn total(rows: &[BankRow]) -> Decimal {
 
 /// The bank file as CSV: a UTF-8 byte-order mark when `bom` (Excel then
 /// shows the Chinese), the headers, a row per transfer, and
-/// `合计,N 人,,,TOTAL`. Text cells through [`csv_text`].
-pub fn csv(rows: &[BankRow], bom: bool, out: &mut dyn Write) -> io::Result<()> {
+/// `合计,N 人,,,TOTAL`. Text cells through [`csv_text`]. With `gbk`, the
+/// same rows in GBK without the mark ([`super::gbk`]).
+pub fn csv(rows: &[BankRow], bom: bool, gbk: bool, out: &mut dyn Write) -> io::Result<()> {
+    if gbk {
+        let mut g = super::gbk::GbkWriter::new(out);
+        csv(rows, false, false, &mut g)?;
+        g.finish()?;
+        return Ok(());
+    }
     if bom {
         out.write_all(b"\xEF\xBB\xBF")?;
     }

@@ -19,6 +19,7 @@
 pub mod accounted;
 pub mod bank;
 pub mod finance;
+pub mod gbk;
 pub mod grading;
 pub mod limits;
 mod locate;

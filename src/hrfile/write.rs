@@ -266,6 +266,9 @@ pub struct CsvStyle {
     pub headers: Headers,
     /// A last row with the count and the total of every money column.
     pub totals: bool,
+    /// GBK instead of UTF-8 (and no byte-order mark), for older systems;
+    /// a character GBK lacks is an error ([`super::gbk`]).
+    pub gbk: bool,
 }
 
 impl CsvStyle {
@@ -274,6 +277,7 @@ impl CsvStyle {
         bom: false,
         headers: Headers::En,
         totals: false,
+        gbk: false,
     };
 }
 
@@ -284,6 +288,7 @@ impl Default for CsvStyle {
             bom: true,
             headers: Headers::Both,
             totals: true,
+            gbk: false,
         }
     }
 }
@@ -297,9 +302,20 @@ pub fn csv_styled(
     style: CsvStyle,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    if style.gbk {
+        let mut g = super::gbk::GbkWriter::new(out);
+        csv_utf8(run, rows, style, &mut g)?;
+        g.finish()?;
+        return Ok(());
+    }
     if style.bom {
         out.write_all(b"\xEF\xBB\xBF")?;
     }
+    csv_utf8(run, rows, style, out)
+}
+
+/// The rows of [`csv_styled`], as UTF-8 without the mark.
+fn csv_utf8(run: &Run, rows: &PayRows, style: CsvStyle, out: &mut dyn Write) -> io::Result<()> {
     let cols = columns(run);
     let mut w = csv::WriterBuilder::new().from_writer(out);
     let h = style.headers;
