@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of payrules: formatting, lints, Rust (unit, integration,
 # property, doc, the ABI list), the C client, the C install (pkg-config,
-# CMake), the Python wheel, and the Java client (when javac and JNA are
-# present; .ci/run installs them).
+# CMake), the Python wheel, the Java client (when javac and JNA are
+# present) and the 工资条 HTML page in a headless Chromium (when Debian's
+# chromium is installed); .ci/run installs both.
 # This is the README's test command; .ci/run calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +29,14 @@ elif [ "${CI:-}" = true ]; then
   exit 1
 else
   echo "== scripts/test-java.sh skipped: no javac or JNA (apt-get install default-jdk-headless libjna-java)"
+fi
+if [ -x /usr/bin/chromium ] || [ -n "${PAYRULES_CHROMIUM:-}" ]; then
+  echo "== tests/slips.rs in a headless Chromium (the 工资条 page parsed and printed)"
+  cargo test --test slips -- --ignored
+elif [ "${CI:-}" = true ]; then
+  echo "== tests/slips.rs: no Chromium in CI (.ci/run installs chromium)" >&2
+  exit 1
+else
+  echo "== the 工资条 page's browser test skipped: no Chromium (apt-get install chromium)"
 fi
 echo "== all tests passed"

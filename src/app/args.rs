@@ -399,6 +399,8 @@ pub(super) enum OutFormat {
     Xlsx,
     /// The finance office's summary: per unit and for the district, every line code, arrears, recoveries, gross, deductions, income tax, net.
     Summary,
+    /// 工资条: the payslip strips as a printable HTML page (A4 landscape, a cut line between slips); also from an --output ending in .html.
+    Slips,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -16,6 +16,7 @@ pub(super) fn out_format(files: &Files) -> OutFormat {
         Some("csv") => OutFormat::Csv,
         Some("json") => OutFormat::Json,
         Some("xlsx") => OutFormat::Xlsx,
+        Some("html" | "htm") => OutFormat::Slips,
         _ => OutFormat::Table,
     }
 }
@@ -54,6 +55,7 @@ pub(super) fn render_with(
         }
         OutFormat::Xlsx => out.write_all(&write::xlsx_with(run, rows, extras)?),
         OutFormat::Summary => hrfile::finance::Finance::new(run, rows).table(out),
+        OutFormat::Slips => hrfile::slips::html(run, rows, out),
     }
 }
 

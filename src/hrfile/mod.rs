@@ -25,6 +25,7 @@ pub mod limits;
 mod locate;
 pub mod output;
 pub(crate) mod render;
+pub mod slips;
 pub mod table;
 pub use locate::locate;
 pub mod whatif;
