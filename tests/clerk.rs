@@ -1117,3 +1117,48 @@ fn gbk_output_for_older_systems_and_a_character_gbk_lacks_writes_nothing() {
     );
     assert!(!payx.exists() && !bankx.exists());
 }
+
+#[test]
+fn a_change_for_a_worker_not_employed_is_a_warning_and_strict_refuses_it() {
+    // W08 is hired after the period: a title change for W08 dated in
+    // November changes no pay, and is said so; W01's change applies.
+    let d = dir("change-absent");
+    let roster = write(&d, "roster.csv", ROSTER);
+    let ass = write(
+        &d,
+        "ass.csv",
+        &assessments(&["W01", "W02", "W03", "W04", "W05", "W06", "W07"]),
+    );
+    let changes = write(
+        &d,
+        "changes.csv",
+        "工号,生效日期,职称\nW01,2026-11-16,social_worker\nW08,2026-11-20,social_worker\n",
+    );
+    let args = [
+        "monthly",
+        "--period",
+        "2026-11",
+        "--roster",
+        &roster,
+        "--assessments",
+        &ass,
+        "--changes",
+        &changes,
+        "--format",
+        "csv",
+        "-q",
+    ];
+    let out = run(&args);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("changes.csv:3:1: warning: worker W08: on: a change on 2026-11-20 of a worker not employed in 2026-11 (see the roster); it changes no pay"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("worker W01: on:"), "{}", out.stderr);
+    let mut strict = args.to_vec();
+    strict.push("--strict");
+    let out = run(&strict);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+}

@@ -4,7 +4,7 @@
 //! leaves the others out. A clerk must see each row left out, so this lists
 //! them (hired after the period, left before it), refuses a hire date so far
 //! beyond the period that it is surely a typo (2062 for 2026), and warns
-//! about grades and honours given to a worker who is not paid.
+//! about grades, honours and changes given to a worker who is not paid.
 
 use super::{FileProblem, Origins};
 use crate::period::{YearMonth, parse_date, ymd};
@@ -180,6 +180,28 @@ pub fn not_paid(request: &Request, origins: &Origins) -> (Vec<NotPaid>, Vec<File
                     field: Some("level".into()),
                     message: format!(
                         "an honour awarded in {} to a worker not employed in it (see the roster); it is not paid",
+                        request.period
+                    ),
+                    warning: true,
+                });
+            }
+        }
+    }
+    if let Some(o) = origins.changes.as_ref() {
+        for (i, c) in request.changes.iter().enumerate() {
+            let in_period = parse_date(c.on.trim())
+                .map(|d| d >= first && d <= last)
+                .unwrap_or(false);
+            if absent.contains_key(&c.worker_id) && in_period {
+                problems.push(FileProblem {
+                    file: o.file.clone(),
+                    line: o.line(i),
+                    column: o.columns.get("worker_id").cloned(),
+                    worker_id: Some(c.worker_id.clone()),
+                    field: Some("on".into()),
+                    message: format!(
+                        "a change on {} of a worker not employed in {} (see the roster); it changes no pay",
+                        c.on.trim(),
                         request.period
                     ),
                     warning: true,
