@@ -79,8 +79,9 @@ pub fn monthly_request(n: usize, month: YearMonth) -> Request {
 
 /// [`monthly_request`] with one change for 5% of the workers (every
 /// twentieth, none of them hired or leaving in the month): a new title from
-/// the 16th, or, for one in four of them, a transfer to another unit from
-/// the 10th.
+/// the 16th, or, for half of them, a transfer to another unit from the
+/// 10th, in pairs that swap units so that every unit stays within its grade
+/// quotas (the run is complete, as without changes).
 pub fn monthly_request_with_changes(n: usize, month: YearMonth) -> Request {
     let mut req = monthly_request(n, month);
     let (y, m) = (month.year(), month.month());
@@ -91,9 +92,17 @@ pub fn monthly_request_with_changes(n: usize, month: YearMonth) -> Request {
                 worker_id: req.workers[i].id.clone(),
                 ..Default::default()
             };
-            if i % 80 == 3 {
+            // Transfers come in pairs, twenty workers apart (same grade, as
+            // grades repeat every ten): each unit keeps ten workers and its
+            // grades, so the quotas hold as they do without changes.
+            let swap = match i % 80 {
+                3 if i + 20 < n => Some(i + 20),
+                23 => Some(i - 20),
+                _ => None,
+            };
+            if let Some(j) = swap {
                 c.on = format!("{y:04}-{m:02}-10");
-                c.unit = Some(format!("社区{:05}", (i / 10 + 1) % n.div_ceil(10)));
+                c.unit = Some(format!("社区{:05}", j / 10));
             } else {
                 c.on = format!("{y:04}-{m:02}-16");
                 c.title = Some("social_worker".into());

@@ -212,7 +212,8 @@ pub(crate) fn monthly_in(
     segments: &[Segment],
 ) -> Result<Payslip, PayError> {
     lines.clear();
-    lines.reserve(5 + honours.len());
+    // Five lines, one per honour, and a fixed line more per segment.
+    lines.reserve(5 + honours.len() + 2 * segments.len().saturating_sub(1));
     let pos = policy
         .position_index(&worker.position)
         .map(|i| &policy.positions[i])

@@ -841,7 +841,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         for group in read.chunk_by(|a, b| a.0 == b.0) {
             let wi = group[0].0;
             let w = &self.workers[wi].0;
-            let (id, hired) = (w.id.clone(), w.hired_on);
+            let hired = w.hired_on;
             let mut end = w.left_on;
             let mut problems: Vec<(&str, String, usize)> = Vec::new();
             for pair in group.windows(2) {
@@ -876,6 +876,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 }
             }
             if !problems.is_empty() {
+                let id = self.workers[wi].0.id.clone();
                 for (field, msg, ci) in problems {
                     self.error(Some(&id), field, msg, (List::Changes, ci));
                 }
@@ -1177,6 +1178,15 @@ fn seek(workers: &[(Cow<'_, Worker>, usize)], from: usize, id: &str) -> Result<u
     let key = |i: usize| workers[i].0.id.as_str();
     if from >= workers.len() || key(from) > id {
         return workers.binary_search_by(|(w, _)| w.id.as_str().cmp(id));
+    }
+    // Nearby first, one worker after another: the records lie in order in
+    // memory, so a short walk reads ahead where a jump would wait on memory.
+    for i in from..(from + 32).min(workers.len()) {
+        match key(i).cmp(id) {
+            std::cmp::Ordering::Less => continue,
+            std::cmp::Ordering::Equal => return Ok(i),
+            std::cmp::Ordering::Greater => return Err(i),
+        }
     }
     let mut lo = from;
     let mut step = 1;
