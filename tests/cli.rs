@@ -512,6 +512,8 @@ fn allow_partial_writes_valid_payslips_and_errors_beside() {
         "{pay}"
     );
     let errs = std::fs::read_to_string(d.join("pay.errors.csv")).unwrap();
+    // With a byte-order mark, as the payroll CSV, so Excel shows the Chinese.
+    assert!(errs.starts_with("\u{feff}file,line,column,"), "{errs}");
     assert!(errs.contains("r.csv,3,6,W002,hired_on,"), "{errs}");
 }
 

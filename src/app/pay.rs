@@ -330,7 +330,9 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
             if errors.is_empty() {
                 set.remove(&ep);
             } else {
-                set.add(&ep, |out| write::errors_csv(&problems, out))
+                set.add(&ep, |out| {
+                    write::errors_csv_styled(&problems, files.csv_style(), out)
+                })
                     .map_err(|e| fail(&ep, e))?;
             }
             set.commit()

@@ -772,6 +772,26 @@ fn payslips_sheet(
     Ok(())
 }
 
+/// The errors file in the payroll CSV's encoding: a UTF-8 byte-order mark
+/// first when `style.bom` (Excel then shows the Chinese messages), or GBK
+/// when `style.gbk`; the rows of [`errors_csv`].
+pub fn errors_csv_styled(
+    problems: &[FileProblem],
+    style: CsvStyle,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if style.gbk {
+        let mut g = super::gbk::GbkWriter::new(out);
+        errors_csv(problems, &mut g)?;
+        g.finish()?;
+        return Ok(());
+    }
+    if style.bom {
+        out.write_all(b"\xEF\xBB\xBF")?;
+    }
+    errors_csv(problems, out)
+}
+
 /// The errors file written beside a partial output:
 /// `file,line,column,worker_id,field,message,severity`, text cells through
 /// [`csv_text`].
