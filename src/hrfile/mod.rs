@@ -29,6 +29,7 @@ pub mod slips;
 pub mod table;
 pub use locate::locate;
 pub mod whatif;
+mod workbook;
 pub mod write;
 
 use crate::rules::payslip::LineCode;
