@@ -333,7 +333,7 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
                 set.add(&ep, |out| {
                     write::errors_csv_styled(&problems, files.csv_style(), out)
                 })
-                    .map_err(|e| fail(&ep, e))?;
+                .map_err(|e| fail(&ep, e))?;
             }
             set.commit()
                 .map_err(|e| Fail(format!("cannot write: {e}"), 1))?;

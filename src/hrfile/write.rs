@@ -1,9 +1,8 @@
-//! A run as HR reads it: an aligned table, CSV, XLSX; the errors file; the
-//! summary printed after a run.
+//! A run as HR reads it: the compact rows the sheets are made from, an
+//! aligned table, CSV, the errors file, the summary printed after a run;
+//! the XLSX workbook is in `hrfile::workbook`, re-exported here.
 //!
-//! Amounts stay `Decimal` to the end; an XLSX money cell gets its number from
-//! the amount's exact decimal string at the moment it is written, with a
-//! two-decimal number format.
+//! Amounts stay `Decimal` to the end.
 
 use super::FileProblem;
 use super::output::csv_text;
@@ -11,9 +10,6 @@ use crate::money::format_amount;
 use crate::rules::payslip::{LineCode, Payslip};
 use crate::run::Run;
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{
-    DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
-};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
@@ -257,7 +253,7 @@ impl std::str::FromStr for Headers {
 
 /// How a payroll CSV is written for the office: the CLI's default is Excel's
 /// (a byte-order mark, bilingual headers, a totals row); [`CsvStyle::PLAIN`]
-/// is what [`csv`] writes for other systems.
+/// is what [`csv()`] writes for other systems.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CsvStyle {
     /// A UTF-8 byte-order mark first, so Excel shows the Chinese.
@@ -293,7 +289,7 @@ impl Default for CsvStyle {
     }
 }
 
-/// The payroll CSV of [`csv`] in `style`: with a totals row, the last row
+/// The payroll CSV of [`csv()`] in `style`: with a totals row, the last row
 /// is `合计 total` (as the headers are), the count of workers (`3 人
 /// workers`), an empty unit and every money column's total.
 pub fn csv_styled(
