@@ -1162,3 +1162,122 @@ fn a_change_for_a_worker_not_employed_is_a_warning_and_strict_refuses_it() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn a_title_approved_late_is_corrected_from_a_changes_file_and_paid_as_arrears() {
+    // W01's title certificate, approved from 2026-09-16, reaches HR in
+    // November: `correct --changes` on the closed September, then
+    // November pays the difference as arrears.
+    let d = dir("correct-changes");
+    let book = d.join("b.book");
+    let book = book.to_str().unwrap();
+    let roster = write(&d, "roster.csv", ROSTER);
+    let ass = |m: &str| {
+        let mut s = String::from("工号,考核期间,等次\n");
+        for id in ["W01", "W02", "W03", "W04", "W05", "W06", "W07"] {
+            s.push_str(&format!("{id},2026-{m},合格\n"));
+        }
+        // W09 leaves on 2026-09-30: graded in September only.
+        if m == "09" {
+            s.push_str("W09,2026-09,合格\n");
+        }
+        write(&d, &format!("a{m}.csv"), &s)
+    };
+    assert_eq!(run(&["book", "init", book]).code, 0);
+    for m in ["09", "10"] {
+        let a = ass(m);
+        let period = format!("2026-{m}");
+        let o = run(&[
+            "pay",
+            "--book",
+            book,
+            "--period",
+            &period,
+            "--roster",
+            &roster,
+            "--assessments",
+            &a,
+            "-q",
+        ]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        assert_eq!(run(&["close", "--book", book, "--period", &period]).code, 0);
+    }
+    let changes = write(
+        &d,
+        "changes.csv",
+        "工号,生效日期,职称\nW01,2026-09-16,social_worker\n",
+    );
+    let o = run(&[
+        "correct",
+        "--book",
+        book,
+        "--period",
+        "2026-09",
+        "--changes",
+        &changes,
+        "--reason",
+        "title approved late",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let a = ass("11");
+    let o = run(&[
+        "pay",
+        "--book",
+        book,
+        "--period",
+        "2026-11",
+        "--roster",
+        &roster,
+        "--assessments",
+        &a,
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let w01 = v["payslips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["worker_id"] == "W01")
+        .unwrap();
+    let arrears: Vec<&serde_json::Value> = w01["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["code"] == "arrears")
+        .collect();
+    assert_eq!(arrears.len(), 1, "{w01}");
+    // The social_worker allowance for 16-30 September, as the engine
+    // prorates it (15 of 30 days on the calendar basis, or the policy's).
+    let explain = arrears[0]["explain"].as_str().unwrap();
+    assert!(
+        explain.contains("2026-09") && explain.contains("title_allowance"),
+        "{explain}"
+    );
+    assert!(explain.contains("title approved late"), "{explain}");
+    let amount: rust_decimal::Decimal = arrears[0]["amount"].as_str().unwrap().parse().unwrap();
+    assert!(amount > rust_decimal::Decimal::ZERO, "{amount}");
+    // A row problem of a corrected file (a cell over 64 KiB, read as
+    // empty) is an error at its file:line, and nothing is recorded.
+    let long = "x".repeat(70_000);
+    let bad = write(
+        &d,
+        "bad.csv",
+        &format!("工号,生效日期,职称\nW02,2026-09-20,{long}\n"),
+    );
+    let o = run(&[
+        "correct",
+        "--book",
+        book,
+        "--period",
+        "2026-10",
+        "--changes",
+        &bad,
+        "--reason",
+        "x",
+    ]);
+    assert_ne!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("bad.csv:2"), "{}", o.stderr);
+}

@@ -237,6 +237,9 @@ pub(super) struct CorrectArgs {
     /// The corrected honours.
     #[arg(long)]
     pub(super) honours: Option<PathBuf>,
+    /// The corrected changes of position, title or unit (a promotion approved late, say).
+    #[arg(long)]
+    pub(super) changes: Option<PathBuf>,
     /// A policy adopted retroactively (with --from).
     #[arg(long, requires = "from")]
     pub(super) policy: Option<PathBuf>,

@@ -302,9 +302,9 @@ fn read_replacements(
     period: &str,
     a: &CorrectArgs,
 ) -> Result<Option<Replace>, Fail> {
-    if a.roster.is_none() && a.assessments.is_none() && a.honours.is_none() {
+    if a.roster.is_none() && a.assessments.is_none() && a.honours.is_none() && a.changes.is_none() {
         return Err(Fail(
-            "give the corrected files: --roster, --assessments and/or --honours".into(),
+            "give the corrected files: --roster, --assessments, --honours and/or --changes".into(),
             1,
         ));
     }
@@ -315,27 +315,61 @@ fn read_replacements(
     };
     let mut bar = Bar::new();
     let mut errors = Vec::new();
+    // A sheet's row problems are errors (nothing is recorded); its warnings
+    // (a column ignored with --ignore-column) are printed.
+    let mut warnings: Vec<hrfile::FileProblem> = Vec::new();
+    let mut take = |problems: Vec<hrfile::FileProblem>, errors: &mut Vec<hrfile::FileProblem>| {
+        for p in problems {
+            if p.warning {
+                warnings.push(p);
+            } else {
+                errors.push(p);
+            }
+        }
+    };
     let workers = match a.roster.as_deref() {
         Some(p) => read_file(p, &mut errors, &mut bar, |n, b, pr| {
             hrfile::read_roster(n, b, &opts, pr)
         })?
-        .map(|s| s.records),
+        .map(|s| {
+            take(s.problems, &mut errors);
+            s.records
+        }),
         None => None,
     };
     let assessments = match a.assessments.as_deref() {
         Some(p) => read_file(p, &mut errors, &mut bar, |n, b, pr| {
             hrfile::read_assessments(n, b, &opts, pr)
         })?
-        .map(|s| s.records),
+        .map(|s| {
+            take(s.problems, &mut errors);
+            s.records
+        }),
         None => None,
     };
     let honours = match a.honours.as_deref() {
         Some(p) => read_file(p, &mut errors, &mut bar, |n, b, pr| {
             hrfile::read_honours(n, b, &opts, pr)
         })?
-        .map(|s| s.records),
+        .map(|s| {
+            take(s.problems, &mut errors);
+            s.records
+        }),
         None => None,
     };
+    let changes = match a.changes.as_deref() {
+        Some(p) => read_file(p, &mut errors, &mut bar, |n, b, pr| {
+            hrfile::read_changes(n, b, &opts, pr)
+        })?
+        .map(|c| {
+            take(c.problems, &mut errors);
+            c.records
+        }),
+        None => None,
+    };
+    for w in &warnings {
+        errln!(con, "{w}");
+    }
     if !errors.is_empty() {
         print_problems(con, &errors);
         errln!(
@@ -348,7 +382,7 @@ fn read_replacements(
         workers,
         assessments,
         honours,
-        changes: None,
+        changes,
     }))
 }
 
