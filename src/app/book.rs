@@ -57,13 +57,7 @@ pub(super) fn pay(
             1,
         ));
     }
-    let format = out_format(&files);
-    if format == OutFormat::Xlsx && files.output.is_none() && con.out_is_terminal {
-        return Err(Fail(
-            "--format xlsx writes a workbook; give --output FILE.xlsx".into(),
-            1,
-        ));
-    }
+    let format = out_format(&files, con.out_is_terminal)?;
     let loaded = match load_sources(
         con,
         kind,
@@ -297,6 +291,31 @@ pub(super) fn correct(con: &mut Console, a: CorrectArgs) -> Result<u8, Fail> {
     Ok(0)
 }
 
+/// The records of one corrected file, if given: its row problems join
+/// `errors` (nothing is recorded then), its warnings (a column ignored with
+/// --ignore-column) join `warnings`, to be printed.
+fn corrected<T>(
+    path: Option<&Path>,
+    bar: &mut Bar,
+    errors: &mut Vec<hrfile::FileProblem>,
+    warnings: &mut Vec<hrfile::FileProblem>,
+    read: impl FnOnce(
+        &str,
+        Vec<u8>,
+        hrfile::Progress,
+    ) -> Result<hrfile::Sheet<T>, Vec<hrfile::FileProblem>>,
+) -> Result<Option<Vec<T>>, Fail> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    Ok(read_file(path, errors, bar, read)?.map(|s| {
+        let (warn, err): (Vec<_>, Vec<_>) = s.problems.into_iter().partition(|p| p.warning);
+        warnings.extend(warn);
+        errors.extend(err);
+        s.records
+    }))
+}
+
 fn read_replacements(
     con: &mut Console,
     period: &str,
@@ -315,58 +334,20 @@ fn read_replacements(
     };
     let mut bar = Bar::new();
     let mut errors = Vec::new();
-    // A sheet's row problems are errors (nothing is recorded); its warnings
-    // (a column ignored with --ignore-column) are printed.
-    let mut warnings: Vec<hrfile::FileProblem> = Vec::new();
-    let mut take = |problems: Vec<hrfile::FileProblem>, errors: &mut Vec<hrfile::FileProblem>| {
-        for p in problems {
-            if p.warning {
-                warnings.push(p);
-            } else {
-                errors.push(p);
-            }
-        }
-    };
-    let workers = match a.roster.as_deref() {
-        Some(p) => read_file(p, &mut errors, &mut bar, |n, b, pr| {
-            hrfile::read_roster(n, b, &opts, pr)
-        })?
-        .map(|s| {
-            take(s.problems, &mut errors);
-            s.records
-        }),
-        None => None,
-    };
-    let assessments = match a.assessments.as_deref() {
-        Some(p) => read_file(p, &mut errors, &mut bar, |n, b, pr| {
-            hrfile::read_assessments(n, b, &opts, pr)
-        })?
-        .map(|s| {
-            take(s.problems, &mut errors);
-            s.records
-        }),
-        None => None,
-    };
-    let honours = match a.honours.as_deref() {
-        Some(p) => read_file(p, &mut errors, &mut bar, |n, b, pr| {
-            hrfile::read_honours(n, b, &opts, pr)
-        })?
-        .map(|s| {
-            take(s.problems, &mut errors);
-            s.records
-        }),
-        None => None,
-    };
-    let changes = match a.changes.as_deref() {
-        Some(p) => read_file(p, &mut errors, &mut bar, |n, b, pr| {
-            hrfile::read_changes(n, b, &opts, pr)
-        })?
-        .map(|c| {
-            take(c.problems, &mut errors);
-            c.records
-        }),
-        None => None,
-    };
+    let mut warnings = Vec::new();
+    let (e, w, b) = (&mut errors, &mut warnings, &mut bar);
+    let workers = corrected(a.roster.as_deref(), b, e, w, |n, by, p| {
+        hrfile::read_roster(n, by, &opts, p)
+    })?;
+    let assessments = corrected(a.assessments.as_deref(), b, e, w, |n, by, p| {
+        hrfile::read_assessments(n, by, &opts, p)
+    })?;
+    let honours = corrected(a.honours.as_deref(), b, e, w, |n, by, p| {
+        hrfile::read_honours(n, by, &opts, p)
+    })?;
+    let changes = corrected(a.changes.as_deref(), b, e, w, |n, by, p| {
+        hrfile::read_changes(n, by, &opts, p)
+    })?;
     for w in &warnings {
         errln!(con, "{w}");
     }

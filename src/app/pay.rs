@@ -2,7 +2,20 @@
 
 use super::*;
 
-pub(super) fn out_format(files: &Files) -> OutFormat {
+/// The payroll's format: `--format`, else the `--output` extension, else
+/// the table; a workbook is refused on a terminal.
+pub(super) fn out_format(files: &Files, terminal: bool) -> Result<OutFormat, Fail> {
+    let format = format_of(files);
+    if format == OutFormat::Xlsx && files.output.is_none() && terminal {
+        return Err(Fail(
+            "--format xlsx writes a workbook; give --output FILE.xlsx".into(),
+            1,
+        ));
+    }
+    Ok(format)
+}
+
+fn format_of(files: &Files) -> OutFormat {
     if let Some(f) = files.format {
         return f;
     }
@@ -200,13 +213,7 @@ pub(super) fn load_sources(
 /// `monthly` and `annual`: files in, payroll out.
 pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -> Result<u8, Fail> {
     let policy = load_policy(files.policy.as_deref())?;
-    let format = out_format(&files);
-    if format == OutFormat::Xlsx && files.output.is_none() && con.out_is_terminal {
-        return Err(Fail(
-            "--format xlsx writes a workbook; give --output FILE.xlsx".into(),
-            1,
-        ));
-    }
+    let format = out_format(&files, con.out_is_terminal)?;
     let loaded = match load_sources(
         con,
         kind,

@@ -150,15 +150,11 @@ fn total(rows: &[BankRow]) -> Decimal {
 /// `合计,N 人,,,TOTAL`. Text cells through [`csv_text`]. With `gbk`, the
 /// same rows in GBK without the mark ([`super::gbk`]).
 pub fn csv(rows: &[BankRow], bom: bool, gbk: bool, out: &mut dyn Write) -> io::Result<()> {
-    if gbk {
-        let mut g = super::gbk::GbkWriter::new(out);
-        csv(rows, false, false, &mut g)?;
-        g.finish()?;
-        return Ok(());
-    }
-    if bom {
-        out.write_all(b"\xEF\xBB\xBF")?;
-    }
+    super::gbk::encoded(out, bom, gbk, |out| csv_utf8(rows, out))
+}
+
+/// The rows of [`csv()`], as UTF-8 without the mark.
+fn csv_utf8(rows: &[BankRow], out: &mut dyn Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(HEADERS)?;
     for r in rows {

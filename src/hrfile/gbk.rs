@@ -10,6 +10,27 @@
 
 use std::io::{self, Write};
 
+/// Writes what `body` writes (UTF-8 text) to `out` in a CSV file's
+/// encoding: GBK when `gbk` (no mark), else UTF-8, after a byte-order mark
+/// when `bom`. The one place the payroll, bank and errors files choose it.
+pub fn encoded(
+    out: &mut dyn Write,
+    bom: bool,
+    gbk: bool,
+    body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    if gbk {
+        let mut g = GbkWriter::new(out);
+        body(&mut g)?;
+        g.finish()?;
+        return Ok(());
+    }
+    if bom {
+        out.write_all(b"\xEF\xBB\xBF")?;
+    }
+    body(out)
+}
+
 /// Writes UTF-8 text to `inner` as GBK, one line at a time.
 ///
 /// ```

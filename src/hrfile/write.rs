@@ -298,16 +298,9 @@ pub fn csv_styled(
     style: CsvStyle,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if style.gbk {
-        let mut g = super::gbk::GbkWriter::new(out);
-        csv_utf8(run, rows, style, &mut g)?;
-        g.finish()?;
-        return Ok(());
-    }
-    if style.bom {
-        out.write_all(b"\xEF\xBB\xBF")?;
-    }
-    csv_utf8(run, rows, style, out)
+    super::gbk::encoded(out, style.bom, style.gbk, |out| {
+        csv_utf8(run, rows, style, out)
+    })
 }
 
 /// The rows of [`csv_styled`], as UTF-8 without the mark.
@@ -431,16 +424,7 @@ pub fn errors_csv_styled(
     style: CsvStyle,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if style.gbk {
-        let mut g = super::gbk::GbkWriter::new(out);
-        errors_csv(problems, &mut g)?;
-        g.finish()?;
-        return Ok(());
-    }
-    if style.bom {
-        out.write_all(b"\xEF\xBB\xBF")?;
-    }
-    errors_csv(problems, out)
+    super::gbk::encoded(out, style.bom, style.gbk, |out| errors_csv(problems, out))
 }
 
 /// The errors file written beside a partial output:
