@@ -41,6 +41,15 @@ pub fn round_fen(exact: Decimal) -> Decimal {
     r
 }
 
+/// An amount of `fen` fen (`fen_amount(130000)` is 1300.00), with two
+/// decimals: the cheapest way from an integer fen count to a `Decimal`.
+#[inline]
+#[must_use]
+pub fn fen_amount(fen: i64) -> Decimal {
+    let m = fen.unsigned_abs();
+    Decimal::from_parts(m as u32, (m >> 32) as u32, 0, fen < 0, AMOUNT_DP)
+}
+
 /// An exact running total of amounts already on the fen.
 ///
 /// Adding fen amounts as integers is several times faster than `Decimal`'s
@@ -81,7 +90,20 @@ impl FenSum {
         self.other += other.other;
     }
     /// The total, with two decimals.
+    #[inline]
     pub fn total(&self) -> Decimal {
+        // The common case: every amount was on the fen and the sum fits an
+        // i64, so the total is the fen count itself.
+        if self.other.is_zero()
+            && let Ok(fen) = i64::try_from(self.fen)
+        {
+            return fen_amount(fen);
+        }
+        self.total_slow()
+    }
+    #[cold]
+    #[inline(never)]
+    fn total_slow(&self) -> Decimal {
         let mut t = Decimal::from_i128_with_scale(self.fen, AMOUNT_DP) + self.other;
         t.rescale(AMOUNT_DP);
         t

@@ -340,7 +340,7 @@ pub struct Line {
 }
 
 /// A worker's payslip for one period.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Payslip {
     /// Index of the worker in the run's worker list.
     pub worker: usize,

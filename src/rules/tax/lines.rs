@@ -124,9 +124,31 @@ pub fn exempt_income(rules: &TaxRules, slip: &Payslip) -> Decimal {
 /// pay cannot cover is carried in the state's `tax_unwithheld` and withheld
 /// by the next month the pay allows ([`withhold_within`]).
 pub fn month_lines(rules: &TaxRules, input: &Input, slip: &mut Payslip) -> TaxSlip {
+    let exempt = exempt_income(rules, slip);
+    let t = month_fen(rules, input, slip.gross, exempt)
+        .unwrap_or_else(|| month_decimal(rules, input, slip.gross, exempt));
+    if let Detail::Month { contributions, .. } = &t.detail {
+        for (code, a) in [
+            LineCode::Pension,
+            LineCode::Medical,
+            LineCode::Unemployment,
+            LineCode::HousingFund,
+        ]
+        .into_iter()
+        .zip(*contributions)
+        {
+            push(slip, code, a);
+        }
+    }
+    push(slip, LineCode::IncomeTax, t.income_tax);
+    push(slip, LineCode::Net, t.net);
+    t
+}
+
+/// [`month_lines`]' figures in `Decimal`: any scale.
+fn month_decimal(rules: &TaxRules, input: &Input, gross: Decimal, exempt: Decimal) -> TaxSlip {
     let c = &rules.contributions;
     let s = &input.settings;
-    let gross = slip.gross;
     let base = contribution_base(c, s.contribution_base, gross);
     let rate = s.housing_fund_rate.unwrap_or(c.housing_fund_default);
     let due = contributions(c, base.used, rate);
@@ -140,27 +162,14 @@ pub fn month_lines(rules: &TaxRules, input: &Input, slip: &mut Payslip) -> TaxSl
     let due_total: Decimal = due.iter().sum();
     let figures = MonthFigures {
         income: gross,
-        exempt: exempt_income(rules, slip),
+        exempt,
         contributions: total,
         additional_deductions: s.additional_deductions,
         other_deductions: s.other_deductions,
     };
     let w = withhold_within(rules, &input.ytd, &figures, Some(left));
-    for (code, a) in [
-        LineCode::Pension,
-        LineCode::Medical,
-        LineCode::Unemployment,
-        LineCode::HousingFund,
-    ]
-    .into_iter()
-    .zip(amounts)
-    {
-        push(slip, code, a);
-    }
-    push(slip, LineCode::IncomeTax, w.tax);
     let deductions = total + w.tax;
     let net = gross - deductions;
-    push(slip, LineCode::Net, net);
     TaxSlip {
         gross,
         detail: Detail::Month {
@@ -178,6 +187,80 @@ pub fn month_lines(rules: &TaxRules, input: &Input, slip: &mut Payslip) -> TaxSl
         deductions,
         net,
     }
+}
+
+/// [`month_decimal`] in integer fen ([`super::fen`]) when the gross has two
+/// decimals and every other amount two or none (zero): the same values,
+/// scales and signs; `None` otherwise.
+#[inline(always)]
+fn month_fen(rules: &TaxRules, input: &Input, gross: Decimal, exempt: Decimal) -> Option<TaxSlip> {
+    use super::fen::{amount, of, times};
+    if gross.scale() != 2 {
+        return None;
+    }
+    let c = &rules.contributions;
+    let s = &input.settings;
+    let g = of(gross)?;
+    let (source, raw_d) = match s.contribution_base {
+        Some(b) => (BaseSource::Given, b),
+        None => (BaseSource::Gross, gross),
+    };
+    let raw = of(raw_d)?;
+    let (clamp, used, used_d) = if raw < of(c.base.0)? {
+        (Clamp::Lower, of(c.base.0)?, c.base.0)
+    } else if raw > of(c.base.1)? {
+        (Clamp::Upper, of(c.base.1)?, c.base.1)
+    } else {
+        (Clamp::None, raw, raw_d)
+    };
+    let rate = s.housing_fund_rate.unwrap_or(c.housing_fund_default);
+    let due = [
+        times(used, c.pension)?,
+        times(used, c.medical)?,
+        times(used, c.unemployment)?,
+        times(used, rate)?,
+    ];
+    let mut left = g.max(0);
+    let taken = due.map(|d| {
+        let t = d.min(left);
+        left -= t;
+        t
+    });
+    let total: i64 = taken.iter().sum();
+    let due_total: i64 = due.iter().sum();
+    let total_d = amount(total);
+    let figures = MonthFigures {
+        income: gross,
+        exempt,
+        contributions: total_d,
+        additional_deductions: s.additional_deductions,
+        other_deductions: s.other_deductions,
+    };
+    let w = withhold_within(rules, &input.ytd, &figures, Some(amount(left)));
+    let tax = of(w.tax)?;
+    let deductions = total + tax;
+    Some(TaxSlip {
+        gross,
+        detail: Detail::Month {
+            base: Base {
+                source,
+                raw: raw_d,
+                clamp,
+                used: used_d,
+            },
+            housing_fund_rate: rate,
+            rate_given: s.housing_fund_rate.is_some(),
+            due: due.map(amount),
+            contributions: taken.map(amount),
+            figures,
+            withholding: w,
+        },
+        income_tax: w.tax,
+        tax_unwithheld: w.unwithheld,
+        contributions_unpaid: amount(due_total - total),
+        deductions: amount(deductions),
+        net: amount(g - deductions),
+    })
 }
 
 /// Adds the net-pay lines of an annual bonus to `slip` (income tax by the
@@ -213,5 +296,61 @@ pub fn bonus_lines(
         deductions: tax,
         net,
         detail: Detail::Bonus(choice),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::PolicySet;
+    use proptest::prelude::*;
+
+    /// Two-decimal amounts, and zeros of both scales a run meets.
+    fn fen(min: i64, max: i64) -> impl Strategy<Value = Decimal> {
+        prop_oneof![
+            1 => Just(Decimal::ZERO),
+            1 => Just(Decimal::new(0, 2)),
+            8 => (min..max).prop_map(|f| Decimal::new(f, 2)),
+        ]
+    }
+
+    proptest! {
+        /// The integer-fen month is the `Decimal` month: every figure, its
+        /// scale and sign, across the base's bounds, pays too small for the
+        /// contributions or the tax, and tax carried in.
+        #[test]
+        fn fen_month_is_the_decimal_month(
+            gross in (-100_000i64..1_000_000_000).prop_map(|f| Decimal::new(f, 2)),
+            exempt in prop_oneof![Just(Decimal::ZERO), fen(0, 1_000_000)],
+            base in prop::option::of(fen(0, 10_000_000)),
+            hf in prop::option::of((5i64..13).prop_map(|r| Decimal::new(r, 2))),
+            additional in fen(0, 500_000),
+            other in fen(0, 100_000),
+            months in 0u8..12,
+            income in fen(0, 5_000_000_000),
+            withheld in fen(0, 50_000_000),
+            unwithheld in fen(0, 100_000),
+        ) {
+            let set = PolicySet::builtin();
+            let rules = set.versions[0].tax.as_ref().unwrap();
+            let settings = Settings {
+                contribution_base: base,
+                housing_fund_rate: hf,
+                additional_deductions: additional,
+                other_deductions: other,
+                paid_on: None,
+            };
+            let ytd = Ytd {
+                months,
+                income,
+                tax_withheld: withheld,
+                tax_unwithheld: unwithheld,
+                ..Ytd::start(2026)
+            };
+            let input = Input { settings, ytd };
+            let fast = month_fen(rules, &input, gross, exempt).expect("two-decimal amounts");
+            let slow = month_decimal(rules, &input, gross, exempt);
+            prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+        }
     }
 }

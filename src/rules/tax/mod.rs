@@ -55,6 +55,7 @@
 
 mod bonus;
 mod explain;
+mod fen;
 mod lines;
 mod records;
 mod withholding;

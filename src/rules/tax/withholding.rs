@@ -148,6 +148,19 @@ pub fn withhold_within(
     m: &MonthFigures,
     allowed: Option<Decimal>,
 ) -> Withholding {
+    if let Some(w) = withhold_fen(rules, ytd, m, allowed) {
+        return w;
+    }
+    withhold_decimal(rules, ytd, m, allowed)
+}
+
+/// [`withhold_within`] in `Decimal`: any scale.
+fn withhold_decimal(
+    rules: &TaxRules,
+    ytd: &Ytd,
+    m: &MonthFigures,
+    allowed: Option<Decimal>,
+) -> Withholding {
     let mut out = *ytd;
     out.months = ytd.months.saturating_add(1);
     out.income += m.income;
@@ -178,6 +191,68 @@ pub fn withhold_within(
         tax,
         unwithheld,
     }
+}
+
+/// [`withhold_within`] in integer fen ([`super::fen`]), when every amount
+/// read has two decimals or is zero (as every amount a run computes) and
+/// the basic deduction has two decimals; `None` otherwise. The same values,
+/// scales and signs as [`withhold_decimal`] (its sums with a zero keep the
+/// other operand as it is: [`super::fen::add`]).
+#[inline]
+fn withhold_fen(
+    rules: &TaxRules,
+    ytd: &Ytd,
+    m: &MonthFigures,
+    allowed: Option<Decimal>,
+) -> Option<Withholding> {
+    use super::fen::{add, amount, of, table_tax};
+    // Nonzero with two decimals: then the taxable sum has two decimals
+    // whatever the scale of any zero before it.
+    let basic =
+        of(rules.basic_deduction).filter(|&b| b != 0 && rules.basic_deduction.scale() == 2)?;
+    let sum = |a: Decimal, b: Decimal| -> Option<(i64, Decimal)> {
+        let (fa, fb) = (of(a)?, of(b)?);
+        Some((fa + fb, add(a, fa, b, fb)))
+    };
+    let (income, income_d) = sum(ytd.income, m.income)?;
+    let (exempt, exempt_d) = sum(ytd.exempt_income, m.exempt)?;
+    let (contributions, contributions_d) = sum(ytd.contributions, m.contributions)?;
+    let (additional, additional_d) = sum(ytd.additional_deductions, m.additional_deductions)?;
+    let (other, other_d) = sum(ytd.other_deductions, m.other_deductions)?;
+    let withheld_before = of(ytd.tax_withheld)?;
+    let months = ytd.months.saturating_add(1);
+    let taxable = income - exempt - basic * i64::from(months) - contributions - additional - other;
+    let (bracket, cumulative) = table_tax(&rules.annual, taxable)?;
+    let due = (cumulative - withheld_before).max(0);
+    let tax = match allowed {
+        Some(a) => {
+            let a = of(a)?;
+            if a < due { a.max(0) } else { due }
+        }
+        None => due,
+    };
+    let unwithheld = due - tax;
+    let tax_d = amount(tax);
+    let mut out = *ytd;
+    out.months = months;
+    out.income = income_d;
+    out.exempt_income = exempt_d;
+    out.contributions = contributions_d;
+    out.additional_deductions = additional_d;
+    out.other_deductions = other_d;
+    out.tax_withheld = add(ytd.tax_withheld, withheld_before, tax_d, tax);
+    out.tax_unwithheld = amount(unwithheld);
+    Some(Withholding {
+        ytd: out,
+        taxable: amount(taxable),
+        bracket,
+        cumulative_tax: amount(cumulative),
+        withheld_before: ytd.tax_withheld,
+        carried_in: ytd.tax_unwithheld,
+        due: amount(due),
+        tax: tax_d,
+        unwithheld: amount(unwithheld),
+    })
 }
 
 /// Where a contribution base comes from.
@@ -238,10 +313,106 @@ pub fn contribution_base(c: &Contributions, given: Option<Decimal>, gross: Decim
 /// The four employee contributions on a base, each rounded to the fen:
 /// pension, medical, unemployment, housing fund.
 pub fn contributions(c: &Contributions, base: Decimal, housing_fund_rate: Decimal) -> [Decimal; 4] {
+    let rates = [c.pension, c.medical, c.unemployment, housing_fund_rate];
+    if let Some(fast) = super::fen::contributions(base, rates) {
+        return fast;
+    }
     [
         round_fen(base * c.pension),
         round_fen(base * c.medical),
         round_fen(base * c.unemployment),
         round_fen(base * housing_fund_rate),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::PolicySet;
+    use proptest::prelude::*;
+
+    /// Two-decimal amounts, and zeros of both scales a run meets.
+    fn fen(max: i64) -> impl Strategy<Value = Decimal> {
+        prop_oneof![
+            1 => Just(Decimal::ZERO),
+            1 => Just(Decimal::new(0, 2)),
+            8 => (-max..max).prop_map(|f| Decimal::new(f, 2)),
+        ]
+    }
+
+    /// Every field as printed: value, scale and sign.
+    fn printed(w: &Withholding) -> String {
+        format!("{w:?}")
+    }
+
+    proptest! {
+        /// The integer-fen path gives exactly the `Decimal` path's result
+        /// (values, scales, signs), across brackets and with the pay's limit.
+        #[test]
+        fn fen_path_is_the_decimal_path(
+            months in 0u8..12,
+            income in fen(10_000_000_000),
+            exempt in fen(100_000_000),
+            contributions in fen(1_000_000_000),
+            additional in fen(100_000_000),
+            withheld in fen(1_000_000_000),
+            m_income in fen(1_000_000_000),
+            m_exempt in fen(100_000_000),
+            m_contributions in fen(100_000_000),
+            m_additional in fen(1_000_000),
+            allowed in prop::option::of(fen(1_000_000_000)),
+        ) {
+            let set = PolicySet::builtin();
+            let rules = set.versions[0].tax.as_ref().unwrap();
+            let ytd = Ytd {
+                months,
+                income,
+                exempt_income: exempt,
+                contributions,
+                additional_deductions: additional,
+                tax_withheld: withheld,
+                ..Ytd::start(2026)
+            };
+            let m = MonthFigures {
+                income: m_income,
+                exempt: m_exempt,
+                contributions: m_contributions,
+                additional_deductions: m_additional,
+                other_deductions: m_additional,
+            };
+            let fast = withhold_fen(rules, &ytd, &m, allowed).expect("two-decimal inputs");
+            prop_assert_eq!(printed(&fast), printed(&withhold_decimal(rules, &ytd, &m, allowed)));
+        }
+
+        #[test]
+        fn fen_contributions_are_the_decimal_ones(base in fen(100_000_000), hf in 0i64..13) {
+            let set = PolicySet::builtin();
+            let c = &set.versions[0].tax.as_ref().unwrap().contributions;
+            let rate = Decimal::new(hf, 2);
+            let fast = contributions(c, base, rate);
+            let slow = [
+                round_fen(base * c.pension),
+                round_fen(base * c.medical),
+                round_fen(base * c.unemployment),
+                round_fen(base * rate),
+            ];
+            prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+        }
+    }
+
+    #[test]
+    fn other_scales_take_the_decimal_path() {
+        let set = PolicySet::builtin();
+        let rules = set.versions[0].tax.as_ref().unwrap();
+        let m = MonthFigures {
+            income: "30000".parse().unwrap(),
+            ..MonthFigures::default()
+        };
+        assert!(withhold_fen(rules, &Ytd::start(2026), &m, None).is_none());
+        // …and print as the Decimal path prints them: a sum with a zero
+        // keeps the other operand's scale there.
+        let w = withhold_within(rules, &Ytd::start(2026), &m, None);
+        assert_eq!(w.ytd.income.to_string(), "30000");
+        assert_eq!(w.tax.to_string(), "750.00"); // (30000 − 5000) × 3%
+    }
 }
