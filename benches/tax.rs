@@ -27,7 +27,7 @@ fn workers() -> usize {
 
 /// One worker's year: twelve months of wages through the cumulative method,
 /// then the annual bonus's choice. Returns the year's total tax.
-fn year(rules: &tax::TaxRules, i: usize, slip: &mut Payslip) -> Decimal {
+fn year(rules: &tax::TaxRules, i: usize, slip: &mut Payslip, explain: bool) -> Decimal {
     // Gross from 3000.00 to about 42000.00, so every bracket up to 30% is met.
     let gross = Decimal::new(300_000 + (i as i64 * 7_919) % 3_900_000, 2);
     let settings = Settings {
@@ -41,9 +41,36 @@ fn year(rules: &tax::TaxRules, i: usize, slip: &mut Payslip) -> Decimal {
         slip.lines.truncate(1);
         slip.lines[0].amount = gross;
         slip.gross = gross;
-        let t = tax::month_lines(rules, &Input { settings, ytd }, slip);
-        ytd = *t.ytd_out();
+        ytd = if explain {
+            *tax::month_lines(rules, &Input { settings, ytd }, slip).ytd_out()
+        } else {
+            tax::month_net(rules, &Input { settings, ytd }, slip)
+        };
     }
+    let bonus = Decimal::new(120_000 + (i as i64 % 7) * 20_000, 2);
+    let paid = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default();
+    let b = tax::bonus_choice(rules, &ytd, bonus, paid);
+    ytd.tax_withheld + b.tax
+}
+
+/// [`year`] in integer fen ([`tax::Bulk`]): the same months, no
+/// explanation records; the state converted back for the bonus choice.
+fn year_fen(rules: &tax::TaxRules, bulk: &tax::Bulk, i: usize) -> Decimal {
+    let gross = 300_000 + (i as i64 * 7_919) % 3_900_000;
+    let settings = Settings {
+        contribution_base: i.is_multiple_of(3).then_some(Decimal::new(gross, 2)),
+        housing_fund_rate: Some(Decimal::new(5 + (i % 8) as i64, 2)),
+        additional_deductions: Decimal::new(200_000 * (i % 2) as i64, 2),
+        ..Settings::default()
+    };
+    let s = bulk.settings(&settings).expect("two-decimal settings");
+    let mut ytd = tax::YtdFen::from_ytd(&Ytd::start(2026)).expect("zero state");
+    let mut net = 0;
+    for _ in 0..12 {
+        net += bulk.month(&s, &mut ytd, gross, 0).net;
+    }
+    black_box(net);
+    let ytd = ytd.to_ytd();
     let bonus = Decimal::new(120_000 + (i as i64 % 7) * 20_000, 2);
     let paid = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default();
     let b = tax::bonus_choice(rules, &ytd, bonus, paid);
@@ -64,11 +91,11 @@ fn slip() -> Payslip {
     slip
 }
 
-fn years(rules: &tax::TaxRules, workers: std::ops::Range<usize>) -> Decimal {
+fn years(rules: &tax::TaxRules, workers: std::ops::Range<usize>, explain: bool) -> Decimal {
     let mut slip = slip();
     let mut total = Decimal::ZERO;
     for i in workers {
-        total += year(rules, i, &mut slip);
+        total += year(rules, i, &mut slip, explain);
     }
     total
 }
@@ -80,8 +107,40 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("tax");
     g.sample_size(10);
     g.bench_function(format!("year_{n}_workers_1_thread"), |b| {
-        b.iter(|| black_box(years(&rules, 0..n)))
+        b.iter(|| black_box(years(&rules, 0..n, true)))
     });
+    // The same year without the explanation records (`tax::month_net`):
+    // the same lines and states, what a bulk caller asks for.
+    g.bench_function(format!("year_{n}_workers_1_thread_net_only"), |b| {
+        b.iter(|| black_box(years(&rules, 0..n, false)))
+    });
+    // The same months in integer fen (`tax::Bulk`), the bonus choice as above.
+    let bulk = tax::Bulk::new(&rules).expect("built-in rules in fen");
+    assert_eq!(
+        (0..1000)
+            .map(|i| year_fen(&rules, &bulk, i))
+            .sum::<Decimal>(),
+        years(&rules, 0..1000, true),
+        "the fen year and the explained year agree"
+    );
+    g.bench_function(format!("year_{n}_workers_1_thread_fen"), |b| {
+        b.iter(|| black_box((0..n).map(|i| year_fen(&rules, &bulk, i)).sum::<Decimal>()))
+    });
+    // The floor: one Decimal sum a worker-month, the least a year of
+    // payslips must touch (the same-run baseline of the ratios).
+    let grosses: Vec<Decimal> = (0..n * 12)
+        .map(|i| Decimal::new(300_000 + (i as i64 * 7_919) % 3_900_000, 2))
+        .collect();
+    g.bench_function(format!("baseline/sum_{}_amounts", n * 12), |b| {
+        b.iter(|| {
+            let mut t = Decimal::ZERO;
+            for a in black_box(&grosses) {
+                t += *a;
+            }
+            t
+        })
+    });
+    drop(grosses);
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
     g.bench_function(format!("year_{n}_workers_{threads}_threads"), |b| {
         b.iter(|| {
@@ -90,7 +149,7 @@ fn bench(c: &mut Criterion) {
                 let handles: Vec<_> = (0..threads)
                     .map(|t| {
                         let rules = &rules;
-                        s.spawn(move || years(rules, t * chunk..((t + 1) * chunk).min(n)))
+                        s.spawn(move || years(rules, t * chunk..((t + 1) * chunk).min(n), true))
                     })
                     .collect();
                 handles.into_iter().filter_map(|h| h.join().ok()).sum()

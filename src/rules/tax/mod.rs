@@ -54,6 +54,7 @@
 //! Callers of the public functions should keep amounts below 10^15.
 
 mod bonus;
+mod bulk;
 mod explain;
 mod fen;
 mod lines;
@@ -61,8 +62,11 @@ mod records;
 mod withholding;
 
 pub use bonus::{BonusChoice, Cliff, Method, NoSeparate, bonus_choice, cliff, separate_tax};
+pub use bulk::{Bulk, MonthFen, SettingsFen, YtdFen};
 pub use explain::{explain, rule_path, shortfalls};
-pub use lines::{Detail, Input, Settings, TaxSlip, bonus_lines, exempt_income, month_lines};
+pub use lines::{
+    Detail, Input, Settings, TaxSlip, bonus_lines, exempt_income, month_lines, month_net,
+};
 pub use records::{
     BonusDoc, Count, Found, InputProblem, Inputs, RunTax, Source, TaxPeriod, TaxRecord, YtdDoc,
     YtdRecord, read_state,
