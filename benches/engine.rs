@@ -14,6 +14,11 @@
 //!   checks, payslips, totals.
 //! - `monthly/run_1m_changes_5pct`: the same run with a change of title
 //!   (or unit) in the month for 5% of the workers: fixed pay split by days.
+//! - `json/serde_value_1m`, `json/run_json_1m_no_explain` (with
+//!   `PAYRULES_BENCH_JSON_1M=1`, as they take a minute): `run_json` on
+//!   1,000,000 workers with `"explain": false`, and serde_json alone parsing
+//!   the same request into a `Value` and writing a `Value` of the same
+//!   response.
 //! - `honours/payable_100k_one_worker`: `award::payable` on 100,000 honours of
 //!   one worker (10,000 deeds, three levels each), once quadratic.
 //!
@@ -111,6 +116,27 @@ fn engine(c: &mut Criterion) {
     g.bench_function("monthly/run_json_100k", |b| {
         b.iter(|| black_box(payrules::run_json(&json, Some(&set)).unwrap().json.len()))
     });
+    // The JSON path at full size, without explanations, against serde_json
+    // alone on the same bytes: parsing the request into a `Value` and
+    // writing a `Value` of the same response (issue 18's yardstick).
+    if std::env::var_os("PAYRULES_BENCH_JSON_1M").is_some() || n < 1_000_000 {
+        let mut big = monthly_request(n, month);
+        big.explain = false;
+        let big = serde_json::to_vec(&big).unwrap();
+        let response: serde_json::Value =
+            serde_json::from_str(&payrules::run_json(&big, Some(&set)).unwrap().json).unwrap();
+        g.bench_function("json/serde_value_1m", |b| {
+            b.iter(|| {
+                let v: serde_json::Value = serde_json::from_slice(black_box(&big)).unwrap();
+                let out = serde_json::to_string(black_box(&response)).unwrap();
+                black_box((v, out.len()))
+            })
+        });
+        drop(response);
+        g.bench_function("json/run_json_1m_no_explain", |b| {
+            b.iter(|| black_box(payrules::run_json(&big, Some(&set)).unwrap().json.len()))
+        });
+    }
     // Both requests exist before either is measured, so that the two runs
     // meet the same heap (the ratio of the two is the figure reported).
     let with_changes = payrules::synth::monthly_request_with_changes(n, month);

@@ -64,6 +64,7 @@ fn district(n: usize) -> Request {
         ytd: Vec::new(),
         adjustments: Vec::new(),
         changes: Vec::new(),
+        explain: true,
     }
 }
 

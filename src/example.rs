@@ -62,6 +62,7 @@ impl District {
             ytd: Vec::new(),
             adjustments: Vec::new(),
             changes: Vec::new(),
+            explain: true,
         }
     }
 
@@ -672,6 +673,7 @@ mod tests {
             ytd: Vec::new(),
             adjustments: Vec::new(),
             changes: Vec::new(),
+            explain: true,
         };
         let run = crate::run::run(&req, None).unwrap();
         assert!(

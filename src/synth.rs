@@ -74,6 +74,7 @@ pub fn monthly_request(n: usize, month: YearMonth) -> Request {
         ytd: Vec::new(),
         adjustments: Vec::new(),
         changes: Vec::new(),
+        explain: true,
     }
 }
 

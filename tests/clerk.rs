@@ -253,6 +253,7 @@ mod accounting {
                 ytd: Vec::new(),
                 adjustments: Vec::new(),
                 changes: Vec::new(),
+                explain: true,
             };
             for (i, &(h, l, p, graded)) in rows.iter().enumerate() {
                 let id = format!("W{i:02}");

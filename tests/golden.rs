@@ -51,3 +51,45 @@ fn golden_cases() {
         failed.join("\n")
     );
 }
+
+/// `"explain": false` in any golden request gives its golden response with
+/// each payslip line reduced to `code` and `amount`: the same amounts,
+/// totals, errors and states, no `rule` or `explain` text.
+#[test]
+fn explain_false_is_the_golden_response_without_the_texts() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut checked = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        let Some(stem) = name.strip_suffix(".request.json") else {
+            continue;
+        };
+        let mut req: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join(&name)).unwrap()).unwrap();
+        if !matches!(req["kind"].as_str(), Some("monthly" | "annual")) {
+            continue;
+        }
+        req["explain"] = false.into();
+        let got: serde_json::Value = serde_json::from_str(
+            &run_json(&serde_json::to_vec(&req).unwrap(), None)
+                .unwrap()
+                .json,
+        )
+        .unwrap();
+        let mut want: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(format!("{stem}.response.json"))).unwrap(),
+        )
+        .unwrap();
+        let mut lines = 0;
+        for slip in want["payslips"].as_array_mut().unwrap() {
+            for line in slip["lines"].as_array_mut().unwrap() {
+                let l = line.as_object_mut().unwrap();
+                assert!(l.remove("rule").is_some() && l.remove("explain").is_some());
+                lines += 1;
+            }
+        }
+        assert_eq!(got, want, "{stem}");
+        checked += usize::from(lines > 0);
+    }
+    assert!(checked >= 2, "fewer than two golden cases with lines");
+}

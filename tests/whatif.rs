@@ -143,6 +143,7 @@ fn scored(scores: &[(&str, &str)], periods: &[&str]) -> Request {
         ytd: Vec::new(),
         adjustments: Vec::new(),
         changes: Vec::new(),
+        explain: true,
     }
 }
 
@@ -405,6 +406,7 @@ fn arb_request() -> impl Strategy<Value = Request> {
             ytd: Vec::new(),
             adjustments: Vec::new(),
             changes: Vec::new(),
+            explain: true,
         }
     })
 }

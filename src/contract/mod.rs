@@ -169,7 +169,10 @@ fn parse_unchecked(bytes: &[u8]) -> Result<Document, RequestError> {
 /// the built-in policy is used.
 pub fn run_document(doc: Document, policy: Option<&PolicySet>) -> Result<Outcome, RequestError> {
     match doc {
-        Document::Run(req) => run::run_owned(req, policy).map(|r| Outcome::Run(Box::new(r))),
+        Document::Run(req) => {
+            let explain = req.explain;
+            run::run_owned(req, policy).map(|r| Outcome::Run(Box::new(run::Run { explain, ..r })))
+        }
         Document::Grades(req) => run::run_owned(req, policy).map(|r| Outcome::Grades(Box::new(r))),
         Document::Codes(req) => {
             let set = PolicySet::chosen(req.policy.as_deref(), policy)?;

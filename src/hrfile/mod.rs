@@ -1046,6 +1046,7 @@ impl Loaded {
                 ytd: Vec::new(),
                 adjustments: Vec::new(),
                 changes: Vec::new(),
+                explain: true,
             },
             origins,
             problems,

@@ -61,6 +61,19 @@ pub struct Request {
     /// month; the unit on the policy's `quota.pool_day` is the worker's pool.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<ChangeRecord>,
+    /// Whether each payslip line carries its `rule` and `explain` text
+    /// (default `true`). `false` gives lines of `code` and `amount` only:
+    /// the same amounts, for bulk callers that do not show the reasons.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub explain: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 /// Which input list a record came from.
@@ -221,6 +234,9 @@ pub struct Run {
     pub totals: Totals,
     /// Gross to net: per-payslip figures and the year-to-date states out.
     pub tax: tax::RunTax,
+    /// Whether the JSON response gives each line's `rule` and `explain`
+    /// (the request's `explain`; `true` unless it said `false`).
+    pub explain: bool,
 }
 
 impl Run {

@@ -44,6 +44,17 @@ impl Serialize for Lines<'_> {
             rule: String,
             explain: String,
         }
+        if !self.0.explain {
+            #[derive(Serialize)]
+            struct Bare {
+                code: &'static str,
+                amount: Amount,
+            }
+            return s.collect_seq(self.1.lines.iter().map(|l| Bare {
+                code: l.code.code(),
+                amount: Amount(l.amount),
+            }));
+        }
         self.0.with_context(self.1, |cx| {
             s.collect_seq(self.1.lines.iter().map(|l| L {
                 code: l.code.code(),

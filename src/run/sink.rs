@@ -264,6 +264,7 @@ impl Prepared<'_, '_> {
             quota,
             totals,
             tax,
+            explain: true,
         }
     }
 }

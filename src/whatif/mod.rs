@@ -365,6 +365,7 @@ pub fn whatif(req: WhatifRequest, policy: Option<&PolicySet>) -> Result<Whatif, 
         ytd: Vec::new(),
         adjustments: Vec::new(),
         changes: req.changes,
+        explain: true,
     };
     compare(&inputs, base, &reform, scope)
 }
