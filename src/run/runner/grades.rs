@@ -147,6 +147,11 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         given: &[Option<Given>],
     ) {
         let rule = &self.policy.quota;
+        // One candidate per scored, validated worker: id, unit and hire date
+        // as the run checked them (after changes). `payrules grade` builds
+        // its candidates from a scores file instead (hrfile's grading), so
+        // the two share `quota::assign` and the `Candidate` shape, not a
+        // builder.
         let cands: Vec<Candidate> = scored
             .iter()
             .map(|&(wi, score, _, _)| {
