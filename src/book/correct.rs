@@ -4,6 +4,8 @@
 //! correction recorded for it, so corrections made one after another pay
 //! only what is still due (the conservation law of `rules::correction`).
 
+use super::complete::earlier_honours;
+use super::pay::{honours_paid, stored_inputs};
 use super::*;
 use crate::rules::correction::Earned;
 use crate::rules::slip::LineCode;

@@ -313,6 +313,10 @@ pub fn grade(
             "no --roster: hire dates are unknown and count as equal, so tied scores are ordered by worker id; give --roster to break ties by seniority".to_string(),
         );
     }
+    // Not the run's builder (`run`'s grades, over validated workers): here a
+    // candidate is a scores-file row, its unit from the roster or the row
+    // and its hire date from the roster, every date equal without one.
+    // Only `quota::assign` and the `Candidate` shape are shared.
     let cands: Vec<Candidate> = ok
         .iter()
         .map(|(i, unit, score, hired)| Candidate {
