@@ -51,6 +51,17 @@ def test_golden_cases(name):
     assert (status == _native.lib.PAYRULES_OK) == want["complete"]
 
 
+def test_explain_false_gives_the_same_amounts_without_the_texts():
+    request = load_json(GOLDEN / "monthly-example.request.json")
+    want = amounts_as_decimal(load_json(GOLDEN / "monthly-example.response.json"))
+    for slip in want["payslips"]:
+        for line in slip["lines"]:
+            del line["rule"], line["explain"]
+    got = payrules.run(dict(request, explain=False))
+    assert got == want
+    assert set(got["payslips"][0]["lines"][0]) == {"code", "amount"}
+
+
 def test_no_float_anywhere_in_a_response():
     got = payrules.run(load_json(GOLDEN / "monthly-example.request.json"))
     values = list(walk(got))
