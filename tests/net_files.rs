@@ -33,8 +33,9 @@ const HONOURS: &str = "工号,荣誉级别,授予日期\nW002,市级,2026-11-05\
 
 /// The payroll CSV's worker rows as maps from the English code of each
 /// header to the cell. The CLI's CSV starts with a byte-order mark, has
-/// bilingual headers (`工号 worker_id`: keyed `worker_id`) and ends with
-/// the totals row (`合计 total`, see [`totals`]), left out here.
+/// a row of Chinese headers above the row of codes (`工号` above
+/// `worker_id`: keyed `worker_id`) and ends with the totals row
+/// (`合计 total`, see [`totals`]), left out here.
 fn rows(csv: &str) -> Vec<std::collections::BTreeMap<String, String>> {
     all_rows(csv)
         .into_iter()
@@ -52,17 +53,19 @@ fn totals(csv: &str) -> std::collections::BTreeMap<String, String> {
 fn all_rows(csv: &str) -> Vec<std::collections::BTreeMap<String, String>> {
     let csv = csv.strip_prefix('\u{feff}').expect("a byte-order mark");
     let mut r = csv::Reader::from_reader(csv.as_bytes());
-    let head: Vec<String> = r
-        .headers()
+    let zh: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    assert!(zh.iter().all(|h| !h.is_ascii()), "{zh:?}");
+    let mut records = r.records();
+    let head: Vec<String> = records
+        .next()
+        .unwrap()
         .unwrap()
         .iter()
-        .map(|h| {
-            let (zh, en) = h.rsplit_once(' ').expect("a bilingual header");
-            assert!(!zh.is_ascii(), "{h}");
-            en.to_string()
-        })
+        .map(str::to_string)
         .collect();
-    r.records()
+    assert_eq!(head[0], "worker_id");
+    assert_eq!(head.len(), zh.len());
+    records
         .map(|rec| {
             head.iter()
                 .cloned()

@@ -216,15 +216,16 @@ pub fn csv(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
     csv_styled(run, rows, CsvStyle::PLAIN, out)
 }
 
-/// The headers of a payroll CSV: Chinese, English codes, or both in one
-/// cell (`工号 worker_id`).
+/// The headers of a payroll CSV: Chinese, English codes, or both: a row of
+/// Chinese headers above a row of the codes (people read the first, other
+/// programs key on the second).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Headers {
     /// `工号`, `应发合计`…
     Zh,
     /// `worker_id`, `gross`…: the codes, as other systems read them.
     En,
-    /// `工号 worker_id`, `应发合计 gross`… (the CLI's default).
+    /// `工号,…,应发合计` above `worker_id,…,gross` (the CLI's default).
     #[default]
     Both,
 }
@@ -308,13 +309,21 @@ fn csv_utf8(run: &Run, rows: &PayRows, style: CsvStyle, out: &mut dyn Write) -> 
     let cols = columns(run);
     let mut w = csv::WriterBuilder::new().from_writer(out);
     let h = style.headers;
-    let mut header = vec![
-        h.cell("工号", "worker_id"),
-        h.cell("姓名", "name"),
-        h.cell("社区/单位", "unit"),
-    ];
-    header.extend(cols.iter().map(|c| h.cell(c.zh(), c.code())));
-    w.write_record(&header)?;
+    let rows_of = match h {
+        Headers::Both => vec![Headers::Zh, Headers::En],
+        one => vec![one],
+    };
+    let mut header = Vec::new();
+    for h in rows_of {
+        header.clear();
+        header.extend([
+            h.cell("工号", "worker_id"),
+            h.cell("姓名", "name"),
+            h.cell("社区/单位", "unit"),
+        ]);
+        header.extend(cols.iter().map(|c| h.cell(c.zh(), c.code())));
+        w.write_record(&header)?;
+    }
     let mut row: Vec<String> = Vec::with_capacity(header.len());
     for slip in rows.iter() {
         let wk = &run.workers[slip.worker];
