@@ -115,7 +115,42 @@ impl FenSum {
 /// The value is rounded with [`round_fen`] first, so a value that is already
 /// on the fen prints unchanged.
 pub fn format_amount(amount: Decimal) -> String {
-    round_fen(amount).to_string()
+    let mut s = String::with_capacity(16);
+    push_amount(&mut s, amount);
+    s
+}
+
+/// Appends [`format_amount`]'s text of an amount to `out`, without
+/// allocating for an amount already on the fen (the digits of its fen
+/// count, a point before the last two).
+pub fn push_amount(out: &mut String, amount: Decimal) {
+    if amount.scale() == AMOUNT_DP
+        && !(amount.is_zero() && amount.is_sign_negative())
+        && let Ok(m) = i64::try_from(amount.mantissa())
+    {
+        if m < 0 {
+            out.push('-');
+        }
+        let mut u = m.unsigned_abs();
+        let mut digits = [0u8; 24];
+        let mut i = digits.len();
+        for k in 0.. {
+            if k == 2 {
+                i -= 1;
+                digits[i] = b'.';
+            }
+            i -= 1;
+            digits[i] = b'0' + (u % 10) as u8;
+            u /= 10;
+            if u == 0 && k >= 2 {
+                break;
+            }
+        }
+        // Invariant: only ASCII digits and a point were written.
+        out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+        return;
+    }
+    out.push_str(&round_fen(amount).to_string());
 }
 
 /// Why a decimal string was refused.
@@ -254,6 +289,35 @@ impl<'de> serde::Deserialize<'de> for Amount {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        /// The fast text of an amount is the `Decimal` one: any sign, any
+        /// number of digits, amounts on the fen and off it, zeros.
+        #[test]
+        fn push_amount_is_round_fen_to_string(m in -10_000_000_000_000i64..10_000_000_000_000, scale in 0u32..5) {
+            let d = Decimal::new(m, scale);
+            let mut s = String::new();
+            push_amount(&mut s, d);
+            proptest::prop_assert_eq!(s, round_fen(d).to_string());
+        }
+    }
+
+    #[test]
+    fn push_amount_pins() {
+        for (d, want) in [
+            ("0.00", "0.00"),
+            ("0.05", "0.05"),
+            ("-0.50", "-0.50"),
+            ("1300.00", "1300.00"),
+            ("-12.34", "-12.34"),
+            ("7", "7.00"),
+            ("-0.00", &round_fen("-0.00".parse().unwrap()).to_string()),
+        ] {
+            let mut s = String::new();
+            push_amount(&mut s, d.parse().unwrap());
+            assert_eq!(s, want, "{d}");
+        }
+    }
+
     use super::*;
 
     fn d(s: &str) -> Decimal {

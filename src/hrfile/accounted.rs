@@ -77,12 +77,14 @@ pub fn not_paid(request: &Request, origins: &Origins) -> (Vec<NotPaid>, Vec<File
     let column = |field: &str| roster.and_then(|o| o.columns.get(field).cloned());
     // Ids of rows paid in the period (or left to the engine to judge): a
     // worker with such a row is not listed as not paid.
-    let mut paid = std::collections::HashSet::new();
+    // (A flag per row, not a set of ids: nearly every row is paid, and the
+    // ids are looked up only when some row is not.)
+    let mut paid = vec![false; request.workers.len()];
     let mut absent: BTreeMap<String, usize> = BTreeMap::new();
     for (i, w) in request.workers.iter().enumerate() {
         let line = roster.and_then(|o| o.line(i));
         let Ok(hired) = parse_date(w.hired_on.trim()) else {
-            paid.insert(w.id.as_str());
+            paid[i] = true;
             continue;
         };
         let left = match w
@@ -94,7 +96,7 @@ pub fn not_paid(request: &Request, origins: &Origins) -> (Vec<NotPaid>, Vec<File
             Some(s) => match parse_date(s) {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    paid.insert(w.id.as_str());
+                    paid[i] = true;
                     continue;
                 }
             },
@@ -102,7 +104,7 @@ pub fn not_paid(request: &Request, origins: &Origins) -> (Vec<NotPaid>, Vec<File
         };
         if left.is_some_and(|l| l < hired) {
             // Left before hired: an error the engine reports.
-            paid.insert(w.id.as_str());
+            paid[i] = true;
             continue;
         }
         let (reason, message) = if hired > last {
@@ -132,7 +134,7 @@ pub fn not_paid(request: &Request, origins: &Origins) -> (Vec<NotPaid>, Vec<File
                 format!("left {l}, before the period {}", request.period),
             )
         } else {
-            paid.insert(w.id.as_str());
+            paid[i] = true;
             continue;
         };
         absent.insert(w.id.clone(), out.len());
@@ -146,7 +148,11 @@ pub fn not_paid(request: &Request, origins: &Origins) -> (Vec<NotPaid>, Vec<File
             message,
         });
     }
-    absent.retain(|id, _| !paid.contains(id.as_str()));
+    if !absent.is_empty() {
+        for (w, _) in request.workers.iter().zip(&paid).filter(|(_, p)| **p) {
+            absent.remove(w.id.as_str());
+        }
+    }
     out.retain(|n| absent.contains_key(&n.worker_id));
     let period = super::normalize_period(&request.period);
     if let Some(o) = origins.assessments.as_ref() {

@@ -325,16 +325,21 @@ fn csv_utf8(run: &Run, rows: &PayRows, style: CsvStyle, out: &mut dyn Write) -> 
         w.write_record(&header)?;
     }
     let mut row: Vec<String> = Vec::with_capacity(header.len());
+    // Field by field, through one buffer: no allocation per cell.
+    let mut cell = String::with_capacity(32);
     for slip in rows.iter() {
         let wk = &run.workers[slip.worker];
-        row.clear();
-        row.push(csv_text(&wk.id).into_owned());
-        row.push(csv_text(&wk.name).into_owned());
-        row.push(csv_text(&wk.unit).into_owned());
+        w.write_field(csv_text(&wk.id).as_bytes())?;
+        w.write_field(csv_text(&wk.name).as_bytes())?;
+        w.write_field(csv_text(&wk.unit).as_bytes())?;
         for c in &cols {
-            row.push(c.amount(&slip).map(format_amount).unwrap_or_default());
+            cell.clear();
+            if let Some(a) = c.amount(&slip) {
+                crate::money::push_amount(&mut cell, a);
+            }
+            w.write_field(cell.as_bytes())?;
         }
-        w.write_record(&row)?;
+        w.write_record(None::<&[u8]>)?;
     }
     if style.totals {
         let n = rows.len();
@@ -346,13 +351,13 @@ fn csv_utf8(run: &Run, rows: &PayRows, style: CsvStyle, out: &mut dyn Write) -> 
             Headers::Both => format!("{n} 人 workers"),
         });
         row.push(String::new());
-        let mut sums = vec![Decimal::ZERO; cols.len()];
+        let mut sums = vec![crate::money::FenSum::default(); cols.len()];
         for slip in rows.iter() {
             for (s, c) in sums.iter_mut().zip(&cols) {
-                *s += c.amount(&slip).unwrap_or_default();
+                s.add(c.amount(&slip).unwrap_or(Decimal::ZERO));
             }
         }
-        row.extend(sums.into_iter().map(format_amount));
+        row.extend(sums.into_iter().map(|s| format_amount(s.total())));
         w.write_record(&row)?;
     }
     w.flush()?;
