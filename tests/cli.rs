@@ -445,7 +445,7 @@ fn xlsx_inputs_date_cells_title_rows_and_merged_headers() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // hired 2026-11-16 from an Excel date cell: 15 of 30 days
     assert_eq!(
-        stdout(&o).lines().nth(1),
+        stdout(&o).lines().nth(2),
         Some("1001,林晓,温泉社区,1100.00,300.00,150.00,0.00,450.00,2000.00")
     );
     let r = write(&d, "m.xlsx", xlsx_roster(true, false));
@@ -503,8 +503,8 @@ fn allow_partial_writes_valid_payslips_and_errors_beside() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let pay = std::fs::read_to_string(&out).unwrap();
-    // header, the two valid payslips, totals of those two only
-    assert_eq!(pay.lines().count(), 4, "{pay}");
+    // two header rows, the two valid payslips, totals of those two only
+    assert_eq!(pay.lines().count(), 5, "{pay}");
     assert!(!pay.contains("W002"));
     assert!(
         pay.lines()

@@ -114,13 +114,14 @@ fn payroll_csv_escapes_text_and_keeps_amounts() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let rows = records(&o.stdout);
-    // header, three payslips, the totals row (its text is ours: not escaped)
-    assert_eq!(rows.len(), 5, "{rows:?}");
-    assert_eq!(rows[4][..2], ["合计 total", "3 人 workers"]);
-    assert_eq!(rows[4][8], "12000.00");
+    // two header rows, three payslips, the totals row (its text is ours:
+    // not escaped)
+    assert_eq!(rows.len(), 6, "{rows:?}");
+    assert_eq!(rows[5][..2], ["合计 total", "3 人 workers"]);
+    assert_eq!(rows[5][8], "12000.00");
     assert_escaped(&rows, 2);
     // amounts are plain numbers
-    assert!(rows[1].last().unwrap().parse::<f64>().is_ok(), "{rows:?}");
+    assert!(rows[2].last().unwrap().parse::<f64>().is_ok(), "{rows:?}");
 }
 
 #[test]
