@@ -26,7 +26,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
             return Vec::new();
         }
         let policy = self.policy;
-        let mut read: Vec<(usize, NaiveDate, Change, usize)> = Vec::new();
+        let mut read: Vec<(usize, NaiveDate, Change, usize)> = Vec::with_capacity(req.changes.len());
         // In worker-id order (HR files usually are), each worker is sought
         // from the last one found: a few nearby comparisons instead of a
         // binary search over the whole roster.
@@ -96,7 +96,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                         "empty; give the new community or unit, or leave unit out".into(),
                         src,
                     ),
-                    u => fields[2] = Some(Change::Unit(u.to_string())),
+                    u => fields[2] = Some(Change::Unit(u)),
                 }
             }
             if c.position.is_none() && c.title.is_none() && c.unit.is_none() {
@@ -110,7 +110,11 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 read.extend(fields.into_iter().flatten().map(|f| (wi, on, f, ci)));
             }
         }
-        read.sort_by_key(|a| (a.0, a.1, a.2.field(), a.3));
+        // Usually in order already (changes listed by worker, one each).
+        let key = |a: &(usize, NaiveDate, Change, usize)| (a.0, a.1, a.2.field(), a.3);
+        if !read.is_sorted_by_key(key) {
+            read.sort_by_key(key);
+        }
         let (first, last) = (self.first, self.last);
         let n = self.workers.len();
         let mut out: Vec<(usize, Vec<Segment>)> = Vec::new();
@@ -287,17 +291,17 @@ fn seek(workers: &[(Cow<'_, Worker>, usize)], from: usize, id: &str) -> Result<u
         .map_err(|i| lo + i)
 }
 
-/// One field of a change record, as read.
-enum Change {
+/// One field of a change record, as read (a unit borrowed from the record).
+enum Change<'a> {
     /// A position paid here: its index in the policy version.
     Position(u16),
     /// A position outside the scheme: its index in `outside_scheme`.
     Outside(usize),
     Title(Title),
-    Unit(String),
+    Unit(&'a str),
 }
 
-impl Change {
+impl Change<'_> {
     /// Changes of one field on one day clash.
     fn field(&self) -> u8 {
         match self {
