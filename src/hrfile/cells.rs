@@ -62,6 +62,15 @@ pub fn excel_serial_date(text: &str) -> Option<chrono::NaiveDate> {
 /// Normalises a period cell: `2026/11`, `2026年11月`, `2026.11` → `2026-11`;
 /// `2026年` → `2026`; anything else is kept for the engine to judge.
 pub fn normalize_period(text: &str) -> String {
+    let b = text.as_bytes();
+    if b.len() == 7
+        && b[4] == b'-'
+        && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)
+        && matches!((b[5], b[6]), (b'0', b'1'..=b'9') | (b'1', b'0'..=b'2'))
+    {
+        // Already YYYY-MM (the common case).
+        return text.to_string();
+    }
     let t = text.trim().trim_end_matches(['月', '年', '度']);
     let parts: Vec<&str> = t.split(['-', '/', '.', '年']).collect();
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());

@@ -26,7 +26,8 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
             return Vec::new();
         }
         let policy = self.policy;
-        let mut read: Vec<(usize, NaiveDate, Change, usize)> = Vec::with_capacity(req.changes.len());
+        let mut read: Vec<(usize, NaiveDate, Change, usize)> =
+            Vec::with_capacity(req.changes.len());
         // In worker-id order (HR files usually are), each worker is sought
         // from the last one found: a few nearby comparisons instead of a
         // binary search over the whole roster.
