@@ -135,6 +135,24 @@ pub fn check_fields(
     Ok(())
 }
 
+/// Each field of `changes` records at most [`MAX_FIELD`] bytes.
+pub fn check_change_fields(changes: &[crate::worker::ChangeRecord]) -> Result<(), String> {
+    for (i, c) in changes.iter().enumerate() {
+        for (f, v) in [
+            ("worker_id", Some(&c.worker_id)),
+            ("on", Some(&c.on)),
+            ("position", c.position.as_ref()),
+            ("title", c.title.as_ref()),
+            ("unit", c.unit.as_ref()),
+        ] {
+            if let Some(v) = v {
+                check_field("changes", i, f, v)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A serde_json error for a message: serde quotes an offending value whole,
 /// so a long message keeps only the start of it (and the line and column).
 pub fn json_error(e: &serde_json::Error) -> String {

@@ -189,3 +189,33 @@ fn tax_and_ytd_fields_are_bounded_too() {
         assert!(e.to_string().contains(&format!("{list}[0].{field}")), "{e}");
     }
 }
+
+/// A change's fields are bounded on every path: a run request, and the
+/// book's `correct` command (whose corrected lists are checked before the
+/// book is touched).
+#[test]
+fn change_fields_are_bounded_in_runs_and_book_corrections() {
+    let long = "社".repeat(30_000); // 90,000 bytes
+    let worker = serde_json::json!({"id": "W1", "unit": "U", "position": "community_worker",
+                                    "hired_on": "2020-01-01"});
+    let change = serde_json::json!({"worker_id": "W1", "on": "2026-11-16", "unit": long});
+    let req = serde_json::json!({"kind": "monthly", "period": "2026-11",
+                                 "workers": [worker], "changes": [change.clone()]});
+    let e = payrules::run_json(req.to_string().as_bytes(), None).expect_err("refused");
+    assert!(
+        e.to_string().contains("changes[0].unit: 90000 bytes"),
+        "{e}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = payrules::book::Book::init(&dir.path().join("b.db"), None).unwrap();
+    let cmd = serde_json::json!({"op": "correct", "period": "2026-09", "reason": "late",
+                                 "changes": [change]});
+    let e = payrules::book::run_command(&mut book, cmd.to_string().as_bytes())
+        .map(|_| ())
+        .expect_err("refused");
+    assert!(
+        e.to_string().contains("changes[0].unit: 90000 bytes"),
+        "{e}"
+    );
+    assert!(e.to_string().len() < 500, "{e}");
+}

@@ -265,6 +265,9 @@ pub fn run_command(book: &mut Book, command: &[u8]) -> Result<Reply, BookError> 
                 assessments.as_deref().unwrap_or_default(),
                 honours.as_deref().unwrap_or_default(),
             )
+            .and_then(|()| {
+                crate::limits::check_change_fields(changes.as_deref().unwrap_or_default())
+            })
             .map_err(RequestError::Json)?;
             let replace = Replace {
                 workers,

@@ -90,20 +90,7 @@ pub(crate) fn check_fields(req: &Request) -> Result<(), RequestError> {
             check_field("adjustments", i, f, v).map_err(RequestError::Json)?;
         }
     }
-    for (i, c) in req.changes.iter().enumerate() {
-        for (f, v) in [
-            ("worker_id", Some(&c.worker_id)),
-            ("on", Some(&c.on)),
-            ("position", c.position.as_ref()),
-            ("title", c.title.as_ref()),
-            ("unit", c.unit.as_ref()),
-        ] {
-            if let Some(v) = v {
-                check_field("changes", i, f, v).map_err(RequestError::Json)?;
-            }
-        }
-    }
-    Ok(())
+    crate::limits::check_change_fields(&req.changes).map_err(RequestError::Json)
 }
 
 /// The error for a request of nothing but white space.
