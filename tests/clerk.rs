@@ -1285,4 +1285,31 @@ fn a_title_approved_late_is_corrected_from_a_changes_file_and_paid_as_arrears() 
     ]);
     assert_ne!(o.code, 0, "{}", o.stderr);
     assert!(o.stderr.contains("bad.csv:2"), "{}", o.stderr);
+    // The engine's error on a corrected record (a day that does not exist)
+    // is placed in its file too, not as changes[1].
+    let bad_day = write(
+        &d,
+        "bad_day.csv",
+        "工号,生效日期,职称\nW01,2026-09-16,social_worker\nW02,2026-09-31,social_worker\n",
+    );
+    let o = run(&[
+        "correct",
+        "--book",
+        book,
+        "--period",
+        "2026-09",
+        "--changes",
+        &bad_day,
+        "--reason",
+        "x",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("bad_day.csv:3"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("W02") && o.stderr.contains("on"),
+        "{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains("changes[1]"), "{}", o.stderr);
+    assert!(o.stderr.contains("nothing recorded"), "{}", o.stderr);
 }

@@ -239,10 +239,26 @@ pub(super) fn correct(con: &mut Console, a: CorrectArgs) -> Result<u8, Fail> {
         }
         (None, None, Some(period)) => {
             let replace = read_replacements(con, period, &a)?;
-            let Some(replace) = replace else {
+            let Some((replace, origins)) = replace else {
                 return Ok(2);
             };
-            book.correct(period, replace, &a.reason)
+            match book.correct(period, replace, &a.reason) {
+                // The engine's errors placed in the corrected files (a
+                // record of a list not corrected is named by its place in
+                // the stored month's list).
+                Err(BookError::InputErrors { errors, .. }) => {
+                    let problems: Vec<hrfile::FileProblem> =
+                        errors.iter().map(|e| hrfile::locate(&origins, e)).collect();
+                    print_problems(con, &problems);
+                    errln!(
+                        con,
+                        "payrules: {} problem(s) in the corrected inputs for {period}; nothing recorded",
+                        problems.len()
+                    );
+                    return Ok(2);
+                }
+                other => other,
+            }
         }
         _ => {
             return Err(Fail(
@@ -304,6 +320,7 @@ fn corrected<T>(
         Vec<u8>,
         hrfile::Progress,
     ) -> Result<hrfile::Sheet<T>, Vec<hrfile::FileProblem>>,
+    origin: &mut Option<hrfile::Origin>,
 ) -> Result<Option<Vec<T>>, Fail> {
     let Some(path) = path else {
         return Ok(None);
@@ -312,6 +329,7 @@ fn corrected<T>(
         let (warn, err): (Vec<_>, Vec<_>) = s.problems.into_iter().partition(|p| p.warning);
         warnings.extend(warn);
         errors.extend(err);
+        *origin = Some(s.origin);
         s.records
     }))
 }
@@ -320,7 +338,7 @@ fn read_replacements(
     con: &mut Console,
     period: &str,
     a: &CorrectArgs,
-) -> Result<Option<Replace>, Fail> {
+) -> Result<Option<(Replace, hrfile::Origins)>, Fail> {
     if a.roster.is_none() && a.assessments.is_none() && a.honours.is_none() && a.changes.is_none() {
         return Err(Fail(
             "give the corrected files: --roster, --assessments, --honours and/or --changes".into(),
@@ -335,19 +353,41 @@ fn read_replacements(
     let mut bar = Bar::new();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
+    let mut origins = hrfile::Origins::default();
     let (e, w, b) = (&mut errors, &mut warnings, &mut bar);
-    let workers = corrected(a.roster.as_deref(), b, e, w, |n, by, p| {
-        hrfile::read_roster(n, by, &opts, p)
-    })?;
-    let assessments = corrected(a.assessments.as_deref(), b, e, w, |n, by, p| {
-        hrfile::read_assessments(n, by, &opts, p)
-    })?;
-    let honours = corrected(a.honours.as_deref(), b, e, w, |n, by, p| {
-        hrfile::read_honours(n, by, &opts, p)
-    })?;
-    let changes = corrected(a.changes.as_deref(), b, e, w, |n, by, p| {
-        hrfile::read_changes(n, by, &opts, p)
-    })?;
+    let o = &mut origins;
+    let workers = corrected(
+        a.roster.as_deref(),
+        b,
+        e,
+        w,
+        |n, by, p| hrfile::read_roster(n, by, &opts, p),
+        &mut o.workers,
+    )?;
+    let assessments = corrected(
+        a.assessments.as_deref(),
+        b,
+        e,
+        w,
+        |n, by, p| hrfile::read_assessments(n, by, &opts, p),
+        &mut o.assessments,
+    )?;
+    let honours = corrected(
+        a.honours.as_deref(),
+        b,
+        e,
+        w,
+        |n, by, p| hrfile::read_honours(n, by, &opts, p),
+        &mut o.honours,
+    )?;
+    let changes = corrected(
+        a.changes.as_deref(),
+        b,
+        e,
+        w,
+        |n, by, p| hrfile::read_changes(n, by, &opts, p),
+        &mut o.changes,
+    )?;
     for w in &warnings {
         errln!(con, "{w}");
     }
@@ -359,12 +399,15 @@ fn read_replacements(
         );
         return Ok(None);
     }
-    Ok(Some(Replace {
-        workers,
-        assessments,
-        honours,
-        changes,
-    }))
+    Ok(Some((
+        Replace {
+            workers,
+            assessments,
+            honours,
+            changes,
+        },
+        origins,
+    )))
 }
 
 /// `history`.

@@ -85,6 +85,7 @@ fn recompute(
             period: period.to_string(),
             count: run.errors.len(),
             first: errors_text(&run),
+            errors: run.errors.clone(),
         });
     }
     let adjustments = differences(&run, &paid, reason);

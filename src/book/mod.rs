@@ -106,6 +106,9 @@ pub enum BookError {
         count: usize,
         /// The first few.
         first: String,
+        /// All of them, each with the record it came from (for a face to
+        /// place in its files).
+        errors: Vec<crate::run::InputError>,
     },
     /// The request could not be run.
     #[error(transparent)]
