@@ -285,12 +285,7 @@ pub(crate) fn monthly_in(
     }
     let mut gross = FenSum::default();
     let mut push = |code, full: Decimal, why: Why, share: Share| {
-        // Policy amounts read from TOML are held on the fen, so a full share
-        // of one needs no rounding.
-        let amount = match share {
-            Share::Full if full.scale() == crate::money::AMOUNT_DP => full,
-            _ => round_fen(share.apply(full, rate)),
-        };
+        let amount = shared(full, share, rate);
         gross.add(amount);
         lines.push(Line { code, amount, why });
     };
