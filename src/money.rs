@@ -50,6 +50,26 @@ pub fn fen_amount(fen: i64) -> Decimal {
     Decimal::from_parts(m as u32, (m >> 32) as u32, 0, fen < 0, AMOUNT_DP)
 }
 
+/// Amounts of this many fen or more are not taken as integers by
+/// [`fen_of`] (10^13 yuan: far above any payroll amount, far below `i64`).
+pub const FEN_LIMIT: u128 = 1_000_000_000_000_000;
+
+/// An amount in fen, when it has exactly two decimals (or is a zero of any
+/// scale) and is below [`FEN_LIMIT`]: the integer the fast paths compute
+/// with.
+#[inline]
+#[must_use]
+pub fn fen_of(d: Decimal) -> Option<i64> {
+    if d.is_zero() {
+        return Some(0);
+    }
+    if d.scale() != AMOUNT_DP {
+        return None;
+    }
+    let m = d.mantissa();
+    (m.unsigned_abs() < FEN_LIMIT).then_some(m as i64)
+}
+
 /// An exact running total of amounts already on the fen.
 ///
 /// Adding fen amounts as integers is several times faster than `Decimal`'s

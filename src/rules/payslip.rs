@@ -448,6 +448,10 @@ fn share_or_none(policy: &Policy, month: YearMonth, worker: &Worker) -> Share {
 /// test checks the two against each other.
 #[inline]
 pub(crate) fn shared(full: Decimal, share: Share, rate: Decimal) -> Decimal {
+    if share.is_full() && full.scale() == crate::money::AMOUNT_DP {
+        // A full month of a policy amount (held on the fen): most lines.
+        return full;
+    }
     if full.scale() == crate::money::AMOUNT_DP && !full.is_sign_negative() {
         let m = full.mantissa();
         // Policy amounts are far below this; the products then fit an i64.
@@ -523,11 +527,24 @@ fn plain(
             },
         },
     ];
+    // The gross in fen where every line is on the fen (always, for policy
+    // amounts): no Decimal arithmetic.
+    let mut fen = 0i64;
+    let mut on_fen = true;
+    for l in &five {
+        match crate::money::fen_of(l.amount) {
+            Some(f) => fen += f,
+            None => on_fen = false,
+        }
+    }
+    lines.extend_from_slice(&five);
+    if on_fen {
+        return crate::money::fen_amount(fen);
+    }
     let mut gross = FenSum::default();
     for l in &five {
         gross.add(l.amount);
     }
-    lines.extend_from_slice(&five);
     gross.total()
 }
 

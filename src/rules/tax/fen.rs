@@ -17,19 +17,13 @@ use rust_decimal::Decimal;
 
 /// Amounts at or above this many fen take the `Decimal` path, so that every
 /// product with a rate (mantissa below 10^19) fits an `i128`.
-const LIMIT: u128 = 1_000_000_000_000_000;
+const LIMIT: u128 = crate::money::FEN_LIMIT;
 
-/// An amount with exactly two decimals, or a zero of any scale, in fen.
+/// An amount with exactly two decimals, or a zero of any scale, in fen
+/// ([`crate::money::fen_of`]).
 #[inline]
 pub(crate) fn of(d: Decimal) -> Option<i64> {
-    if d.is_zero() {
-        return Some(0);
-    }
-    if d.scale() != 2 {
-        return None;
-    }
-    let m = d.mantissa();
-    (m.unsigned_abs() < LIMIT).then_some(m as i64)
+    crate::money::fen_of(d)
 }
 
 /// An amount with at most two decimals, in fen (for policy amounts and
