@@ -27,7 +27,7 @@ fn workers() -> usize {
 
 /// One worker's year: twelve months of wages through the cumulative method,
 /// then the annual bonus's choice. Returns the year's total tax.
-fn year(rules: &tax::TaxRules, i: usize, slip: &mut Payslip, explain: bool) -> Decimal {
+fn year(rules: &tax::TaxRules, i: usize, slip: &mut Payslip) -> Decimal {
     // Gross from 3000.00 to about 42000.00, so every bracket up to 30% is met.
     let gross = Decimal::new(300_000 + (i as i64 * 7_919) % 3_900_000, 2);
     let settings = Settings {
@@ -41,11 +41,7 @@ fn year(rules: &tax::TaxRules, i: usize, slip: &mut Payslip, explain: bool) -> D
         slip.lines.truncate(1);
         slip.lines[0].amount = gross;
         slip.gross = gross;
-        ytd = if explain {
-            *tax::month_lines(rules, &Input { settings, ytd }, slip).ytd_out()
-        } else {
-            tax::month_net(rules, &Input { settings, ytd }, slip)
-        };
+        ytd = *tax::month_lines(rules, &Input { settings, ytd }, slip).ytd_out();
     }
     let bonus = Decimal::new(120_000 + (i as i64 % 7) * 20_000, 2);
     let paid = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default();
@@ -91,11 +87,11 @@ fn slip() -> Payslip {
     slip
 }
 
-fn years(rules: &tax::TaxRules, workers: std::ops::Range<usize>, explain: bool) -> Decimal {
+fn years(rules: &tax::TaxRules, workers: std::ops::Range<usize>) -> Decimal {
     let mut slip = slip();
     let mut total = Decimal::ZERO;
     for i in workers {
-        total += year(rules, i, &mut slip, explain);
+        total += year(rules, i, &mut slip);
     }
     total
 }
@@ -107,12 +103,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("tax");
     g.sample_size(10);
     g.bench_function(format!("year_{n}_workers_1_thread"), |b| {
-        b.iter(|| black_box(years(&rules, 0..n, true)))
-    });
-    // The same year without the explanation records (`tax::month_net`):
-    // the same lines and states, what a bulk caller asks for.
-    g.bench_function(format!("year_{n}_workers_1_thread_net_only"), |b| {
-        b.iter(|| black_box(years(&rules, 0..n, false)))
+        b.iter(|| black_box(years(&rules, 0..n)))
     });
     // The same months in integer fen (`tax::Bulk`), the bonus choice as above.
     let bulk = tax::Bulk::new(&rules).expect("built-in rules in fen");
@@ -120,7 +111,7 @@ fn bench(c: &mut Criterion) {
         (0..1000)
             .map(|i| year_fen(&rules, &bulk, i))
             .sum::<Decimal>(),
-        years(&rules, 0..1000, true),
+        years(&rules, 0..1000),
         "the fen year and the explained year agree"
     );
     g.bench_function(format!("year_{n}_workers_1_thread_fen"), |b| {
@@ -149,7 +140,7 @@ fn bench(c: &mut Criterion) {
                 let handles: Vec<_> = (0..threads)
                     .map(|t| {
                         let rules = &rules;
-                        s.spawn(move || years(rules, t * chunk..((t + 1) * chunk).min(n), true))
+                        s.spawn(move || years(rules, t * chunk..((t + 1) * chunk).min(n)))
                     })
                     .collect();
                 handles.into_iter().filter_map(|h| h.join().ok()).sum()

@@ -33,7 +33,7 @@
 //! assert_eq!(fen_amount(year).to_string(), "655.20");
 //! ```
 
-use super::fen::{amount, of_up_to_2};
+use super::fen::{amount, div_round_64 as div_round, of_up_to_2};
 use super::*;
 
 /// A rate as `mantissa / power` (`0.08` is `8 / 100`).
@@ -53,16 +53,6 @@ impl Rate {
     #[inline]
     fn times(self, fen: i64) -> i64 {
         div_round(fen * self.m, self.p)
-    }
-}
-
-/// `n ÷ d` rounded half away from zero, `d > 0`.
-#[inline]
-fn div_round(n: i64, d: i64) -> i64 {
-    if n >= 0 {
-        (2 * n + d) / (2 * d)
-    } else {
-        -((-2 * n + d) / (2 * d))
     }
 }
 

@@ -42,6 +42,17 @@ pub(crate) fn of_up_to_2(d: Decimal) -> Option<i64> {
     }
 }
 
+/// `n ÷ d` rounded half away from zero, for `d > 0` and `|2n + d|` within
+/// an `i64` (several times cheaper than [`div_round`]).
+#[inline]
+pub(crate) fn div_round_64(n: i64, d: i64) -> i64 {
+    if n >= 0 {
+        (2 * n + d) / (2 * d)
+    } else {
+        -((-2 * n + d) / (2 * d))
+    }
+}
+
 /// `n ÷ d` rounded half away from zero, for `d > 0`.
 #[inline]
 fn div_round(n: i128, d: i128) -> i128 {
@@ -65,12 +76,7 @@ pub(crate) fn times(fen: i64, r: Decimal) -> Option<i64> {
     let (m, p) = rate(r)?;
     // Most products fit an i64, whose division is several times cheaper.
     if fen.unsigned_abs() < 1 << 31 && m < 1 << 31 && p < 1 << 31 {
-        let (n, d) = (fen * m as i64, p as i64);
-        return Some(if n >= 0 {
-            (2 * n + d) / (2 * d)
-        } else {
-            -((-2 * n + d) / (2 * d))
-        });
+        return Some(div_round_64(fen * m as i64, p as i64));
     }
     Some(div_round(i128::from(fen) * m, p) as i64)
 }
@@ -102,13 +108,7 @@ pub(crate) fn table_tax(t: &Table, fen: i64) -> Option<(usize, i64)> {
     if fen < 1 << 40 && m < 1 << 20 && p < 1 << 20 && quick.unsigned_abs() < 1 << 40 {
         // Fits an i64 (below 2^61): its division is several times cheaper.
         let (m, p) = (m as i64, p as i64);
-        let n = fen * m - quick * p;
-        let tax = if n >= 0 {
-            (2 * n + p) / (2 * p)
-        } else {
-            -((-2 * n + p) / (2 * p))
-        };
-        return Some((i, tax.max(0)));
+        return Some((i, div_round_64(fen * m - quick * p, p).max(0)));
     }
     let tax = div_round(i128::from(fen) * m - i128::from(quick) * p, p);
     Some((i, tax.max(0) as i64))

@@ -145,101 +145,6 @@ pub fn month_lines(rules: &TaxRules, input: &Input, slip: &mut Payslip) -> TaxSl
     t
 }
 
-/// [`month_lines`] without the explanation: adds the same net-pay lines to
-/// `slip` and returns only the year-to-date state carried out, for callers
-/// that chain many months and render nothing of the computation (a year's
-/// simulation, a bulk run asked for no explanations). The lines and the
-/// state are exactly [`month_lines`]'; on amounts with two decimals the
-/// computation stays in integer fen and builds no [`TaxSlip`].
-///
-/// ```
-/// use payrules::payslip::{Line, LineCode, Payslip, Why};
-/// use payrules::policy::PolicySet;
-/// use payrules::tax::{month_lines, month_net, Input, Settings, Ytd};
-///
-/// let set = PolicySet::builtin();
-/// let rules = set.versions[0].tax.as_ref().unwrap();
-/// let gross = "8800.00".parse().unwrap();
-/// let slip = Payslip { worker: 0, lines: vec![Line { code: LineCode::BasePay, amount: gross, why: Why::Tax }], gross };
-/// let input = Input { settings: Settings::default(), ytd: Ytd::start(2026) };
-/// let (mut a, mut b) = (slip.clone(), slip);
-/// let ytd = month_net(rules, &input, &mut a);
-/// let full = month_lines(rules, &input, &mut b);
-/// assert_eq!((a, ytd), (b, *full.ytd_out()));
-/// ```
-pub fn month_net(rules: &TaxRules, input: &Input, slip: &mut Payslip) -> Ytd {
-    let exempt = exempt_income(rules, slip);
-    match net_fen(rules, input, slip.gross, exempt) {
-        Some((amounts, tax, net, ytd)) => {
-            for (code, a) in [
-                LineCode::Pension,
-                LineCode::Medical,
-                LineCode::Unemployment,
-                LineCode::HousingFund,
-            ]
-            .into_iter()
-            .zip(amounts)
-            {
-                push(slip, code, a);
-            }
-            push(slip, LineCode::IncomeTax, tax);
-            push(slip, LineCode::Net, net);
-            ytd
-        }
-        None => *month_lines(rules, input, slip).ytd_out(),
-    }
-}
-
-/// The lines and state of [`month_fen`] without the rest of its figures.
-#[inline(always)]
-fn net_fen(
-    rules: &TaxRules,
-    input: &Input,
-    gross: Decimal,
-    exempt: Decimal,
-) -> Option<([Decimal; 4], Decimal, Decimal, Ytd)> {
-    use super::fen::{amount, of, times};
-    if gross.scale() != 2 {
-        return None;
-    }
-    let c = &rules.contributions;
-    let s = &input.settings;
-    let g = of(gross)?;
-    let raw = of(s.contribution_base.unwrap_or(gross))?;
-    let (lo, hi) = (of(c.base.0)?, of(c.base.1)?);
-    let used = if raw < lo {
-        lo
-    } else if raw > hi {
-        hi
-    } else {
-        raw
-    };
-    let rate = s.housing_fund_rate.unwrap_or(c.housing_fund_default);
-    let due = [
-        times(used, c.pension)?,
-        times(used, c.medical)?,
-        times(used, c.unemployment)?,
-        times(used, rate)?,
-    ];
-    let mut left = g.max(0);
-    let taken = due.map(|d| {
-        let t = d.min(left);
-        left -= t;
-        t
-    });
-    let total: i64 = taken.iter().sum();
-    let figures = MonthFigures {
-        income: gross,
-        exempt,
-        contributions: amount(total),
-        additional_deductions: s.additional_deductions,
-        other_deductions: s.other_deductions,
-    };
-    let w = withhold_within(rules, &input.ytd, &figures, Some(amount(left)));
-    let tax = of(w.tax)?;
-    Some((taken.map(amount), w.tax, amount(g - total - tax), w.ytd))
-}
-
 /// [`month_lines`]' figures in `Decimal`: any scale.
 fn month_decimal(rules: &TaxRules, input: &Input, gross: Decimal, exempt: Decimal) -> TaxSlip {
     let c = &rules.contributions;
@@ -446,13 +351,6 @@ mod tests {
             let fast = month_fen(rules, &input, gross, exempt).expect("two-decimal amounts");
             let slow = month_decimal(rules, &input, gross, exempt);
             prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
-            // The lean month: the same lines and state.
-            let (amounts, tax, net, ytd) = net_fen(rules, &input, gross, exempt).expect("two-decimal amounts");
-            let Detail::Month { contributions, .. } = slow.detail else { unreachable!() };
-            prop_assert_eq!(
-                format!("{:?}", (amounts, tax, net, ytd)),
-                format!("{:?}", (contributions, slow.income_tax, slow.net, *slow.ytd_out()))
-            );
         }
     }
 }

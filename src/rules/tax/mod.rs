@@ -64,9 +64,7 @@ mod withholding;
 pub use bonus::{BonusChoice, Cliff, Method, NoSeparate, bonus_choice, cliff, separate_tax};
 pub use bulk::{Bulk, MonthFen, SettingsFen, YtdFen};
 pub use explain::{explain, rule_path, shortfalls};
-pub use lines::{
-    Detail, Input, Settings, TaxSlip, bonus_lines, exempt_income, month_lines, month_net,
-};
+pub use lines::{Detail, Input, Settings, TaxSlip, bonus_lines, exempt_income, month_lines};
 pub use records::{
     BonusDoc, Count, Found, InputProblem, Inputs, RunTax, Source, TaxPeriod, TaxRecord, YtdDoc,
     YtdRecord, read_state,
