@@ -326,7 +326,7 @@ fn prepare<'a, 'w, 'p>(
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "files"))] // the example district
 mod tests {
     use super::*;
     use crate::worker::WorkerRecord;
