@@ -326,8 +326,10 @@ fn prepare<'a, 'w, 'p>(
     }
 }
 
-#[cfg(all(test, feature = "files"))] // the example district
+#[cfg(test)]
 mod tests {
+    // The example district is read from the files feature's example module.
+    #![cfg(feature = "files")]
     use super::*;
     use crate::worker::WorkerRecord;
 
