@@ -328,14 +328,16 @@ fn prepare<'a, 'w, 'p>(
 
 #[cfg(test)]
 mod tests {
-    // The example district is read from the files feature's example module.
-    #![cfg(feature = "files")]
+    // The example district comes from the files feature's example module.
+    #[cfg(feature = "files")]
     use super::*;
+    #[cfg(feature = "files")]
     use crate::worker::WorkerRecord;
 
     /// The example district with records of every kind a roster can hold:
     /// a doubled id, blank ids, an impossible date, a bad title and position
     /// on employed and on departed workers, a leaver before hiring.
+    #[cfg(feature = "files")]
     fn awkward() -> Request {
         let mut req = crate::example::district().into_request(Kind::Monthly, "2026-11".into());
         let w =
@@ -378,6 +380,7 @@ mod tests {
 
     /// A run that borrows workers from a roster checked once gives the
     /// payslips, totals and errors of a plain run, every month and the year.
+    #[cfg(feature = "files")]
     #[test]
     fn runs_from_a_checked_roster_equal_plain_runs() {
         let req = awkward();
