@@ -179,17 +179,13 @@ fn csv_utf8(rows: &[BankRow], out: &mut dyn Write) -> io::Result<()> {
 /// The bank file as a one-sheet workbook (`代发 Bank`): accounts as text
 /// cells (all their digits), amounts as two-decimal numbers, a totals row.
 pub fn xlsx(rows: &[BankRow]) -> io::Result<Vec<u8>> {
-    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+    use super::workbook::{MONEY, new_workbook};
+    use rust_xlsxwriter::Format;
     let inner = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut wb = Workbook::new();
-        wb.set_properties(
-            &DocProperties::new()
-                .set_title("bank transfers")
-                .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
-        );
+        let mut wb = new_workbook("bank transfers")?;
         let bold = Format::new().set_bold();
-        let num = Format::new().set_num_format("#,##0.00");
-        let bold_num = Format::new().set_bold().set_num_format("#,##0.00");
+        let num = Format::new().set_num_format(MONEY);
+        let bold_num = Format::new().set_bold().set_num_format(MONEY);
         let ws = wb.add_worksheet();
         ws.set_name("代发 Bank")?;
         for (c, h) in HEADERS.iter().enumerate() {

@@ -7,9 +7,7 @@ use crate::money::Amount;
 use crate::rules::slip::LineCode;
 use crate::whatif::{Delta, Outcome, Side, Whatif, WorkerDelta};
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{
-    DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 use std::fmt::Write as _;
 use std::io;
 
@@ -283,17 +281,9 @@ pub fn xlsx(w: &Whatif) -> io::Result<Vec<u8>> {
 }
 
 fn xlsx_inner(w: &Whatif) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    let props = DocProperties::new()
-        .set_title(format!("what-if {} {}", w.reform.id, w.scope))
-        .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
-    wb.set_properties(&props);
-    let head = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter);
-    let num = Format::new().set_num_format("#,##0.00");
+    let mut wb = super::workbook::new_workbook(format!("what-if {} {}", w.reform.id, w.scope))?;
+    let head = super::workbook::head_format();
+    let num = Format::new().set_num_format(super::workbook::MONEY);
     let heads = |ws: &mut Worksheet, heads: &[&str], frozen_cols: u16| -> Result<(), XlsxError> {
         for (c, h) in heads.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, *h, &head)?;

@@ -68,8 +68,6 @@ pub fn xlsx_with(run: &Run, rows: &PayRows, extras: &Extras) -> io::Result<Vec<u
 
 fn xlsx_inner(run: &Run, rows: &PayRows, extras: &Extras) -> Result<Vec<u8>, XlsxError> {
     let cols = columns(run);
-    let mut wb = Workbook::new();
-    // A fixed creation date keeps the workbook byte-identical run to run.
     let incomplete = !extras.errors.is_empty();
     let title = if incomplete {
         format!(
@@ -81,18 +79,11 @@ fn xlsx_inner(run: &Run, rows: &PayRows, extras: &Extras) -> Result<Vec<u8>, Xls
     } else {
         format!("payroll {} ({:?})", run.period, run.kind)
     };
-    let props = DocProperties::new()
-        .set_title(title)
-        .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
-    wb.set_properties(&props);
-    let head = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter);
-    let num = Format::new().set_num_format("#,##0.00");
+    let mut wb = new_workbook(title)?;
+    let head = head_format();
+    let num = Format::new().set_num_format(MONEY);
     let bold = Format::new().set_bold();
-    let bold_num = Format::new().set_bold().set_num_format("#,##0.00");
+    let bold_num = Format::new().set_bold().set_num_format(MONEY);
 
     let ws = wb.add_worksheet();
     ws.set_name("工资表 Payroll")?;
@@ -367,18 +358,39 @@ fn payslips_sheet(
     Ok(())
 }
 
+/// A new workbook titled `title`, with a fixed creation date so that the
+/// same payroll gives the same bytes run after run. Every workbook payrules
+/// writes starts here.
+pub(crate) fn new_workbook(title: impl Into<String>) -> Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(title)
+            .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
+    );
+    Ok(wb)
+}
+
+/// The header cells' format: bold, wrapped, centred.
+pub(crate) fn head_format() -> Format {
+    Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+}
+
+/// Money cells: a number with two decimals.
+pub(crate) const MONEY: &str = "#,##0.00";
+
 /// A plain table as a one-sheet workbook: the first row bold as headers;
 /// a cell from column `numeric_from` on that reads as an amount is a number
 /// cell with two decimals, every other cell text (book reports).
 pub fn table_xlsx(sheet: &str, rows: &[Vec<String>], numeric_from: usize) -> io::Result<Vec<u8>> {
     let inner = || -> Result<Vec<u8>, XlsxError> {
-        let mut wb = Workbook::new();
-        let props = DocProperties::new()
-            .set_title(sheet)
-            .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
-        wb.set_properties(&props);
+        let mut wb = new_workbook(sheet)?;
         let bold = Format::new().set_bold();
-        let num = Format::new().set_num_format("#,##0.00");
+        let num = Format::new().set_num_format(MONEY);
         let ws = wb.add_worksheet();
         ws.set_name(sheet)?;
         for (r, row) in rows.iter().enumerate() {

@@ -132,8 +132,7 @@ pub fn monthly(
     note: GradeNote,
     honours: &[&Honour],
 ) -> Result<Payslip, PayError> {
-    monthly_in(
-        Vec::new(),
+    monthly_split(
         policy,
         month,
         worker,

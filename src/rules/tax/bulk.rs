@@ -33,7 +33,7 @@
 //! assert_eq!(fen_amount(year).to_string(), "655.20");
 //! ```
 
-use super::fen::{amount, div_round_64 as div_round, of_up_to_2};
+use super::fen::{amount, div_round as div_round_128, div_round_64 as div_round, of_up_to_2};
 use super::*;
 
 /// A rate as `mantissa / power` (`0.08` is `8 / 100`).
@@ -269,12 +269,7 @@ impl Bulk {
                 } else {
                     let n = i128::from(taxable) * i128::from(rate.m)
                         - i128::from(quick) * i128::from(rate.p);
-                    let d = i128::from(rate.p);
-                    (if n >= 0 {
-                        (2 * n + d) / (2 * d)
-                    } else {
-                        -((-2 * n + d) / (2 * d))
-                    }) as i64
+                    div_round_128(n, i128::from(rate.p)) as i64
                 };
                 return tax.max(0);
             }

@@ -55,7 +55,7 @@ pub(crate) fn div_round_64(n: i64, d: i64) -> i64 {
 
 /// `n ÷ d` rounded half away from zero, for `d > 0`.
 #[inline]
-fn div_round(n: i128, d: i128) -> i128 {
+pub(crate) fn div_round(n: i128, d: i128) -> i128 {
     if n >= 0 {
         (2 * n + d) / (2 * d)
     } else {
