@@ -3,7 +3,7 @@
 //! `cargo bench --bench book`
 //!
 //! - `baseline/run_100k`: the stateless engine run of the same month
-//!   (`run::run_owned` on 100,000 workers with tax settings): the work any
+//!   (`payrules::run` of an owned request on 100,000 workers with tax settings): the work any
 //!   book must do before storing anything.
 //! - `book/pay_close_100k`: `Book::pay` + `Book::close` of February for
 //!   100,000 workers into a book holding a closed January (a fresh copy of
@@ -19,7 +19,7 @@
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use payrules::book::Book;
 use payrules::period::YearMonth;
-use payrules::run::{Kind, Request, run_owned};
+use payrules::run::{Kind, Request, run};
 use payrules::synth::monthly_request;
 use payrules::tax::TaxRecord;
 use std::hint::black_box;
@@ -108,7 +108,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("run_100k", |b| {
         b.iter_batched(
             || feb.clone(),
-            |r| black_box(run_owned(r, None).unwrap().totals.gross),
+            |r| black_box(run(r, None).unwrap().totals.gross),
             BatchSize::LargeInput,
         )
     });

@@ -98,7 +98,7 @@ fn engine(c: &mut Criterion) {
     // Grading: n scores across n/10 pools (1,000,000 across 100,000 under `cargo bench`).
     let ids: Vec<String> = (0..n).map(|i| format!("W{i:07}")).collect();
     let units: Vec<String> = (0..n).map(|i| format!("社区{:06}", i / 10)).collect();
-    let hired = policy.effective_from;
+    let hired = policy.effective_from();
     let cands: Vec<Candidate> = (0..n)
         .map(|i| Candidate {
             id: &ids[i],
@@ -108,7 +108,7 @@ fn engine(c: &mut Criterion) {
         })
         .collect();
     g.bench_function("quota/assign_1m_scores_100k_pools", |b| {
-        b.iter(|| black_box(assign(&policy.quota, &cands).1.len()))
+        b.iter(|| black_box(assign(policy.quota(), &cands).1.len()))
     });
     // The JSON face end to end (parse, run, render every explanation,
     // serialise) on a tenth of the population.

@@ -98,7 +98,10 @@ fn years(rules: &tax::TaxRules, workers: std::ops::Range<usize>) -> Decimal {
 
 fn bench(c: &mut Criterion) {
     let set = PolicySet::builtin();
-    let rules = set.versions[0].tax.clone().expect("built-in tax rules");
+    let rules = set.versions()[0]
+        .tax()
+        .cloned()
+        .expect("built-in tax rules");
     let n = workers();
     let mut g = c.benchmark_group("tax");
     g.sample_size(10);

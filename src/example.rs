@@ -24,7 +24,6 @@ use crate::rules::quota;
 use crate::rules::tax::TaxRecord;
 use crate::worker::{AssessmentRecord, HonourRecord, WorkerRecord};
 use chrono::{Datelike, Months, NaiveDate};
-use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -67,7 +66,8 @@ impl District {
     }
 
     /// The units, sorted.
-    pub fn units(&self) -> BTreeSet<&str> {
+    #[cfg(any(test, feature = "internals"))]
+    pub fn units(&self) -> std::collections::BTreeSet<&str> {
         self.workers.iter().map(|w| w.unit.as_str()).collect()
     }
 }

@@ -13,7 +13,9 @@
 //!   value ([`quote`], [`json_error`]).
 
 use crate::worker::{AssessmentRecord, HonourRecord, WorkerRecord};
+#[cfg(feature = "cli")]
 use std::io::{self, Read};
+#[cfg(feature = "cli")]
 use std::path::Path;
 
 /// The longest cell or field accepted, in bytes (64 KiB). No field of an
@@ -35,6 +37,7 @@ pub fn quote(s: &str) -> String {
 }
 
 /// Everything from `r`, refused past [`MAX_REQUEST`] bytes.
+#[cfg(feature = "cli")]
 pub fn read_all(r: impl Read) -> io::Result<Vec<u8>> {
     let mut buf = Vec::new();
     r.take(MAX_REQUEST as u64 + 1).read_to_end(&mut buf)?;
@@ -45,6 +48,7 @@ pub fn read_all(r: impl Read) -> io::Result<Vec<u8>> {
 }
 
 /// The file at `path`, refused (before reading it) past [`MAX_REQUEST`] bytes.
+#[cfg(feature = "cli")]
 pub fn read_file(path: &Path) -> io::Result<Vec<u8>> {
     let f = std::fs::File::open(path)?;
     if f.metadata()?.len() > MAX_REQUEST as u64 {
@@ -53,6 +57,7 @@ pub fn read_file(path: &Path) -> io::Result<Vec<u8>> {
     read_all(f)
 }
 
+#[cfg(feature = "cli")]
 fn too_large() -> io::Error {
     io::Error::new(
         io::ErrorKind::FileTooLarge,

@@ -3,7 +3,7 @@
 use payrules::book::{Book, BookError, Replace};
 use payrules::policy::BUILTIN_TOML;
 use payrules::rules::tax::{YtdDoc, YtdRecord};
-use payrules::run::{Kind, Request, run_owned};
+use payrules::run::{Kind, Request, run};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -117,7 +117,7 @@ fn the_example_district_through_a_year_equals_the_chained_json_runs() {
             })
             .collect();
         req.ytd = ytd.clone();
-        let run = run_owned(req, None).unwrap();
+        let run = run(req, None).unwrap();
         assert!(run.complete());
         assert_eq!(run.totals, paid.run.totals, "{period}");
         let doc = serde_json::to_value(YtdDoc(&run.tax.ytd)).unwrap();
@@ -148,7 +148,7 @@ fn the_example_district_through_a_year_equals_the_chained_json_runs() {
         .sum();
     let mut req = district_month("2026-12");
     req.ytd.clear();
-    assert_eq!(dec, run_owned(req, None).unwrap().totals.gross);
+    assert_eq!(dec, run(req, None).unwrap().totals.gross);
 }
 
 #[test]

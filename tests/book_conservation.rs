@@ -10,7 +10,7 @@ use payrules::LineCode;
 use payrules::book::{Book, Replace};
 use payrules::correction::corrected;
 use payrules::policy::{BUILTIN_TOML, PolicySet};
-use payrules::run::{Request, run_owned};
+use payrules::run::{Request, run};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -142,7 +142,7 @@ proptest! {
         let mut now: BTreeMap<(String, LineCode), Decimal> = BTreeMap::new();
         let mut final_gross = Decimal::ZERO;
         for m in 1..=12u32 {
-            let run = run_owned(month(m, &last[m as usize - 1]), Some(&set)).unwrap();
+            let run = run(month(m, &last[m as usize - 1]), Some(&set)).unwrap();
             for p in &run.payslips {
                 for l in &p.lines {
                     if corrected(l.code) {
@@ -157,7 +157,7 @@ proptest! {
         prop_assert_eq!(&paid, &now);
         // The tax: each worker's December state against the annual table on
         // the final taxable income (12 × (5000 + 4500 + 2000) deducted).
-        let rules = set.versions[0].tax.clone().unwrap();
+        let rules = set.versions()[0].tax().cloned().unwrap();
         let states = book.states(2026).unwrap();
         let mut withheld = Decimal::ZERO;
         let mut expected = Decimal::ZERO;

@@ -34,7 +34,7 @@ fn november(changes: Value) -> Value {
 }
 
 fn run_doc(doc: Value, policy: Option<&PolicySet>) -> Run {
-    run(&request(doc), policy).unwrap()
+    run(request(doc), policy).unwrap()
 }
 
 /// The lines of a worker's payslip with a code: (amount, explanation).

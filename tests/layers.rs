@@ -266,3 +266,32 @@ fn the_lean_build_has_no_cli_or_spreadsheet_crates() {
     let full = tree(&[]);
     assert!(full.iter().any(|n| n == "clap") && full.iter().any(|n| n == "calamine"));
 }
+
+/// The public surface stays narrow: the crate root declares only the faces
+/// as public modules (the rest are `internal!`, `pub(crate)` outside the
+/// crate's own tests), and a policy version has no public field through
+/// which its checks could be bypassed.
+#[test]
+fn only_faces_are_public_and_policies_have_no_public_fields() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let lib = std::fs::read_to_string(root.join("lib.rs")).unwrap();
+    let public: Vec<&str> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub mod "))
+        .map(|l| l.trim_end_matches([';', ' ', '{']))
+        .collect();
+    assert_eq!(public, ["app", "book", "ffi", "types"], "{lib}");
+    let policy = std::fs::read_to_string(root.join("policy/mod.rs")).unwrap();
+    for name in ["pub struct Policy {", "pub struct PolicySet {"] {
+        let at = policy
+            .find(name)
+            .unwrap_or_else(|| panic!("{name} not found"));
+        let body = &policy[at..at + policy[at..].find("\n}").unwrap()];
+        let open: Vec<&str> = body
+            .lines()
+            .skip(1)
+            .filter(|l| l.trim_start().starts_with("pub ") && l.contains(':'))
+            .collect();
+        assert!(open.is_empty(), "{name} has public fields: {open:?}");
+    }
+}

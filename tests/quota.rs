@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 fn rule(rounding: QuotaRounding, min_excellent: u32, ties: Ties) -> QuotaRule {
-    let mut r = PolicySet::builtin().versions[0].quota.clone();
+    let mut r = PolicySet::builtin().versions()[0].quota().clone();
     r.rounding = rounding;
     r.min_excellent = min_excellent;
     r.ties = ties;
@@ -181,7 +181,7 @@ fn everyone_ungraded() {
         json!([{"pool": "温泉社区", "graded": 0, "excellent": {"allowed": 0, "used": 0}, "good": {"allowed": 0, "used": 0}}])
     );
     let pools = check(
-        &PolicySet::builtin().versions[0].quota,
+        PolicySet::builtin().versions()[0].quota(),
         [("U", Ungraded), ("U", Ungraded)].into_iter(),
     );
     assert_eq!(pools[0].graded, 0);
@@ -475,7 +475,7 @@ proptest! {
     /// no pool's slots.
     #[test]
     fn ungraded_never_count(pool in arb_pool(), extra in 0usize..10) {
-        let r = PolicySet::builtin().versions[0].quota.clone();
+        let r = PolicySet::builtin().versions()[0].quota().clone();
         let (ids, units) = build(&pool);
         let c = candidates(&pool, &ids, &units);
         let (a, _) = assign(&r, &c);

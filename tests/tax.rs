@@ -2,7 +2,7 @@
 
 use payrules::payslip::{Line, LineCode, Payslip, Why};
 use payrules::period::parse_date;
-use payrules::policy::PolicySet;
+use payrules::policy::{BUILTIN_TOML, PolicySet};
 use payrules::run::{Request, run};
 use payrules::run_json;
 use payrules::tax::{
@@ -17,18 +17,21 @@ fn d(s: &str) -> Decimal {
 }
 
 fn rules() -> TaxRules {
-    PolicySet::builtin().versions[0].tax.clone().unwrap()
+    PolicySet::builtin().versions()[0].tax().cloned().unwrap()
 }
 
 /// The built-in policy with community workers paid a flat 30000 a month
 /// (the State Taxation Administration's example salary).
 fn salary_30000() -> PolicySet {
-    let mut set = PolicySet::builtin();
-    let v = &mut set.versions[0];
-    let i = v.position_index("community_worker").unwrap();
-    v.positions[i].base_pay = d("30000.00");
-    v.positions[i].living_allowance = d("0.00");
-    v.positions[i].post_allowance = d("0.00");
+    let text = BUILTIN_TOML.replacen(
+        "base_pay = \"2200.00\"\nliving_allowance = \"600.00\"\npost_allowance = \"300.00\"",
+        "base_pay = \"30000.00\"\nliving_allowance = \"0.00\"\npost_allowance = \"0.00\"",
+        1,
+    );
+    let set = PolicySet::from_toml(&text).unwrap();
+    let v = &set.versions()[0];
+    let p = &v.positions()[v.position_index("community_worker").unwrap()];
+    assert_eq!(p.base_pay, d("30000.00"));
     set
 }
 
@@ -642,8 +645,19 @@ fn bad_inputs_name_the_worker_and_field() {
 
 #[test]
 fn tax_inputs_without_tax_rules_are_errors() {
-    let mut set = PolicySet::builtin();
-    set.versions[0].tax = None;
+    // The built-in policy with its [versions.tax…] tables cut out.
+    let from = BUILTIN_TOML.find("\n[versions.tax").unwrap();
+    let to = BUILTIN_TOML[from + 1..]
+        .find("\n[")
+        .map(|i| from + 1 + i)
+        .filter(|&i| !BUILTIN_TOML[i..].starts_with("\n[versions.tax"));
+    let text = format!(
+        "{}{}",
+        &BUILTIN_TOML[..from],
+        to.map_or("", |i| &BUILTIN_TOML[i..])
+    );
+    let set = PolicySet::from_toml(&text).unwrap();
+    assert!(set.versions()[0].tax().is_none());
     let v = run_value(
         json!({"kind": "monthly", "period": "2026-03", "workers": [worker()],
                "assessments": [{"worker_id": "W1", "period": "2026-03", "grade": "pass"}],

@@ -16,7 +16,7 @@ pub(super) fn load_roster(
     }
 }
 
-pub(super) fn pool_table(con: &mut Console, pools: &[crate::quota::PoolReport]) {
+pub(super) fn pool_table(con: &mut Console, pools: &[crate::rules::quota::PoolReport]) {
     errln!(
         con,
         "pool  graded  excellent used/allowed  good used/allowed"

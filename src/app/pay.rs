@@ -242,12 +242,16 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
     // payslip's amounts, kept as compact rows while the payslips go by; the
     // JSON response renders the payslips themselves.
     let (mut result, mut rows) = if format == OutFormat::Json {
-        let run = crate::run::run_owned(request, Some(&policy))?;
+        let run = crate::run::run(request, Some(&policy))?;
         let rows = write::PayRows::from_run(&run);
         (run, rows)
     } else {
         let mut rows = write::PayRows::new();
-        let run = crate::run::run_owned_each(request, Some(&policy), |_, slip| rows.push(slip))?;
+        let run = crate::run::run_with(
+            request,
+            Some(&policy),
+            crate::run::Payslips::Each(&mut |_, slip| rows.push(slip)),
+        )?;
         (run, rows)
     };
     let mut problems: Vec<FileProblem> = read_problems;

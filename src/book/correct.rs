@@ -79,7 +79,7 @@ fn recompute(
     if monthly {
         earlier_honours(tx, &mut req)?;
     }
-    let run = run::run_owned(req, Some(set))?;
+    let run = run::run(req, Some(set))?;
     if !run.errors.is_empty() {
         return Err(BookError::InputErrors {
             period: period.to_string(),

@@ -76,7 +76,7 @@ impl Book {
             let set = PolicySet::from_toml(&text).map_err(RequestError::from)?;
             let inputs = stored_inputs(&req)?;
             let (req, ids) = complete(tx, req, &set, month.year(), Some(month))?;
-            let run = run::run_owned(req, Some(&set))?;
+            let run = run::run(req, Some(&set))?;
             if !run.errors.is_empty() {
                 return Ok(Paid {
                     run,
@@ -130,7 +130,7 @@ impl Book {
             let set = PolicySet::from_toml(&text).map_err(RequestError::from)?;
             let inputs = stored_inputs(&req)?;
             let (req, _) = complete(tx, req, &set, year.get(), None)?;
-            let run = run::run_owned(req, Some(&set))?;
+            let run = run::run(req, Some(&set))?;
             let stored = run.errors.is_empty();
             if stored {
                 put_month(tx, &run, "annual", policy_id, &inputs)?;

@@ -246,7 +246,7 @@ pub fn correct(
         ));
     }
     let paid = earned_from(&req.paid, &req.paid_adjustments, &req.period)?;
-    let run = run::run_owned(req.request, policy)?;
+    let run = run::run(req.request, policy)?;
     let adjustments = adjustments_of(&run, &paid, &req.reason);
     Ok(Correction {
         run,

@@ -12,18 +12,11 @@
 //! | `codes` | [`CodesRequest`] | grades, titles, honour levels and positions ([`codes`]) |
 //! | `correction` | [`CorrectionRequest`] | the adjustments that pay a past period's difference ([`correction`]) |
 //!
-//! [`parse`] reads the document in one pass when `kind` is its first key (as
+//! [`Document::parse`] reads the document in one pass when `kind` is its first key (as
 //! in every document payrules writes and every example in the docs). When
 //! `kind` comes later, the document is scanned once for it first and then
 //! read; the result is the same either way.
 //!
-//! ```
-//! use payrules::contract::{parse, Document};
-//! let doc = parse(br#"{"kind":"whatif","period":"2026-11","reform":"","workers":[]}"#).unwrap();
-//! assert!(matches!(doc, Document::Whatif(_)));
-//! let doc = parse(br#"{"period":"2026","kind":"annual"}"#).unwrap();
-//! assert!(matches!(doc, Document::Run(_)));
-//! ```
 
 pub mod codes;
 pub mod correction;
@@ -109,6 +102,27 @@ impl Outcome {
     }
 }
 
+impl Document {
+    /// Reads a request document of any kind, in one pass when `kind` comes
+    /// first, with every field bounded.
+    ///
+    /// ```
+    /// use payrules::Document;
+    /// let doc = Document::parse(br#"{"kind":"whatif","period":"2026-11","reform":"","workers":[]}"#).unwrap();
+    /// assert!(matches!(doc, Document::Whatif(_)));
+    /// let doc = Document::parse(br#"{"period":"2026","kind":"annual"}"#).unwrap();
+    /// assert!(matches!(doc, Document::Run(_)));
+    /// ```
+    pub fn parse(bytes: &[u8]) -> Result<Document, RequestError> {
+        parse(bytes)
+    }
+
+    /// Runs the document under `policy` ([`run_document`]).
+    pub fn run(self, policy: Option<&PolicySet>) -> Result<Outcome, RequestError> {
+        run_document(self, policy)
+    }
+}
+
 /// Reads a request document of any kind, in one pass when `kind` comes first.
 pub fn parse(bytes: &[u8]) -> Result<Document, RequestError> {
     run::refuse_empty(bytes)?;
@@ -171,9 +185,9 @@ pub fn run_document(doc: Document, policy: Option<&PolicySet>) -> Result<Outcome
     match doc {
         Document::Run(req) => {
             let explain = req.explain;
-            run::run_owned(req, policy).map(|r| Outcome::Run(Box::new(run::Run { explain, ..r })))
+            run::run(req, policy).map(|r| Outcome::Run(Box::new(run::Run { explain, ..r })))
         }
-        Document::Grades(req) => run::run_owned(req, policy).map(|r| Outcome::Grades(Box::new(r))),
+        Document::Grades(req) => run::run(req, policy).map(|r| Outcome::Grades(Box::new(r))),
         Document::Codes(req) => {
             let set = PolicySet::chosen(req.policy.as_deref(), policy)?;
             Ok(Outcome::Codes(codes::codes_json(&set)))

@@ -5,11 +5,10 @@
 
 use super::FileProblem;
 use super::bank;
-use super::locate;
 use super::origin::{Origin, Origins};
 use super::sheet::Sheet;
 use crate::rules::tax::TaxRecord;
-use crate::run::{InputError, Request};
+use crate::run::Request;
 use crate::worker::{AssessmentRecord, HonourRecord, WorkerRecord};
 
 /// A request built from files, with the origin of every record.
@@ -125,10 +124,6 @@ impl Loaded {
         }
     }
 
-    /// An engine error as a problem naming the file, line and column.
-    pub fn locate(&self, e: &InputError) -> FileProblem {
-        locate(&self.origins, e)
-    }
 }
 
 /// Whether a tax record gives nothing but the worker (every field default).

@@ -47,11 +47,14 @@ pub mod whatif;
 mod workbook;
 pub mod write;
 
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use cells::{excel_serial_date, normalize_date, normalize_period, normalize_rate};
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use columns::{
     ASSESSMENTS, CHANGES, CellKind, Column, GRADES, HONOURS, ROSTER, SCORES, TAX, TAX_FIELDS,
     column_for,
 };
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use lists::{
     RosterTax, read_assessments, read_changes, read_honours, read_roster, read_roster_bank,
     read_roster_tax, read_tax,
@@ -59,6 +62,7 @@ pub use lists::{
 pub use loaded::Loaded;
 pub(crate) use origin::tax_origin;
 pub use origin::{Origin, Origins};
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use sheet::{RowView, Sheet, read_sheet};
 
 use crate::rules::payslip::LineCode;

@@ -31,8 +31,6 @@ pub enum Format {
 pub struct Table {
     /// The file, as named in messages.
     pub file: String,
-    /// Format read.
-    pub format: Format,
     /// The header row's line (CSV, JSON) or row number (XLSX).
     pub header_line: usize,
     /// Header texts, trimmed.
@@ -236,7 +234,7 @@ pub fn open(
         )]);
     }
     let format = detect_format(file, &bytes);
-    let (format, rows) = match format {
+    let rows = match format {
         Format::Csv => {
             let text = decode(file, bytes, opts.encoding).map_err(|e| vec![e])?;
             let mut rdr = csv::ReaderBuilder::new()
@@ -281,7 +279,6 @@ pub fn open(
             let labels = (1..=headers.len()).map(|c| c.to_string()).collect();
             return Ok(Table {
                 file: file.to_string(),
-                format: Format::Csv,
                 header_line: line,
                 headers,
                 labels,
@@ -291,10 +288,10 @@ pub fn open(
                 problems: Vec::new(),
             });
         }
-        Format::Xlsx => (Format::Xlsx, xlsx_rows(file, bytes, opts)?),
-        Format::Json => (Format::Json, json_rows(file, &bytes)?),
+        Format::Xlsx => xlsx_rows(file, bytes, opts)?,
+        Format::Json => json_rows(file, &bytes)?,
     };
-    table_from_rows(file, format, rows, is_known, total_bytes)
+    table_from_rows(file, rows, is_known, total_bytes)
 }
 
 fn clean_header(h: &str) -> String {
@@ -312,7 +309,6 @@ fn csv_problem(file: &str, e: &csv::Error) -> FileProblem {
 
 fn table_from_rows(
     file: &str,
-    format: Format,
     rows: Rows,
     is_known: &dyn Fn(&str) -> bool,
     total_bytes: u64,
@@ -368,7 +364,6 @@ fn table_from_rows(
     }
     Ok(Table {
         file: file.to_string(),
-        format,
         header_line,
         headers,
         labels,

@@ -44,6 +44,7 @@ pub(super) fn money(
 /// (bilingual headers, frozen), a totals row; the 工资条 payslips to print
 /// and cut; the 财务汇总 finance summary ([`super::finance`]); a per-unit subtotal sheet; the quota position; and what the run
 /// was.
+#[cfg(any(test, feature = "internals"))]
 pub fn xlsx(run: &Run, rows: &PayRows) -> io::Result<Vec<u8>> {
     xlsx_with(run, rows, &Extras::default())
 }

@@ -17,15 +17,7 @@ use unicode_width::UnicodeWidthStr;
 
 /// Writes a file completely or not at all: a one-file
 /// [`super::output::CommitSet`] (a temporary created exclusively beside it,
-/// then renamed over it; a new file is `0600`).
-pub fn write_atomic(
-    path: &Path,
-    f: impl FnOnce(&mut io::BufWriter<&std::fs::File>) -> io::Result<()>,
-) -> io::Result<()> {
-    write_atomic_mode(path, None, f)
-}
-
-/// [`write_atomic`], a new file getting `mode` (`--mode`).
+/// then renamed over it; a new file getting `mode` (`--mode`), else `0600`).
 pub fn write_atomic_mode(
     path: &Path,
     mode: Option<u32>,
@@ -42,7 +34,7 @@ pub fn write_atomic_mode(
 ///
 /// The sheets (table, CSV, XLSX) and the summary read these rows, not the
 /// payslips, so a run can hand its payslips over one by one
-/// ([`crate::run::run_owned_each`]) and keep only these: about 110 bytes a
+/// ([`crate::run::run_with`]) and keep only these: about 110 bytes a
 /// payslip instead of 300.
 #[derive(Debug, Clone, Default)]
 pub struct PayRows {
@@ -73,10 +65,6 @@ impl PayRow<'_> {
         }
         let before = (self.mask & ((1u16 << bit) - 1)).count_ones() as usize;
         Some(self.amounts[1 + before])
-    }
-    /// The amount of each of `codes`.
-    pub fn amounts(&self, codes: &[LineCode]) -> Vec<Option<Decimal>> {
-        codes.iter().map(|c| self.amount(*c)).collect()
     }
 }
 
@@ -117,6 +105,7 @@ impl PayRows {
         self.rows.len()
     }
     /// Whether there are no rows.
+    #[cfg(any(test, feature = "internals"))]
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
@@ -212,6 +201,7 @@ pub fn columns(run: &Run) -> Vec<Col> {
 /// worker has no line for is empty (a worker without tax inputs has no
 /// deductions or net). Text cells go through [`csv_text`]; amounts are
 /// plain numbers.
+#[cfg(any(test, feature = "internals"))]
 pub fn csv(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
     csv_styled(run, rows, CsvStyle::PLAIN, out)
 }
@@ -270,6 +260,7 @@ pub struct CsvStyle {
 
 impl CsvStyle {
     /// No mark, English codes, no totals row.
+    #[cfg(any(test, feature = "internals"))]
     pub const PLAIN: CsvStyle = CsvStyle {
         bom: false,
         headers: Headers::En,
@@ -427,7 +418,9 @@ pub fn table(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-pub use super::workbook::{Extras, table_xlsx, xlsx, xlsx_with};
+pub use super::workbook::{Extras, table_xlsx, xlsx_with};
+#[cfg(any(test, feature = "internals"))]
+pub use super::workbook::xlsx;
 pub(super) use super::workbook::{money, xerr};
 
 /// The errors file in the payroll CSV's encoding: a UTF-8 byte-order mark

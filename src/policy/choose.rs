@@ -11,7 +11,7 @@ impl PolicySet {
     /// use payrules::policy::PolicySet;
     /// let mine = PolicySet::builtin();
     /// assert!(std::ptr::eq(&*PolicySet::chosen(None, Some(&mine)).unwrap(), &mine));
-    /// assert_eq!(PolicySet::chosen(None, None).unwrap().id, "gulou");
+    /// assert_eq!(PolicySet::chosen(None, None).unwrap().id(), "gulou");
     /// assert!(PolicySet::chosen(Some("not toml ["), Some(&mine)).is_err());
     /// ```
     pub fn chosen<'s>(

@@ -13,8 +13,8 @@
 //!
 //! let set = PolicySet::builtin();
 //! let p = set.version_on(parse_date("2026-11-01").unwrap()).unwrap();
-//! assert_eq!(p.monthly_bonus.amount(Grade::Excellent).to_string(), "1300.00");
-//! assert_eq!(p.annual_bonus.amount(Grade::Good).to_string(), "1800.00");
+//! assert_eq!(p.monthly_bonus().amount(Grade::Excellent).to_string(), "1300.00");
+//! assert_eq!(p.annual_bonus().amount(Grade::Good).to_string(), "1800.00");
 //!
 //! // Every problem is reported at once, each with its TOML path:
 //! let text = set.to_toml()
@@ -313,36 +313,36 @@ pub enum Missing {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     /// Policy id (of the set).
-    pub id: String,
+    pub(crate) id: String,
     /// Version label, such as `2018`.
-    pub version: String,
+    pub(crate) version: String,
     /// First day in force.
-    pub effective_from: NaiveDate,
+    pub(crate) effective_from: NaiveDate,
     /// Last day in force, if set.
-    pub effective_until: Option<NaiveDate>,
+    pub(crate) effective_until: Option<NaiveDate>,
     /// Positions, sorted by code.
-    pub positions: Vec<Position>,
+    pub(crate) positions: Vec<Position>,
     /// Positions outside this pay scheme, sorted by code: a change to one
     /// ends the worker's pay here the day before (empty when none).
-    pub outside_scheme: Vec<OutsidePosition>,
+    pub(crate) outside_scheme: Vec<OutsidePosition>,
     /// Title allowance for `none`, `assistant_social_worker`, `social_worker`, `senior_social_worker`.
-    pub title_allowance: [Decimal; 4],
+    pub(crate) title_allowance: [Decimal; 4],
     /// Monthly performance bonus.
-    pub monthly_bonus: BonusTable,
+    pub(crate) monthly_bonus: BonusTable,
     /// Annual performance bonus.
-    pub annual_bonus: BonusTable,
+    pub(crate) annual_bonus: BonusTable,
     /// Quota rule.
-    pub quota: QuotaRule,
+    pub(crate) quota: QuotaRule,
     /// Honour awards.
-    pub honours: Honours,
+    pub(crate) honours: Honours,
     /// Proration.
-    pub proration: Proration,
+    pub(crate) proration: Proration,
     /// Probation.
-    pub probation: Probation,
+    pub(crate) probation: Probation,
     /// Workers with no assessment.
-    pub missing_assessment: Missing,
+    pub(crate) missing_assessment: Missing,
     /// Gross-to-net rules (`[versions.tax]`), if the version has them.
-    pub tax: Option<tax_tables::TaxRules>,
+    pub(crate) tax: Option<tax_tables::TaxRules>,
 }
 
 /// Whether two codes are equal: for 8 to 24 bytes, three (overlapping)
@@ -368,7 +368,80 @@ fn same_code(a: &[u8], b: &[u8]) -> bool {
     a == b
 }
 
+/// Read-only views of a version: it is built only by
+/// [`PolicySet::from_toml`] (and [`PolicySet::builtin`]), whose checks no
+/// caller can bypass.
 impl Policy {
+    /// The policy id (of its set).
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The version label, such as `2018`.
+    #[must_use]
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+    /// The first day in force.
+    #[must_use]
+    pub fn effective_from(&self) -> NaiveDate {
+        self.effective_from
+    }
+    /// The last day in force, if set.
+    #[must_use]
+    pub fn effective_until(&self) -> Option<NaiveDate> {
+        self.effective_until
+    }
+    /// The positions, sorted by code.
+    #[must_use]
+    pub fn positions(&self) -> &[Position] {
+        &self.positions
+    }
+    /// The positions outside this pay scheme, sorted by code.
+    #[must_use]
+    pub fn outside_scheme(&self) -> &[OutsidePosition] {
+        &self.outside_scheme
+    }
+    /// The monthly performance bonus.
+    #[must_use]
+    pub fn monthly_bonus(&self) -> &BonusTable {
+        &self.monthly_bonus
+    }
+    /// The annual performance bonus.
+    #[must_use]
+    pub fn annual_bonus(&self) -> &BonusTable {
+        &self.annual_bonus
+    }
+    /// The quota rule.
+    #[must_use]
+    pub fn quota(&self) -> &QuotaRule {
+        &self.quota
+    }
+    /// The honour awards.
+    #[must_use]
+    pub fn honours(&self) -> &Honours {
+        &self.honours
+    }
+    /// Proration of partial months.
+    #[must_use]
+    pub fn proration(&self) -> &Proration {
+        &self.proration
+    }
+    /// Probation.
+    #[must_use]
+    pub fn probation(&self) -> &Probation {
+        &self.probation
+    }
+    /// What a run does with a worker who has no assessment.
+    #[must_use]
+    pub fn missing_assessment(&self) -> Missing {
+        self.missing_assessment
+    }
+    /// The gross-to-net rules (`[versions.tax]`), if the version has them.
+    #[must_use]
+    pub fn tax(&self) -> Option<&tax_tables::TaxRules> {
+        self.tax.as_ref()
+    }
     /// The title allowance a month.
     pub fn title_allowance(&self, title: Title) -> Decimal {
         self.title_allowance[title as usize]
@@ -429,16 +502,36 @@ impl Policy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicySet {
     /// Identifier, such as `gulou`.
-    pub id: String,
+    pub(crate) id: String,
     /// Human name.
-    pub name: String,
+    pub(crate) name: String,
     /// Free text (where the amounts come from).
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
     /// Versions, sorted by `effective_from`.
-    pub versions: Vec<Policy>,
+    pub(crate) versions: Vec<Policy>,
 }
 
 impl PolicySet {
+    /// The identifier, such as `gulou`.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The human name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The free-text note (where the amounts come from), if any.
+    #[must_use]
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+    /// The versions, sorted by first day in force.
+    #[must_use]
+    pub fn versions(&self) -> &[Policy] {
+        &self.versions
+    }
     /// The built-in Gulou district policy.
     pub fn builtin() -> PolicySet {
         // Invariant: the built-in file is checked by the test suite

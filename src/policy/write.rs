@@ -166,3 +166,45 @@ fn version_table(v: &Policy) -> Table {
     }
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{BonusTable, Pool, QuotaRounding, Ties};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A policy survives TOML serialisation and parsing unchanged.
+        #[test]
+        fn policy_round_trips_through_toml(
+            amounts in prop::collection::vec(0u64..1_000_000, 16),
+            caps in (0u32..=50, 0u32..=50),
+            rounding in 0usize..3, pool in any::<bool>(), ties in any::<bool>(), min_excellent in 0u32..3,
+            fen in 0u64..100,
+        ) {
+            let mut set = PolicySet::builtin();
+            let v = &mut set.versions[0];
+            let amount = |i: usize| Decimal::new((amounts[i] * 100 + fen) as i64, 2);
+            for (k, p) in v.positions.iter_mut().enumerate() {
+                p.base_pay = amount(3 * k);
+                p.living_allowance = amount(3 * k + 1);
+                p.post_allowance = amount(3 * k + 2);
+            }
+            for t in 0..4 {
+                v.title_allowance[t] = amount(9 + t);
+            }
+            let mut b: Vec<Decimal> = (13..16).map(amount).collect();
+            b.sort();
+            v.monthly_bonus = BonusTable { band: (b[0], b[2]), fail: Decimal::ZERO, pass: b[0], good: b[1], excellent: b[2] };
+            v.quota.excellent = Decimal::new(caps.0 as i64, 2);
+            v.quota.good = Decimal::new(caps.1 as i64, 2);
+            v.quota.rounding = [QuotaRounding::Floor, QuotaRounding::HalfUp, QuotaRounding::Ceil][rounding];
+            v.quota.pool = if pool { Pool::All } else { Pool::Unit };
+            v.quota.ties = if ties { Ties::Exclude } else { Ties::Seniority };
+            v.quota.min_excellent = min_excellent;
+            let text = set.to_toml();
+            let again = PolicySet::from_toml(&text);
+            prop_assert_eq!(Ok(set), again);
+        }
+    }
+}

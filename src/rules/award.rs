@@ -10,7 +10,7 @@
 //! use payrules::worker::{Honour, HonourLevel};
 //!
 //! let set = PolicySet::builtin();
-//! let p = &set.versions[0];
+//! let p = &set.versions()[0];
 //! let h = |level, deed: &str| Honour {
 //!     worker_id: "W1".into(), level, awarded_on: parse_date("2026-11-05").unwrap(),
 //!     deed: Some(deed.into()), paid: None,

@@ -177,6 +177,7 @@ impl Earned {
 
     /// Adds an earlier correction of the period (its difference was, or
     /// will be, paid).
+    #[cfg(test)]
     pub fn add_adjustment(&mut self, a: &Adjustment) {
         self.add(&a.worker_id, a.code, a.amount());
     }
@@ -188,11 +189,6 @@ impl Earned {
             .get(&(worker_id.to_string(), code))
             .copied()
             .unwrap_or(Decimal::ZERO)
-    }
-
-    /// Every `(worker, code, amount)`, sorted by worker and code.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, LineCode, Decimal)> {
-        self.0.iter().map(|((w, c), a)| (w.as_str(), *c, *a))
     }
 }
 

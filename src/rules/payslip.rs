@@ -167,6 +167,7 @@ pub fn monthly(
 /// monthly_into(&mut slip, policy, nov, &w, 0, Grade::Good, GradeNote::Given, &[]).unwrap();
 /// assert_eq!(slip, monthly(policy, nov, &w, 0, Grade::Good, GradeNote::Given, &[]).unwrap());
 /// ```
+#[cfg(any(test, feature = "internals"))]
 #[allow(clippy::too_many_arguments)]
 pub fn monthly_into(
     slip: &mut Payslip,

@@ -13,7 +13,7 @@
 //! use payrules::worker::Grade;
 //!
 //! let set = PolicySet::builtin();
-//! let rule = &set.versions[0].quota;
+//! let rule = set.versions()[0].quota();
 //! assert_eq!(slots(rule, 4), (0, 2));
 //! assert_eq!(slots(rule, 5), (1, 3));
 //! assert_eq!(slots(rule, 10), (2, 6));
@@ -382,7 +382,7 @@ pub fn assign(rule: &QuotaRule, cands: &[Candidate]) -> (Vec<Assigned>, Vec<Pool
 ///
 /// let set = PolicySet::builtin();
 /// let grades = [("A", Excellent), ("A", Excellent), ("A", Good), ("A", Pass), ("A", Pass), ("A", Ungraded)];
-/// let pools = check(&set.versions[0].quota, grades.iter().copied());
+/// let pools = check(set.versions()[0].quota(), grades.iter().copied());
 /// assert_eq!(pools[0].graded, 5);
 /// assert_eq!(pools[0].violations(), vec![(Excellent, 2, 1)]);
 /// ```

@@ -5,7 +5,7 @@
 //! C function `payrules_run_json` and Python's `payrules.run`.
 //!
 //! ```
-//! use payrules::run::{parse_request, run};
+//! use payrules::{Request, run};
 //!
 //! let request = r#"{
 //!   "kind": "monthly", "period": "2026-11",
@@ -13,7 +13,7 @@
 //!                "title": "社会工作师", "hired_on": "2020-03-01"}],
 //!   "assessments": [{"worker_id": "W001", "period": "2026-11", "grade": "合格"}]
 //! }"#;
-//! let result = run(&parse_request(request.as_bytes()).unwrap(), None).unwrap();
+//! let result = run(&Request::from_json(request.as_bytes()).unwrap(), None).unwrap();
 //! let v: serde_json::Value = serde_json::from_str(&result.to_json()).unwrap();
 //! assert_eq!(v["complete"], true);
 //! // 2200 + 600 + 300 + 400 + 900 (one worker alone in a pool: 20% of 1 rounds down to no excellent slot)
@@ -38,6 +38,7 @@ use crate::worker::Worker;
 use runner::*;
 use sink::*;
 use std::collections::HashMap;
+use std::fmt;
 use validate::*;
 
 /// Every field of a request's records at most `limits::MAX_FIELD` bytes:
@@ -103,7 +104,8 @@ pub(crate) fn refuse_empty(request: &[u8]) -> Result<(), RequestError> {
     Ok(())
 }
 
-/// Parses a monthly or annual request document (a document of any kind: `contract::parse`).
+/// Parses a monthly or annual request document (a document of any kind:
+/// [`Document::parse`](crate::Document::parse)); the same as [`Request::from_json`].
 pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
     refuse_empty(request)?;
     crate::limits::check_request_size(request).map_err(RequestError::Json)?;
@@ -113,9 +115,125 @@ pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
     Ok(req)
 }
 
-/// Runs a request.
-pub fn run(req: &Request, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
-    run_into(req, policy, None, req.kind, &req.period, &mut Keep)
+/// The request a run reads: borrowed, or owned. An owned request's worker
+/// records give their strings to the validated workers and the rest of it
+/// is dropped before the payslips are computed, so a large run does not
+/// hold its records, workers and payslips at once. Same result either way.
+#[derive(Debug)]
+pub enum Input<'r> {
+    /// The caller keeps the request.
+    Borrowed(&'r Request),
+    /// The run consumes the request.
+    Owned(Box<Request>),
+}
+
+impl<'r> From<&'r Request> for Input<'r> {
+    fn from(req: &'r Request) -> Self {
+        Input::Borrowed(req)
+    }
+}
+
+impl From<Request> for Input<'static> {
+    fn from(req: Request) -> Self {
+        Input::Owned(Box::new(req))
+    }
+}
+
+/// What a run does with each payslip it computes.
+pub enum Payslips<'f> {
+    /// Keeps them in [`Run::payslips`].
+    Keep,
+    /// Hands each to the function as it is computed, in worker-id order,
+    /// and keeps none: for callers that write or fold payslips one at a
+    /// time, so that a large run never holds them all. The function gets
+    /// the payslip's worker (`slip.worker` is its index in the run's
+    /// `workers`).
+    Each(&'f mut dyn FnMut(&Worker, &Payslip)),
+}
+
+impl fmt::Debug for Payslips<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Payslips::Keep => "Keep",
+            Payslips::Each(_) => "Each(..)",
+        })
+    }
+}
+
+/// Runs a request under `policy` (`None`: the request's own `policy` text,
+/// else the built-in district policy) and keeps the payslips. The request
+/// may be borrowed or given ([`Input`]).
+///
+/// ```
+/// use payrules::{Request, run};
+///
+/// let request = Request::from_json(br#"{
+///   "kind": "monthly", "period": "2026-11",
+///   "workers": [{"id": "W001", "name": "Lin", "unit": "Wenquan", "position": "community_worker",
+///                "title": "social_worker", "hired_on": "2020-03-01"}],
+///   "assessments": [{"worker_id": "W001", "period": "2026-11", "grade": "pass"}]
+/// }"#).unwrap();
+/// let run = run(&request, None).unwrap();
+/// assert!(run.complete());
+/// assert_eq!(run.totals.gross.to_string(), "4400.00");
+/// ```
+pub fn run<'r>(req: impl Into<Input<'r>>, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
+    run_with(req, policy, Payslips::Keep)
+}
+
+/// [`run`], with what to do with each payslip ([`Payslips`]). With
+/// [`Payslips::Each`] the returned [`Run`] is that of [`run`] except that
+/// its `payslips` is empty: workers, honours, errors, quota reports, totals
+/// and tax states are all there.
+///
+/// ```
+/// use payrules::{Payslips, Request, run_with};
+///
+/// let request = Request::from_json(br#"{
+///   "kind": "monthly", "period": "2026-11",
+///   "workers": [{"id": "W001", "name": "Lin", "unit": "Wenquan", "position": "community_worker",
+///                "title": "social_worker", "hired_on": "2020-03-01"}],
+///   "assessments": [{"worker_id": "W001", "period": "2026-11", "grade": "pass"}]
+/// }"#).unwrap();
+/// let mut seen = Vec::new();
+/// let mut each = |worker: &payrules::types::Worker, slip: &payrules::Payslip| {
+///     seen.push((worker.id.clone(), slip.gross))
+/// };
+/// let run = run_with(request, None, Payslips::Each(&mut each)).unwrap();
+/// assert!(run.payslips.is_empty());
+/// assert_eq!(seen, [("W001".to_string(), run.totals.gross)]);
+/// ```
+pub fn run_with<'r>(
+    req: impl Into<Input<'r>>,
+    policy: Option<&PolicySet>,
+    payslips: Payslips<'_>,
+) -> Result<Run, RequestError> {
+    match (req.into(), payslips) {
+        (Input::Borrowed(req), Payslips::Keep) => {
+            run_into(req, policy, None, req.kind, &req.period, &mut Keep)
+        }
+        (Input::Borrowed(req), Payslips::Each(each)) => run_into(
+            req,
+            policy,
+            None,
+            req.kind,
+            &req.period,
+            &mut Stream(each),
+        ),
+        (Input::Owned(req), Payslips::Keep) => run_owned_into(*req, policy, &mut Keep),
+        (Input::Owned(req), Payslips::Each(each)) => {
+            run_owned_into(*req, policy, &mut Stream(each))
+        }
+    }
+}
+
+impl Request {
+    /// Reads a `monthly` or `annual` request document, with every field
+    /// bounded ([`Document::parse`](crate::Document::parse) reads a document
+    /// of any kind).
+    pub fn from_json(bytes: &[u8]) -> Result<Request, RequestError> {
+        parse_request(bytes)
+    }
 }
 
 /// Runs a borrowed request as a run of `kind` and `period`, reading only
@@ -132,65 +250,6 @@ fn run_into(
     let set = &*set;
     let records = Records::Borrowed(&req.workers);
     Ok(prepare(req, records, set, among, kind, period)?.finish(sink))
-}
-
-/// Runs a request and hands each payslip to `each` as it is computed, in
-/// worker-id order, instead of keeping it: for callers that fold or write
-/// payslips one at a time (a what-if comparison, a payroll file), so that a
-/// large run never holds every payslip at once.
-///
-/// The returned [`Run`] is that of [`run`] except that its `payslips` is
-/// empty: workers, honours, errors, quota reports, totals and tax states are
-/// all there. `each` gets the run's worker for the payslip (`slip.worker` is
-/// its index in the returned run's `workers`).
-///
-/// ```
-/// use payrules::run::{parse_request, run_each};
-///
-/// let request = parse_request(br#"{
-///   "kind": "monthly", "period": "2026-11",
-///   "workers": [{"id": "W001", "name": "Lin", "unit": "Wenquan", "position": "community_worker",
-///                "title": "social_worker", "hired_on": "2020-03-01"}],
-///   "assessments": [{"worker_id": "W001", "period": "2026-11", "grade": "pass"}]
-/// }"#).unwrap();
-/// let mut seen = Vec::new();
-/// let run = run_each(&request, None, |worker, slip| seen.push((worker.id.clone(), slip.gross)));
-/// let run = run.unwrap();
-/// assert!(run.payslips.is_empty());
-/// assert_eq!(seen, [("W001".to_string(), run.totals.gross)]);
-/// assert_eq!(run.totals.gross.to_string(), "4400.00");
-/// ```
-pub fn run_each(
-    req: &Request,
-    policy: Option<&PolicySet>,
-    mut each: impl FnMut(&Worker, &Payslip),
-) -> Result<Run, RequestError> {
-    run_into(
-        req,
-        policy,
-        None,
-        req.kind,
-        &req.period,
-        &mut Stream(&mut each),
-    )
-}
-
-/// [`run_each`] for a request it owns, releasing the input records before
-/// the payslips are computed, as [`run_owned`] does.
-pub fn run_owned_each(
-    req: Request,
-    policy: Option<&PolicySet>,
-    mut each: impl FnMut(&Worker, &Payslip),
-) -> Result<Run, RequestError> {
-    run_owned_into(req, policy, &mut Stream(&mut each))
-}
-
-/// Runs a request it owns, releasing the input records as soon as they are
-/// read: the payslips are computed after the request is dropped, so a large
-/// run needs memory for its workers and payslips but not also for the
-/// records they came from. Same result as [`run`].
-pub fn run_owned(req: Request, policy: Option<&PolicySet>) -> Result<Run, RequestError> {
-    run_owned_into(req, policy, &mut Keep)
 }
 
 /// Runs an owned request: its worker records give their strings to the

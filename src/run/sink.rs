@@ -37,9 +37,9 @@ impl Sink for Keep {
 }
 
 /// Hands every payslip to a function and keeps none.
-pub(super) struct Stream<'f, F>(pub(super) &'f mut F);
+pub(super) struct Stream<'f, F: ?Sized>(pub(super) &'f mut F);
 
-impl<F: FnMut(&Worker, &Payslip)> Sink for Stream<'_, F> {
+impl<F: FnMut(&Worker, &Payslip) + ?Sized> Sink for Stream<'_, F> {
     fn take(&mut self, worker: &Worker, _: usize, slip: Payslip) -> Result<Payslip, Vec<Line>> {
         (self.0)(worker, &slip);
         Err(slip.lines)

@@ -35,11 +35,11 @@
 //! "#).unwrap();
 //! let merged = reform.apply(&PolicySet::builtin()).unwrap();
 //! let p = merged.version_on(parse_date("2026-11-01").unwrap()).unwrap();
-//! assert_eq!(p.version, "2018+plus100");
-//! assert_eq!(p.monthly_bonus.excellent.to_string(), "1400.00");
+//! assert_eq!(p.version(), "2018+plus100");
+//! assert_eq!(p.monthly_bonus().excellent.to_string(), "1400.00");
 //! // Before the reform the base version is still in force, now ending the day before.
 //! let old = merged.version_on(parse_date("2025-12-31").unwrap()).unwrap();
-//! assert_eq!(old.monthly_bonus.excellent.to_string(), "1300.00");
+//! assert_eq!(old.monthly_bonus().excellent.to_string(), "1300.00");
 //!
 //! // The merged policy must be valid; the error names the reform's key.
 //! let bad = Reform::from_toml(r#"
@@ -73,6 +73,7 @@ mod reform;
 
 pub use crate::policy::ReformError;
 pub use compare::compare;
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use reform::{Change, Reform};
 
 /// What a what-if run covers.

@@ -30,7 +30,7 @@
 //! use payrules::tax::{withhold, MonthFigures, Ytd};
 //!
 //! let set = PolicySet::builtin();
-//! let rules = set.version_on(parse_date("2026-01-01").unwrap()).unwrap().tax.as_ref().unwrap();
+//! let rules = set.version_on(parse_date("2026-01-01").unwrap()).unwrap().tax().unwrap();
 //! let month = MonthFigures {
 //!     income: "30000".parse().unwrap(),
 //!     contributions: "4500".parse().unwrap(),
@@ -61,24 +61,34 @@ mod lines;
 mod records;
 mod withholding;
 
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use bonus::{BonusChoice, Cliff, Method, NoSeparate, bonus_choice, cliff, separate_tax};
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use bulk::{Bulk, MonthFen, SettingsFen, YtdFen};
 pub use explain::{explain, rule_path, shortfalls};
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use lines::{Detail, Input, Settings, TaxSlip, bonus_lines, exempt_income, month_lines};
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use records::{
     BonusDoc, Count, Found, InputProblem, Inputs, RunTax, Source, TaxPeriod, TaxRecord, YtdDoc,
-    YtdRecord, read_state,
+    YtdRecord,
 };
+#[cfg(any(feature = "book", feature = "internals"))]
+pub use records::read_state;
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use withholding::{
     Base, BaseSource, Clamp, MonthFigures, Withholding, Ytd, contribution_base, contributions,
-    withhold, withhold_within,
+    withhold_within,
 };
+#[cfg(any(test, feature = "internals"))]
+pub use withholding::withhold;
 
 use crate::money::Amount;
 use rust_decimal::Decimal;
 
 const TWELVE: Decimal = Decimal::from_parts(12, 0, 0, false, 0);
 
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use crate::policy::tax_tables::{Bracket, Contributions, Table, TableProblem, TaxRules};
 use crate::policy::tax_tables::{non_negative, zero};
 

@@ -444,6 +444,7 @@ impl Inputs {
 /// Reads a `ytd` record as the state of `year` after at most `max_months`
 /// months (for imports of figures from before a book's first month); every
 /// problem in one message.
+#[cfg(any(feature = "book", feature = "internals"))]
 pub fn read_state(r: &YtdRecord, year: i32, max_months: u8) -> Result<Ytd, String> {
     read_ytd(r, year, max_months, "by then", None).map_err(|list| {
         list.into_iter()

@@ -116,6 +116,7 @@ pub struct Withholding {
 }
 
 /// Withholds one month by the cumulative method: all the tax due.
+#[cfg(any(test, feature = "internals"))]
 pub fn withhold(rules: &TaxRules, ytd: &Ytd, m: &MonthFigures) -> Withholding {
     withhold_within(rules, ytd, m, None)
 }
@@ -132,7 +133,7 @@ pub fn withhold(rules: &TaxRules, ytd: &Ytd, m: &MonthFigures) -> Withholding {
 /// use payrules::tax::{withhold_within, MonthFigures, Ytd};
 ///
 /// let set = PolicySet::builtin();
-/// let rules = set.version_on(parse_date("2026-01-01").unwrap()).unwrap().tax.as_ref().unwrap();
+/// let rules = set.version_on(parse_date("2026-01-01").unwrap()).unwrap().tax().unwrap();
 /// // 100000 of income over 3 months with nothing withheld: taxable
 /// // 100000 − 15000 = 85000 → 85000 × 10% − 2520 = 5980 due in March.
 /// let ytd = Ytd { months: 2, income: "96000.00".parse().unwrap(), ..Ytd::start(2026) };
