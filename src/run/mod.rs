@@ -133,6 +133,15 @@ impl<'r> From<&'r Request> for Input<'r> {
     }
 }
 
+impl Input<'_> {
+    fn request(&self) -> &Request {
+        match self {
+            Input::Borrowed(req) => req,
+            Input::Owned(req) => req,
+        }
+    }
+}
+
 impl From<Request> for Input<'static> {
     fn from(req: Request) -> Self {
         Input::Owned(Box::new(req))
@@ -208,63 +217,33 @@ pub fn run_with<'r>(
     policy: Option<&PolicySet>,
     payslips: Payslips<'_>,
 ) -> Result<Run, RequestError> {
-    match (req.into(), payslips) {
-        (Input::Borrowed(req), Payslips::Keep) => {
-            run_into(req, policy, None, req.kind, &req.period, &mut Keep)
-        }
-        (Input::Borrowed(req), Payslips::Each(each)) => run_into(
-            req,
-            policy,
-            None,
-            req.kind,
-            &req.period,
-            &mut Stream(each),
-        ),
-        (Input::Owned(req), Payslips::Keep) => run_owned_into(*req, policy, &mut Keep),
-        (Input::Owned(req), Payslips::Each(each)) => {
-            run_owned_into(*req, policy, &mut Stream(each))
-        }
+    match payslips {
+        Payslips::Keep => run_into(req.into(), policy, &mut Keep),
+        Payslips::Each(each) => run_into(req.into(), policy, &mut Stream(each)),
     }
 }
 
-impl Request {
-    /// Reads a `monthly` or `annual` request document, with every field
-    /// bounded ([`Document::parse`](crate::Document::parse) reads a document
-    /// of any kind).
-    pub fn from_json(bytes: &[u8]) -> Result<Request, RequestError> {
-        parse_request(bytes)
-    }
-}
-
-/// Runs a borrowed request as a run of `kind` and `period`, reading only
-/// the assessments at `among` when given, into `sink`.
+/// Runs a request into `sink`. An owned request's worker records give
+/// their strings to the validated workers and are released as they are
+/// read; the rest of it is released before the payslips are computed.
 fn run_into(
-    req: &Request,
-    policy: Option<&PolicySet>,
-    among: Option<&[usize]>,
-    kind: Kind,
-    period: &str,
-    sink: &mut impl Sink,
-) -> Result<Run, RequestError> {
-    let set = PolicySet::chosen(req.policy.as_deref(), policy)?;
-    let set = &*set;
-    let records = Records::Borrowed(&req.workers);
-    Ok(prepare(req, records, set, among, kind, period)?.finish(sink))
-}
-
-/// Runs an owned request: its worker records give their strings to the
-/// validated workers and are released as they are read; the rest of the
-/// request is released before the payslips are computed.
-fn run_owned_into(
-    mut req: Request,
+    req: Input<'_>,
     policy: Option<&PolicySet>,
     sink: &mut impl Sink,
 ) -> Result<Run, RequestError> {
-    let set = PolicySet::chosen(req.policy.as_deref(), policy)?;
-    let set = &*set;
-    let records = Records::Owned(std::mem::take(&mut req.workers));
-    let prepared = prepare(&req, records, set, None, req.kind, &req.period)?;
-    drop(req);
+    let set = PolicySet::chosen(req.request().policy.as_deref(), policy)?;
+    let prepared = match req {
+        Input::Borrowed(req) => {
+            let records = Records::Borrowed(&req.workers);
+            prepare(req, records, &set, None, req.kind, &req.period)?
+        }
+        Input::Owned(mut req) => {
+            let records = Records::Owned(std::mem::take(&mut req.workers));
+            let prepared = prepare(&req, records, &set, None, req.kind, &req.period)?;
+            drop(req);
+            prepared
+        }
+    };
     Ok(prepared.finish(sink))
 }
 
