@@ -223,6 +223,15 @@ pub fn run_with<'r>(
     }
 }
 
+impl Request {
+    /// Reads a `monthly` or `annual` request document, with every field
+    /// bounded ([`Document::parse`](crate::Document::parse) reads a document
+    /// of any kind).
+    pub fn from_json(bytes: &[u8]) -> Result<Request, RequestError> {
+        parse_request(bytes)
+    }
+}
+
 /// Runs a request into `sink`. An owned request's worker records give
 /// their strings to the validated workers and are released as they are
 /// read; the rest of it is released before the payslips are computed.
