@@ -40,7 +40,7 @@ fn month(n: usize, y: i32, m: u32) -> Request {
         .workers
         .iter()
         .map(|w| TaxRecord {
-            worker_id: w.id.clone(),
+            worker_id: w.id.to_string(),
             additional_deductions: Some("1000.00".into()),
             ..TaxRecord::default()
         })

@@ -88,10 +88,10 @@ fn data(n: usize) -> Data {
         let id = format!("W{i:07}");
         ids.push(CString::new(id.clone()).unwrap());
         workers.push(Worker {
-            id,
-            name: String::new(),
-            unit: format!("U{:03}", i % 69),
-            position: POSITIONS[i % 3].to_string(),
+            id: id.into(),
+            name: String::new().into(),
+            unit: format!("U{:03}", i % 69).into(),
+            position: POSITIONS[i % 3].to_string().into(),
             title: Title::ALL[i % 4],
             hired_on: hired,
             left_on: None,

@@ -32,12 +32,12 @@ fn district(n: usize) -> Request {
     for i in 0..n {
         let id = format!("W{i:07}");
         workers.push(WorkerRecord {
-            id: id.clone(),
-            name: format!("社工{i}"),
-            unit: format!("社区{:05}", i / 15),
+            id: id.clone().into(),
+            name: format!("社工{i}").into(),
+            unit: format!("社区{:05}", i / 15).into(),
             position: positions[usize::from(i % 15 == 0) + usize::from(i % 45 == 0)].into(),
             title: titles[i % 4].into(),
-            hired_on: format!("20{:02}-{:02}-01", 10 + i % 16, 1 + i % 12),
+            hired_on: format!("20{:02}-{:02}-01", 10 + i % 16, 1 + i % 12).into(),
             left_on: None,
             probation_until: None,
         });
@@ -46,10 +46,10 @@ fn district(n: usize) -> Request {
             .chain(["2026".to_string()]);
         for (k, period) in periods.enumerate() {
             assessments.push(AssessmentRecord {
-                worker_id: id.clone(),
-                period,
+                worker_id: id.clone().into(),
+                period: period.into(),
                 grade: None,
-                score: Some(format!("{}", 60 + (i * 7 + k * 13) % 41)),
+                score: Some(format!("{}", 60 + (i * 7 + k * 13) % 41).into()),
             });
         }
     }

@@ -24,6 +24,7 @@ use crate::rules::quota;
 use crate::rules::tax::TaxRecord;
 use crate::worker::{AssessmentRecord, HonourRecord, WorkerRecord};
 use chrono::{Datelike, Months, NaiveDate};
+use compact_str::ToCompactString;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -202,14 +203,14 @@ pub fn district() -> District {
                 secretaries.push(i);
             }
             workers.push(WorkerRecord {
-                id,
-                name,
-                unit: unit.clone(),
+                id: id.into(),
+                name: name.into(),
+                unit: unit.clone().into(),
                 position: position.into(),
-                title: String::new(),
-                hired_on: p.hired.to_string(),
-                left_on: p.left.map(|d| d.to_string()),
-                probation_until: p.probation.map(|d| d.to_string()),
+                title: String::new().into(),
+                hired_on: p.hired.to_string().into(),
+                left_on: p.left.map(|d| d.to_compact_string()),
+                probation_until: p.probation.map(|d| d.to_compact_string()),
             });
             people.push(p);
         }
@@ -221,7 +222,7 @@ pub fn district() -> District {
         workers[i].title = match n {
             0..52 => "社会工作师".into(),
             52..149 => "助理社会工作师".into(),
-            _ => String::new(),
+            _ => String::new().into(),
         };
     }
     // Assessments within the quotas of the built-in policy.
@@ -241,7 +242,7 @@ pub fn district() -> District {
             let end = start
                 + workers[start..]
                     .iter()
-                    .take_while(|w| &w.unit == unit)
+                    .take_while(|w| w.unit == unit)
                     .count();
             let mut graded = Vec::new();
             for i in start..end {
@@ -252,7 +253,7 @@ pub fn district() -> District {
                 if p.on_probation(*last) {
                     assessments.push(AssessmentRecord {
                         worker_id: workers[i].id.clone(),
-                        period: period.clone(),
+                        period: period.clone().into(),
                         grade: Some("不定等次".into()),
                         score: None,
                     });
@@ -276,7 +277,7 @@ pub fn district() -> District {
                 };
                 assessments.push(AssessmentRecord {
                     worker_id: workers[i].id.clone(),
-                    period: period.clone(),
+                    period: period.clone().into(),
                     grade: Some(grade.into()),
                     score: None,
                 });
@@ -295,12 +296,12 @@ pub fn district() -> District {
         paid: None,
     };
     let honours = vec![
-        honour(pick(0), "国家级", "2026-11-12", "抗击台风“杜苏芮”转移群众"),
-        honour(pick(0), "省级", "2026-11-12", "抗击台风“杜苏芮”转移群众"),
-        honour(pick(7), "市级", "2026-11-05", "老旧小区改造协调"),
-        honour(pick(13), "省级", "2026-03-08", "社区治理创新"),
-        honour(pick(29), "市级", "2026-06-18", "垃圾分类示范社区"),
-        honour(pick(41), "市级", "2026-09-28", "“一老一小”服务"),
+        honour(pick(0).to_string(), "国家级", "2026-11-12", "抗击台风“杜苏芮”转移群众"),
+        honour(pick(0).to_string(), "省级", "2026-11-12", "抗击台风“杜苏芮”转移群众"),
+        honour(pick(7).to_string(), "市级", "2026-11-05", "老旧小区改造协调"),
+        honour(pick(13).to_string(), "省级", "2026-03-08", "社区治理创新"),
+        honour(pick(29).to_string(), "市级", "2026-06-18", "垃圾分类示范社区"),
+        honour(pick(41).to_string(), "市级", "2026-09-28", "“一老一小”服务"),
     ];
     // November scores for `payrules grade`.
     let (nf, nl) = (date(2026, 11, 1), date(2026, 11, 30));
@@ -311,7 +312,7 @@ pub fn district() -> District {
         .map(|(w, _)| {
             let s = 55 + rng.below(450) / 10;
             let tenth = rng.below(10);
-            (w.id.clone(), w.unit.clone(), format!("{s}.{tenth}"))
+            (w.id.to_string(), w.unit.to_string(), format!("{s}.{tenth}"))
         })
         .collect();
     let tax = tax_inputs(&workers, &policy);
@@ -353,7 +354,7 @@ pub fn bank_accounts(workers: &[WorkerRecord]) -> crate::hrfile::bank::Accounts 
                 account,
                 line: None,
             };
-            (w.id.clone(), a)
+            (w.id.to_string(), a)
         })
         .collect();
     crate::hrfile::bank::Accounts {
@@ -401,7 +402,7 @@ pub fn tax_inputs(workers: &[WorkerRecord], policy: &PolicySet) -> Vec<TaxRecord
             continue;
         }
         out.push(TaxRecord {
-            worker_id: w.id.clone(),
+            worker_id: w.id.to_string(),
             contribution_base: base.map(crate::money::format_amount),
             housing_fund_rate: Some(rate.into()),
             additional_deductions: Some(additional.into()),
@@ -429,16 +430,16 @@ fn roster_rows(d: &District) -> Vec<[String; 10]> {
     d.workers
         .iter()
         .map(|w| {
-            let a = d.bank.by_worker.get(&w.id).cloned().unwrap_or_default();
+            let a = d.bank.by_worker.get(w.id.as_str()).cloned().unwrap_or_default();
             [
-                w.id.clone(),
-                w.name.clone(),
-                w.unit.clone(),
-                w.position.clone(),
-                w.title.clone(),
-                w.hired_on.clone(),
-                w.left_on.clone().unwrap_or_default(),
-                w.probation_until.clone().unwrap_or_default(),
+                w.id.to_string(),
+                w.name.to_string(),
+                w.unit.to_string(),
+                w.position.to_string(),
+                w.title.to_string(),
+                w.hired_on.to_string(),
+                w.left_on.as_deref().unwrap_or_default().to_string(),
+                w.probation_until.as_deref().unwrap_or_default().to_string(),
                 a.bank,
                 a.account,
             ]
@@ -451,9 +452,9 @@ fn assessment_rows(d: &District) -> Vec<[String; 3]> {
         .iter()
         .map(|a| {
             [
-                a.worker_id.clone(),
-                a.period.clone(),
-                a.grade.clone().unwrap_or_default(),
+                a.worker_id.to_string(),
+                a.period.to_string(),
+                a.grade.as_deref().unwrap_or_default().to_string(),
             ]
         })
         .collect()

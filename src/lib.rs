@@ -135,6 +135,11 @@ pub mod types {
     //! [`Run`](crate::Run) and a [`Payslip`](crate::Payslip) carry, for Rust
     //! callers that build requests or read results field by field. Callers
     //! of the JSON contract ([`run_json`](crate::run_json)) need none of them.
+    //!
+    //! The text of the records a run holds a million of (workers and
+    //! assessments) is a [`CompactString`]: up to 24 bytes (an id, a name, a
+    //! date, a Chinese unit of eight characters) are kept inline, with no
+    //! allocation; build one with `.into()` from a `&str` or `String`.
     pub use crate::policy::{
         Basis, BonusTable, Honours, MonthsServed, Pool, Position, Proration, QuotaRule,
     };
@@ -147,6 +152,7 @@ pub mod types {
         AssessmentRecord, ChangeRecord, Grade, Honour, HonourLevel, HonourRecord, Title, Worker,
         WorkerRecord,
     };
+    pub use compact_str::CompactString;
 }
 
 #[cfg(feature = "internals")]

@@ -4,6 +4,7 @@
 //! grades and partial months so that runs over large populations exercise
 //! every path.
 
+use compact_str::{CompactString, format_compact};
 use crate::period::YearMonth;
 use crate::run::{Kind, Request};
 use crate::worker::{AssessmentRecord, WorkerRecord};
@@ -39,27 +40,27 @@ pub fn monthly_request(n: usize, month: YearMonth) -> Request {
     let mut assessments = Vec::with_capacity(n);
     let (y, m) = (month.year(), month.month());
     for i in 0..n {
-        let id = format!("W{i:07}");
+        let id = format_compact!("W{i:07}");
         let partial = i % 20 == 7;
         let (hired_on, left_on) = match (partial, i % 40 == 7) {
-            (true, true) => (format!("{y:04}-{m:02}-11"), None),
-            (true, false) => ("2019-05-01".to_string(), Some(format!("{y:04}-{m:02}-20"))),
-            _ => (format!("{:04}-03-01", 2010 + i % 12), None),
+            (true, true) => (format_compact!("{y:04}-{m:02}-11"), None),
+            (true, false) => (CompactString::const_new("2019-05-01"), Some(format_compact!("{y:04}-{m:02}-20"))),
+            _ => (format_compact!("{:04}-03-01", 2010 + i % 12), None),
         };
         workers.push(WorkerRecord {
             id: id.clone(),
-            name: format!("社工{i}"),
-            unit: format!("社区{:05}", i / 10),
-            position: POSITIONS[if i % 10 == 0 { 1 + i % 2 } else { 0 }].to_string(),
-            title: TITLES[i % 4].to_string(),
+            name: format_compact!("社工{i}"),
+            unit: format_compact!("社区{:05}", i / 10),
+            position: POSITIONS[if i % 10 == 0 { 1 + i % 2 } else { 0 }].into(),
+            title: TITLES[i % 4].into(),
             hired_on,
             left_on,
             probation_until: None,
         });
         assessments.push(AssessmentRecord {
             worker_id: id,
-            period: month.to_string(),
-            grade: Some(GRADES[(i * 7) % 10].to_string()),
+            period: format_compact!("{month}"),
+            grade: Some(GRADES[(i * 7) % 10].into()),
             score: None,
         });
     }
@@ -90,7 +91,7 @@ pub fn monthly_request_with_changes(n: usize, month: YearMonth) -> Request {
         .filter(|i| i % 20 == 3)
         .map(|i| {
             let mut c = crate::worker::ChangeRecord {
-                worker_id: req.workers[i].id.clone(),
+                worker_id: req.workers[i].id.to_string(),
                 ..Default::default()
             };
             // Transfers come in pairs, twenty workers apart (same grade, as

@@ -13,6 +13,7 @@
 //! assert!("great".parse::<Grade>().is_err());
 //! ```
 
+use compact_str::CompactString;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -148,13 +149,13 @@ code_enum! {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Worker {
     /// Employee number (工号); unique within a run.
-    pub id: String,
+    pub id: CompactString,
     /// Name (姓名).
-    pub name: String,
+    pub name: CompactString,
     /// Community or unit (社区/单位); the default quota pool.
-    pub unit: String,
+    pub unit: CompactString,
     /// Position code as the policy names it (`community_worker`…).
-    pub position: String,
+    pub position: CompactString,
     /// Professional title.
     pub title: Title,
     /// First day of employment.
@@ -183,28 +184,28 @@ impl Worker {
 #[serde(deny_unknown_fields)]
 pub struct WorkerRecord {
     /// Employee number.
-    pub id: String,
+    pub id: CompactString,
     /// Name.
     #[serde(default)]
-    pub name: String,
+    pub name: CompactString,
     /// Community or unit.
     #[serde(default)]
-    pub unit: String,
+    pub unit: CompactString,
     /// Position code or its Chinese name.
     #[serde(default)]
-    pub position: String,
+    pub position: CompactString,
     /// Title code or its Chinese name; empty means `none`.
     #[serde(default)]
-    pub title: String,
+    pub title: CompactString,
     /// `YYYY-MM-DD`.
     #[serde(default)]
-    pub hired_on: String,
+    pub hired_on: CompactString,
     /// `YYYY-MM-DD`, or absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub left_on: Option<String>,
+    pub left_on: Option<CompactString>,
     /// `YYYY-MM-DD`, or absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub probation_until: Option<String>,
+    pub probation_until: Option<CompactString>,
 }
 
 /// A change of a worker's position, title or unit as it arrives: effective
@@ -233,15 +234,15 @@ pub struct ChangeRecord {
 #[serde(deny_unknown_fields)]
 pub struct AssessmentRecord {
     /// Whose assessment.
-    pub worker_id: String,
+    pub worker_id: CompactString,
     /// `YYYY-MM` for a monthly assessment, `YYYY` for an annual one.
-    pub period: String,
+    pub period: CompactString,
     /// Grade code or Chinese name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grade: Option<String>,
+    pub grade: Option<CompactString>,
     /// Assessment score, as a decimal string, for grading by quota.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<String>,
+    pub score: Option<CompactString>,
 }
 
 /// An honour as it arrives.

@@ -112,7 +112,7 @@ fn the_example_district_through_a_year_equals_the_chained_json_runs() {
             .workers
             .iter()
             .map(|w| payrules::tax::TaxRecord {
-                worker_id: w.id.clone(),
+                worker_id: w.id.to_string(),
                 ..Default::default()
             })
             .collect();

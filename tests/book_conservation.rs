@@ -146,7 +146,7 @@ proptest! {
             for p in &run.payslips {
                 for l in &p.lines {
                     if corrected(l.code) {
-                        *now.entry((run.workers[p.worker].id.clone(), l.code)).or_default() += l.amount;
+                        *now.entry((run.workers[p.worker].id.to_string(), l.code)).or_default() += l.amount;
                         final_gross += l.amount;
                     }
                 }

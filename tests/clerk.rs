@@ -258,18 +258,18 @@ mod accounting {
             for (i, &(h, l, p, graded)) in rows.iter().enumerate() {
                 let id = format!("W{i:02}");
                 req.workers.push(WorkerRecord {
-                    id: id.clone(),
-                    name: format!("工{i}"),
+                    id: id.clone().into(),
+                    name: format!("工{i}").into(),
                     unit: "东湖社区".into(),
                     position: POSITION[p].into(),
-                    title: String::new(),
+                    title: String::new().into(),
                     hired_on: HIRED[h].into(),
-                    left_on: LEFT[l].map(str::to_string),
+                    left_on: LEFT[l].map(Into::into),
                     probation_until: None,
                 });
                 if graded {
                     req.assessments.push(AssessmentRecord {
-                        worker_id: id,
+                        worker_id: id.into(),
                         period: "2026-11".into(),
                         grade: Some("合格".into()),
                         score: None,
@@ -280,7 +280,7 @@ mod accounting {
             let run = payrules::run::run(&req, None).unwrap();
             let mut seen: BTreeMap<String, Vec<&str>> = BTreeMap::new();
             for s in &run.payslips {
-                seen.entry(run.workers[s.worker].id.clone()).or_default().push("paid");
+                seen.entry(run.workers[s.worker].id.to_string()).or_default().push("paid");
             }
             for n in &np {
                 seen.entry(n.worker_id.clone()).or_default().push("not_paid");

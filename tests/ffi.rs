@@ -113,8 +113,8 @@ proptest! {
             let hired = if r.hired_day == 0 { parse_date("2019-06-01").unwrap() } else { day(r.hired_day) };
             let left = r.left_day.map(day).filter(|l| *l >= hired);
             let w = Worker {
-                id: format!("W{i:03}"),
-                name: String::new(),
+                id: format!("W{i:03}").into(),
+                name: String::new().into(),
                 unit: "U".into(),
                 position: POSITIONS[r.position].into(),
                 title: Title::ALL[r.title],
@@ -141,7 +141,7 @@ proptest! {
                     deed: deed.map_or(null(), |k| deeds[k as usize].as_ptr()),
                 });
                 hs.push(Honour {
-                    worker_id: w.id.clone(),
+                    worker_id: w.id.to_string(),
                     level: HonourLevel::ALL[level],
                     awarded_on: day(d),
                     deed: deed.map(|k| ["flood", "census"][k as usize].to_string()),

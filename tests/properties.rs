@@ -189,7 +189,7 @@ proptest! {
             };
             prop_assert!(r.payslips.is_empty());
             prop_assert_eq!(&slips, &plain.payslips);
-            let want: Vec<String> = plain.payslips.iter().map(|p| plain.workers[p.worker].id.clone()).collect();
+            let want: Vec<String> = plain.payslips.iter().map(|p| plain.workers[p.worker].id.to_string()).collect();
             prop_assert_eq!(ids, want);
             prop_assert_eq!(&r.totals, &plain.totals);
             prop_assert_eq!(&r.errors, &plain.errors);
@@ -212,8 +212,8 @@ proptest! {
         let policy = &set.versions()[0];
         let hired_on = parse_date(&date(hired)).unwrap();
         let w = Worker {
-            id: "W".into(), name: String::new(), unit: "U".into(),
-            position: policy.positions()[pos].code.clone(), title: Title::from_u32(title).unwrap(),
+            id: "W".into(), name: String::new().into(), unit: "U".into(),
+            position: policy.positions()[pos].code.clone().into(), title: Title::from_u32(title).unwrap(),
             hired_on, left_on: left.map(|l| parse_date(&date(l)).unwrap()).filter(|l| *l >= hired_on),
             probation_until: prob.map(|p| parse_date(&date(p)).unwrap()),
         };

@@ -111,8 +111,8 @@ fn scored(scores: &[(&str, &str)], periods: &[&str]) -> Request {
     let workers = scores
         .iter()
         .map(|(id, _)| WorkerRecord {
-            id: id.to_string(),
-            name: String::new(),
+            id: id.to_string().into(),
+            name: String::new().into(),
             unit: "U".into(),
             position: "community_worker".into(),
             title: "none".into(),
@@ -125,10 +125,10 @@ fn scored(scores: &[(&str, &str)], periods: &[&str]) -> Request {
         .iter()
         .flat_map(|p| {
             scores.iter().map(|(id, s)| AssessmentRecord {
-                worker_id: id.to_string(),
-                period: p.to_string(),
+                worker_id: id.to_string().into(),
+                period: p.to_string().into(),
                 grade: None,
-                score: Some(s.to_string()),
+                score: Some(s.to_string().into()),
             })
         })
         .collect();
@@ -377,22 +377,22 @@ fn arb_request() -> impl Strategy<Value = Request> {
         for (i, (unit, title, pos, day, score, grade)) in ws.into_iter().enumerate() {
             let id = format!("W{i:03}");
             workers.push(WorkerRecord {
-                id: id.clone(),
-                name: format!("n{i}"),
-                unit: format!("U{unit}"),
+                id: id.clone().into(),
+                name: format!("n{i}").into(),
+                unit: format!("U{unit}").into(),
                 position: positions[pos].into(),
                 title: titles[title].into(),
-                hired_on: format!("2026-11-{day:02}"),
+                hired_on: format!("2026-11-{day:02}").into(),
                 left_on: None,
                 probation_until: None,
             });
             assessments.push(AssessmentRecord {
-                worker_id: id,
+                worker_id: id.into(),
                 period: "2026-11".into(),
                 // Given grades may break the caps: those runs report errors,
                 // which must not break the sums.
-                grade: score.is_none().then(|| grades[grade].to_string()),
-                score: score.map(|s| s.to_string()),
+                grade: score.is_none().then(|| grades[grade].into()),
+                score: score.map(|s| s.to_string().into()),
             });
         }
         Request {

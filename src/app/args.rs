@@ -285,7 +285,7 @@ pub(super) struct ReadArgs {
 /// `2026年11月`, `2026年`) becomes `YYYY-MM` or `YYYY`; anything else is
 /// passed on for the command to judge, so its error shows what was typed.
 pub(super) fn period_arg(s: &str) -> Result<String, String> {
-    Ok(crate::hrfile::normalize_period(s))
+    Ok(crate::hrfile::normalize_period(s).to_string())
 }
 
 pub(super) fn parse_encoding(s: &str) -> Result<Encoding, String> {

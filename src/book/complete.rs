@@ -50,7 +50,7 @@ pub(super) fn complete(
         for w in &req.workers {
             if !given.contains(w.id.as_str()) && seen.insert(w.id.as_str()) {
                 tax.push(TaxRecord {
-                    worker_id: w.id.clone(),
+                    worker_id: w.id.to_string(),
                     ..TaxRecord::default()
                 });
             }

@@ -266,9 +266,9 @@ fn put_month(
             .and_then(Option::as_ref)
             .map(|t| codec::encode_ytd(t.ytd_out()));
         slips.push(SlipRow {
-            worker_id: w.id.clone(),
+            worker_id: w.id.to_string(),
             period: run.period.clone(),
-            unit: w.unit.clone(),
+            unit: w.unit.to_string(),
             lines: codec::encode_lines(p.lines.iter().map(|l| (l.code, l.amount))),
             ytd,
         });
@@ -312,7 +312,7 @@ pub(super) fn honours_paid(run: &Run) -> Vec<(String, String, String, i64)> {
                 continue;
             };
             let e = by
-                .entry((run.workers[p.worker].id.clone(), deed))
+                .entry((run.workers[p.worker].id.to_string(), deed))
                 .or_insert((level, 0));
             e.0 = e.0.max(level);
             e.1 += codec::fen(l.amount);

@@ -362,10 +362,10 @@ impl<'p> Batch<'p> {
         paid.sort_by_key(|(row, _)| *row);
         // 4. The rows, paid by the library.
         let mut worker = Worker {
-            id: String::new(),
-            name: String::new(),
-            unit: String::new(),
-            position: String::new(),
+            id: String::new().into(),
+            name: String::new().into(),
+            unit: String::new().into(),
+            position: String::new().into(),
             title: Title::None,
             hired_on: self.month.first_day(),
             left_on: None,

@@ -113,7 +113,7 @@ pub fn not_paid(request: &Request, origins: &Origins) -> (Vec<NotPaid>, Vec<File
                     file: file.clone(),
                     line,
                     column: column("hired_on"),
-                    worker_id: Some(w.id.clone()),
+                    worker_id: Some(w.id.to_string()),
                     field: Some("hired_on".into()),
                     message: format!(
                         "hire date {hired} is more than a year after the period {} (a mistyped year?); correct it, or leave the worker off this roster",
@@ -121,7 +121,7 @@ pub fn not_paid(request: &Request, origins: &Origins) -> (Vec<NotPaid>, Vec<File
                     ),
                     warning: false,
                 });
-                absent.insert(w.id.clone(), out.len());
+                absent.insert(w.id.to_string(), out.len());
                 continue;
             }
             (
@@ -137,13 +137,13 @@ pub fn not_paid(request: &Request, origins: &Origins) -> (Vec<NotPaid>, Vec<File
             paid[i] = true;
             continue;
         };
-        absent.insert(w.id.clone(), out.len());
+        absent.insert(w.id.to_string(), out.len());
         out.push(NotPaid {
-            worker_id: w.id.clone(),
+            worker_id: w.id.to_string(),
             file: file.clone(),
             line,
-            name: w.name.clone(),
-            unit: w.unit.clone(),
+            name: w.name.to_string(),
+            unit: w.unit.to_string(),
             reason,
             message,
         });
@@ -157,12 +157,12 @@ pub fn not_paid(request: &Request, origins: &Origins) -> (Vec<NotPaid>, Vec<File
     let period = super::normalize_period(&request.period);
     if let Some(o) = origins.assessments.as_ref() {
         for (i, a) in request.assessments.iter().enumerate() {
-            if absent.contains_key(&a.worker_id) && super::normalize_period(&a.period) == period {
+            if absent.contains_key(a.worker_id.as_str()) && super::normalize_period(&a.period) == period {
                 problems.push(FileProblem {
                     file: o.file.clone(),
                     line: o.line(i),
                     column: o.columns.get("worker_id").cloned(),
-                    worker_id: Some(a.worker_id.clone()),
+                    worker_id: Some(a.worker_id.to_string()),
                     field: Some("grade".into()),
                     message: format!(
                         "an assessment for {period} of a worker not employed in it (see the roster); it is not used"

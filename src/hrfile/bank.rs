@@ -125,10 +125,10 @@ impl Accounts {
                 continue;
             }
             // Invariant: check passed, so the account is there and well formed.
-            let a = &self.by_worker[&wk.id];
+            let a = &self.by_worker[wk.id.as_str()];
             out.push(BankRow {
-                worker_id: wk.id.clone(),
-                name: wk.name.clone(),
+                worker_id: wk.id.to_string(),
+                name: wk.name.to_string(),
                 bank: a.bank.clone(),
                 account: normalize_account(&a.account).unwrap_or_default(),
                 amount,

@@ -3,19 +3,21 @@
 //! (`2026年11月`) and rates (`12%`). A cell that is not recognised is kept
 //! as written, so the engine's error shows what HR wrote.
 
+use compact_str::{CompactString, ToCompactString, format_compact};
+
 /// Normalises a date cell to `YYYY-MM-DD` when it is a real date written
 /// `2026-11-03`, `2026/11/3`, `2026.11.3` or `2026年11月3日`, or an Excel
 /// date serial number (see [`excel_serial_date`]); otherwise the text is
 /// kept as given, so the engine's error shows what HR wrote.
-pub fn normalize_date(text: &str) -> String {
+pub fn normalize_date(text: &str) -> CompactString {
     let t = text.trim();
     let b = t.as_bytes();
     if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
         // Already YYYY-MM-DD (the common case): the engine checks the day.
-        return t.to_string();
+        return CompactString::from(t);
     }
     if let Some(date) = excel_serial_date(t) {
-        return date.format("%Y-%m-%d").to_string();
+        return date.format("%Y-%m-%d").to_compact_string();
     }
     let parts: Vec<&str> = t
         .trim_end_matches('日')
@@ -32,10 +34,10 @@ pub fn normalize_date(text: &str) -> String {
             && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
             && let Some(date) = crate::period::ymd(y, m, d)
         {
-            return date.format("%Y-%m-%d").to_string();
+            return date.format("%Y-%m-%d").to_compact_string();
         }
     }
-    t.to_string()
+    CompactString::from(t)
 }
 
 /// The date of an Excel date serial number, as a date cell holds it when
@@ -61,7 +63,7 @@ pub fn excel_serial_date(text: &str) -> Option<chrono::NaiveDate> {
 
 /// Normalises a period cell: `2026/11`, `2026年11月`, `2026.11` → `2026-11`;
 /// `2026年` → `2026`; anything else is kept for the engine to judge.
-pub fn normalize_period(text: &str) -> String {
+pub fn normalize_period(text: &str) -> CompactString {
     let b = text.as_bytes();
     if b.len() == 7
         && b[4] == b'-'
@@ -69,38 +71,38 @@ pub fn normalize_period(text: &str) -> String {
         && matches!((b[5], b[6]), (b'0', b'1'..=b'9') | (b'1', b'0'..=b'2'))
     {
         // Already YYYY-MM (the common case).
-        return text.to_string();
+        return CompactString::from(text);
     }
     let t = text.trim().trim_end_matches(['月', '年', '度']);
     let parts: Vec<&str> = t.split(['-', '/', '.', '年']).collect();
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     match parts[..] {
-        [y] if y.len() == 4 && digits(y) => y.to_string(),
+        [y] if y.len() == 4 && digits(y) => CompactString::from(y),
         [y, m] if y.len() == 4 && digits(y) && digits(m) && m.len() <= 2 => {
             match m.parse::<u32>() {
-                Ok(m) if (1..=12).contains(&m) => format!("{y}-{m:02}"),
-                _ => text.trim().to_string(),
+                Ok(m) if (1..=12).contains(&m) => format_compact!("{y}-{m:02}"),
+                _ => CompactString::from(text.trim()),
             }
         }
-        _ => text.trim().to_string(),
+        _ => CompactString::from(text.trim()),
     }
 }
 
 /// Normalises a rate cell: `12%` (or `12％`) → `0.12`, exactly (the digits
 /// moved two places, never through a float); anything else is kept for the
 /// engine to judge, so its error shows what HR wrote.
-pub fn normalize_rate(text: &str) -> String {
+pub fn normalize_rate(text: &str) -> CompactString {
     let t = text.trim();
     let Some(num) = t.strip_suffix(['%', '％']).map(str::trim_end) else {
-        return t.to_string();
+        return CompactString::from(t);
     };
     match crate::money::parse_decimal(num, crate::money::RATE_DP - 2) {
         Ok(d) => {
             let mut d = d / rust_decimal::Decimal::ONE_HUNDRED;
             d = d.normalize();
-            d.to_string()
+            d.to_compact_string()
         }
-        Err(_) => t.to_string(),
+        Err(_) => CompactString::from(t),
     }
 }
 

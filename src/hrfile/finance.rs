@@ -75,7 +75,7 @@ impl Finance {
         for r in rows.iter() {
             let unit = &run.workers[r.worker].unit;
             let e = units
-                .entry(unit.clone())
+                .entry(unit.to_string())
                 .or_insert_with(|| (0, vec![Decimal::ZERO; items.len()]));
             e.0 += 1;
             district.0 += 1;

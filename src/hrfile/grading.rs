@@ -272,7 +272,7 @@ impl<'a, 'r> Join<'a, 'r> {
                     return None;
                 }
                 match parse_date(&normalize_date(&w.hired_on)) {
-                    Ok(d) => Some((w.unit.clone(), Some(d))),
+                    Ok(d) => Some((w.unit.to_string(), Some(d))),
                     Err(e) => {
                         self.problem(i, id, "hired_on", format!("in the roster: {e}"));
                         None

@@ -86,14 +86,14 @@ fn read_roster_inner(
         }
         side(r);
         WorkerRecord {
-            id: r.get(0),
-            name: r.get(1),
-            unit: r.get(2),
-            position: r.get(3),
-            title: r.get(4),
-            hired_on: r.get(5),
-            left_on: r.opt(6),
-            probation_until: r.opt(7),
+            id: r.cell(0),
+            name: r.cell(1),
+            unit: r.cell(2),
+            position: r.cell(3),
+            title: r.cell(4),
+            hired_on: r.cell(5),
+            left_on: r.cell_opt(6),
+            probation_until: r.cell_opt(7),
         }
     })?;
     let tax = (!tax.is_empty()).then(|| Sheet {
@@ -166,10 +166,10 @@ pub fn read_assessments(
         "assessment",
         progress,
         |r| AssessmentRecord {
-            worker_id: r.get(0),
-            period: r.get(1),
-            grade: r.opt(2),
-            score: r.opt(3),
+            worker_id: r.cell(0),
+            period: r.cell(1),
+            grade: r.cell_opt(2),
+            score: r.cell_opt(3),
         },
     )?;
     if !sheet.origin.columns.contains_key("grade") && !sheet.origin.columns.contains_key("score") {

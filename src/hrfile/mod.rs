@@ -164,7 +164,7 @@ pub(crate) fn drop_workers(run: &mut Run, rows: &mut write::PayRows, ids: &BTree
         return;
     }
     let workers = &run.workers;
-    let paid = |w: usize| !ids.contains(&workers[w].id);
+    let paid = |w: usize| !ids.contains(workers[w].id.as_str());
     run.payslips.retain(|p| paid(p.worker));
     rows.retain(paid);
     let mut totals = Totals::default();
@@ -178,7 +178,7 @@ pub(crate) fn drop_workers(run: &mut Run, rows: &mut write::PayRows, ids: &BTree
         }
         *totals
             .by_unit
-            .entry(workers[row.worker].unit.clone())
+            .entry(workers[row.worker].unit.to_string())
             .or_default() += row.gross();
     }
     run.totals = totals;

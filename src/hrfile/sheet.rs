@@ -10,6 +10,7 @@ use super::columns::{Column, accepted, closest, column_for, known_columns, looks
 use super::origin::Origin;
 use super::table::{self, MAX_CELL, Table};
 use super::{FileProblem, Progress, ReadOptions};
+use compact_str::CompactString;
 use csv::StringRecord;
 
 /// Records read from one file, with their origin and the problems found.
@@ -35,9 +36,14 @@ impl RowView<'_> {
     /// The cell of column `k` (index into the column list), trimmed and
     /// normalised by its kind; empty when absent or too long.
     pub fn get(&self, k: usize) -> String {
+        self.cell(k).into()
+    }
+    /// The cell of column `k` as [`get`](Self::get) reads it, kept inline
+    /// when short (no allocation for an id, a name or a date).
+    pub fn cell(&self, k: usize) -> CompactString {
         let raw = self.raw(k);
         match self.cols[k].kind {
-            Text => raw.to_string(),
+            Text => CompactString::from(raw),
             Date => normalize_date(raw),
             Period => normalize_period(raw),
             Rate => normalize_rate(raw),
@@ -49,7 +55,11 @@ impl RowView<'_> {
     }
     /// The cell, or `None` when absent or empty.
     pub fn opt(&self, k: usize) -> Option<String> {
-        let v = self.get(k);
+        self.cell_opt(k).map(String::from)
+    }
+    /// The cell as [`cell`](Self::cell) reads it, or `None` when absent or empty.
+    pub fn cell_opt(&self, k: usize) -> Option<CompactString> {
+        let v = self.cell(k);
         (!v.is_empty()).then_some(v)
     }
     fn raw(&self, k: usize) -> &str {

@@ -104,9 +104,9 @@ fn xlsx_inner(run: &Run, rows: &PayRows, extras: &Extras) -> Result<Vec<u8>, Xls
     let mut r = 1u32;
     for slip in rows.iter() {
         let wk = &run.workers[slip.worker];
-        ws.write_string(r, 0, &wk.id)?;
-        ws.write_string(r, 1, &wk.name)?;
-        ws.write_string(r, 2, &wk.unit)?;
+        ws.write_string(r, 0, wk.id.as_str())?;
+        ws.write_string(r, 1, wk.name.as_str())?;
+        ws.write_string(r, 2, wk.unit.as_str())?;
         for (i, c) in cols.iter().enumerate() {
             if let Some(a) = c.amount(&slip) {
                 money(ws, r, 3 + i as u16, a, &num)?;
@@ -346,9 +346,9 @@ fn payslips_sheet(
         }
         ws.set_row_height(r, 32)?;
         let wk = &run.workers[slip.worker];
-        ws.write_string(r + 1, 0, &wk.id)?;
-        ws.write_string(r + 1, 1, &wk.name)?;
-        ws.write_string(r + 1, 2, &wk.unit)?;
+        ws.write_string(r + 1, 0, wk.id.as_str())?;
+        ws.write_string(r + 1, 1, wk.name.as_str())?;
+        ws.write_string(r + 1, 2, wk.unit.as_str())?;
         for (i, c) in cols.iter().enumerate() {
             if let Some(a) = c.amount(&slip) {
                 money(ws, r + 1, 3 + i as u16, a, num)?;

@@ -374,7 +374,7 @@ pub fn table(run: &Run, rows: &PayRows, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     let row_cells = |slip: &PayRow| -> Vec<String> {
         let wk = &run.workers[slip.worker];
-        let mut v = vec![wk.id.clone(), wk.name.clone(), wk.unit.clone()];
+        let mut v = vec![wk.id.to_string(), wk.name.to_string(), wk.unit.to_string()];
         v.extend(
             cols.iter()
                 .map(|c| c.amount(slip).map(format_amount).unwrap_or_default()),

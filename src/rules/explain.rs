@@ -250,7 +250,7 @@ fn segment_title(of: u16) -> crate::worker::Title {
 
 fn position_code(cx: &Context) -> String {
     cx.policy.position_index(&cx.worker.position).map_or_else(
-        || cx.worker.position.clone(),
+        || cx.worker.position.to_string(),
         |i| cx.policy.positions[i].code.clone(),
     )
 }

@@ -422,7 +422,7 @@ fn position<'p>(
         .position_index(&worker.position)
         .map(|i| &policy.positions[i])
         .ok_or_else(|| PayError::UnknownPosition {
-            given: worker.position.clone(),
+            given: worker.position.to_string(),
             expected: policy.position_codes(),
         })
 }
@@ -670,7 +670,7 @@ mod tests {
                 id: "W1".into(),
                 name: "林".into(),
                 unit: "U".into(),
-                position: policy.positions[position % policy.positions.len()].code.clone(),
+                position: policy.positions[position % policy.positions.len()].code.as_str().into(),
                 title: [Title::None, Title::AssistantSocialWorker, Title::SocialWorker, Title::SeniorSocialWorker][title],
                 hired_on: day(hired),
                 left_on: left.map(day).filter(|l| *l >= day(hired)),

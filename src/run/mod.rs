@@ -31,6 +31,7 @@ pub use document::{InputError, Kind, List, Request, RequestError, Response, Run,
 pub(crate) use sink::Fold;
 pub(crate) use validate::Roster;
 
+use compact_str::CompactString;
 use crate::period::{Year, YearMonth};
 use crate::policy::PolicySet;
 use crate::rules::payslip::Payslip;
@@ -206,7 +207,7 @@ pub fn run<'r>(req: impl Into<Input<'r>>, policy: Option<&PolicySet>) -> Result<
 /// }"#).unwrap();
 /// let mut seen = Vec::new();
 /// let mut each = |worker: &payrules::types::Worker, slip: &payrules::Payslip| {
-///     seen.push((worker.id.clone(), slip.gross))
+///     seen.push((worker.id.to_string(), slip.gross))
 /// };
 /// let run = run_with(request, None, Payslips::Each(&mut each)).unwrap();
 /// assert!(run.payslips.is_empty());
@@ -395,7 +396,7 @@ mod tests {
                 position: position.into(),
                 title: title.into(),
                 hired_on: hired.into(),
-                left_on: left.map(str::to_string),
+                left_on: left.map(Into::into),
                 probation_until: None,
             };
         let first = req.workers[0].clone();
@@ -460,7 +461,7 @@ mod tests {
                 },
             )
             .unwrap();
-            let want: Vec<(String, Payslip)> = plain
+            let want: Vec<(CompactString, Payslip)> = plain
                 .payslips
                 .iter()
                 .map(|p| (plain.workers[p.worker].id.clone(), p.clone()))

@@ -179,7 +179,7 @@ impl Prepared<'_, '_> {
             if let Some(adj) = adjustments.get_mut(wi) {
                 for d in pay_adjustments(&mut slip, adj) {
                     warnings.push(Warning {
-                        worker_id: w.id.clone(),
+                        worker_id: w.id.to_string(),
                         field: "recovery".into(),
                         message: format!(
                             "correction of {} {}: {} left to recover (the pay allows no more this month); pass it in a later month's adjustments",
@@ -195,7 +195,7 @@ impl Prepared<'_, '_> {
             if let Some(Some(t)) = tax.slips.get(wi) {
                 for (field, message) in tax::shortfalls(t) {
                     warnings.push(Warning {
-                        worker_id: w.id.clone(),
+                        worker_id: w.id.to_string(),
                         field: field.to_string(),
                         message,
                     });

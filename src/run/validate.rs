@@ -83,7 +83,7 @@ impl Rec<'_> {
         }
     }
     /// The id, name and unit, moved out of an owned record.
-    fn into_strings(self) -> (String, String, String) {
+    fn into_strings(self) -> (CompactString, CompactString, CompactString) {
         match self {
             Rec::Borrowed(r) => (r.id.clone(), r.name.clone(), r.unit.clone()),
             Rec::Owned(r) => (r.id, r.name, r.unit),
@@ -97,9 +97,9 @@ pub(super) enum Read {
     Paid(Worker),
     /// Not employed in the period (its title and position are not checked);
     /// or no id, which the id check reports.
-    Absent(String),
+    Absent(CompactString),
     /// Invalid: its id and the errors found.
-    Invalid(String, Vec<InputError>),
+    Invalid(CompactString, Vec<InputError>),
 }
 
 /// What a worker record is, whatever the period: no id; invalid whatever
@@ -122,7 +122,7 @@ fn check_record(
     policy: &Policy,
     rec: Rec,
     i: usize,
-) -> (Checked, Option<(String, String, String)>) {
+) -> (Checked, Option<(CompactString, CompactString, CompactString)>) {
     let r = rec.get();
     if r.id.trim().is_empty() {
         return (Checked::NoId, Some(rec.into_strings()));
@@ -130,7 +130,7 @@ fn check_record(
     let mut errors = Vec::new();
     let mut error = |field: &str, message: String| {
         errors.push(InputError {
-            worker_id: Some(r.id.clone()),
+            worker_id: Some(r.id.to_string()),
             field: field.to_string(),
             message,
             source: Some((List::Workers, i)),
@@ -168,7 +168,7 @@ fn check_record(
         }
     };
     let position = match policy.position_index(&r.position) {
-        Some(p) => Some(policy.positions[p].code.clone()),
+        Some(p) => Some(CompactString::from(policy.positions[p].code.as_str())),
         None => {
             let msg = format!(
                 "unknown position {:?}; policy {} has: {}",

@@ -90,7 +90,7 @@ impl SideAcc {
         self.add(k, CODES, slip.gross);
         self.paid[k] = true;
         if self.info[k].is_none() {
-            self.info[k] = Some((w.name.clone(), w.unit.clone()));
+            self.info[k] = Some((w.name.to_string(), w.unit.to_string()));
         }
         self.grades[k] = grade_of(slip);
     }
@@ -268,7 +268,7 @@ pub fn compare(
                 && let Some((_, unit)) = b_side.info[k].as_ref().or(r_side.info[k].as_ref())
             {
                 out.grade_changes.push(GradeChange {
-                    worker_id: inputs.workers[order[k]].id.clone(),
+                    worker_id: inputs.workers[order[k]].id.to_string(),
                     unit: unit.clone(),
                     period: period.clone(),
                     old: old_grade,
@@ -348,7 +348,7 @@ pub(super) fn worker_deltas(
             })
             .collect();
         out.push(WorkerDelta {
-            id: inputs.workers[record].id.clone(),
+            id: inputs.workers[record].id.to_string(),
             name,
             unit,
             lines,

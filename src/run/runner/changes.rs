@@ -213,10 +213,10 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 || end != w.left_on;
             if changed {
                 let w = self.workers[wi].0.to_mut();
-                w.position.clone_from(code);
+                w.position = CompactString::from(code.as_str());
                 w.title = title;
                 if let Some(u) = unit {
-                    w.unit = u.to_string();
+                    w.unit = CompactString::from(u);
                 }
                 w.left_on = end;
             }

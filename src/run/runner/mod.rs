@@ -63,7 +63,7 @@ pub(super) struct Runner<'a, 'w, 'p> {
     bad: Vec<bool>,
     /// Ids of the worker records not validated (invalid, not employed or
     /// doubled), sorted, for look-ups of ids in the roster.
-    others: Vec<String>,
+    others: Vec<CompactString>,
     /// Where the last look-up by id landed, to make in-order look-ups O(1).
     hint: usize,
     /// Quota pools of the graded workers.

@@ -89,7 +89,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 }
                 None if month.month() != 1 && w.hired_on < month.first_day() => {
                     self.warnings.push(Warning {
-                        worker_id: w.id.clone(),
+                        worker_id: w.id.to_string(),
                         field: "ytd".into(),
                         message: format!(
                             "no year-to-date state although employed before {month} (hired {}): taken as the start of {}; pass the state out of the {prev} run",

@@ -14,7 +14,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         let n = records.len();
         let mut paid: Vec<(Cow<'w, Worker>, usize)> = Vec::with_capacity(n);
         // Records not paid: id, index, and the errors found (None: not employed).
-        let mut rest: Vec<(String, usize, Option<Vec<InputError>>)> = Vec::new();
+        let mut rest: Vec<(CompactString, usize, Option<Vec<InputError>>)> = Vec::new();
         let mut take = |read: Read, i: usize| match read {
             Read::Paid(w) => paid.push((Cow::Owned(w), i)),
             Read::Absent(id) => rest.push((id, i, None)),
@@ -113,7 +113,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
             } else if indices.len() > 1 {
                 indices.sort_unstable();
                 self.errors.push(InputError {
-                    worker_id: Some(id.clone()),
+                    worker_id: Some(id.to_string()),
                     field: "id".into(),
                     message: format!(
                         "duplicate worker id, given {} times; ids must be unique",
