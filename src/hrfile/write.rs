@@ -34,14 +34,19 @@ pub fn write_atomic_mode(
 ///
 /// The sheets (table, CSV, XLSX) and the summary read these rows, not the
 /// payslips, so a run can hand its payslips over one by one
-/// ([`crate::run::run_with`]) and keep only these: about 110 bytes a
-/// payslip instead of 300.
+/// ([`crate::run::run_with`]) and keep only these: about 60 bytes a payslip
+/// instead of 300. An amount on the fen (two decimals, as every line of a
+/// run is) is kept as its fen count and read back as the same `Decimal`,
+/// scale included; any other (a zero without decimals, say) is kept whole.
 #[derive(Debug, Clone, Default)]
 pub struct PayRows {
-    /// Per row: worker index in the run, the codes present (bit = code), and
-    /// where its amounts start: the gross, then one sum per present code.
-    rows: Vec<(u32, u16, u32)>,
-    amounts: Vec<Decimal>,
+    /// Per row: worker index in the run, the codes present (bit = code),
+    /// which of the row's amounts are kept whole (bit k = its k-th amount),
+    /// and where its amounts start: the gross, then one sum per present code.
+    rows: Vec<(u32, u16, u16, u32)>,
+    /// Fen counts; for an amount kept whole, its index in `whole`.
+    amounts: Vec<i64>,
+    whole: Vec<Decimal>,
 }
 
 /// One row of [`PayRows`].
@@ -49,13 +54,15 @@ pub struct PayRow<'a> {
     /// Index of the worker in the run.
     pub worker: usize,
     mask: u16,
-    amounts: &'a [Decimal],
+    whole_mask: u16,
+    amounts: &'a [i64],
+    whole: &'a [Decimal],
 }
 
 impl PayRow<'_> {
     /// Gross pay.
     pub fn gross(&self) -> Decimal {
-        self.amounts[0]
+        self.nth(0)
     }
     /// The sum of the lines with `code`, if the payslip has any.
     pub fn amount(&self, code: LineCode) -> Option<Decimal> {
@@ -64,7 +71,16 @@ impl PayRow<'_> {
             return None;
         }
         let before = (self.mask & ((1u16 << bit) - 1)).count_ones() as usize;
-        Some(self.amounts[1 + before])
+        Some(self.nth(1 + before))
+    }
+    fn nth(&self, k: usize) -> Decimal {
+        let a = self.amounts[k];
+        if self.whole_mask & (1 << k) != 0 {
+            // Invariant: `push` stored the index of an amount in `whole`.
+            self.whole[a as usize]
+        } else {
+            Decimal::new(a, crate::money::AMOUNT_DP)
+        }
     }
 }
 
@@ -88,17 +104,36 @@ impl PayRows {
             let s = sums[l.code as usize].get_or_insert(Decimal::ZERO);
             *s += l.amount;
         }
-        let mut mask = 0u16;
+        let (mut mask, mut whole_mask) = (0u16, 0u16);
         let start = self.amounts.len();
-        self.amounts.push(slip.gross);
+        self.keep(slip.gross, 0, &mut whole_mask);
+        let mut k = 1;
         for (c, s) in sums.iter().enumerate() {
             if let Some(s) = s {
                 mask |= 1 << c;
-                self.amounts.push(*s);
+                self.keep(*s, k, &mut whole_mask);
+                k += 1;
             }
         }
         // Invariant: a run has fewer than 2^32 workers and amounts.
-        self.rows.push((slip.worker as u32, mask, start as u32));
+        self.rows
+            .push((slip.worker as u32, mask, whole_mask, start as u32));
+    }
+    /// Keeps the `k`-th amount of the row being added.
+    fn keep(&mut self, a: Decimal, k: u32, whole_mask: &mut u16) {
+        match i64::try_from(a.mantissa()) {
+            Ok(fen)
+                if a.scale() == crate::money::AMOUNT_DP
+                    && !(a.is_zero() && a.is_sign_negative()) =>
+            {
+                self.amounts.push(fen)
+            }
+            _ => {
+                *whole_mask |= 1 << k;
+                self.amounts.push(self.whole.len() as i64);
+                self.whole.push(a);
+            }
+        }
     }
     /// The number of rows.
     pub fn len(&self) -> usize {
@@ -111,25 +146,34 @@ impl PayRows {
     }
     /// The rows in run order.
     pub fn iter(&self) -> impl Iterator<Item = PayRow<'_>> {
-        self.rows.iter().enumerate().map(|(i, &(w, mask, start))| {
-            let end = self
-                .rows
-                .get(i + 1)
-                .map_or(self.amounts.len(), |r| r.2 as usize);
-            PayRow {
-                worker: w as usize,
-                mask,
-                amounts: &self.amounts[start as usize..end],
-            }
-        })
+        self.rows
+            .iter()
+            .enumerate()
+            .map(|(i, &(w, mask, whole_mask, start))| {
+                let end = self
+                    .rows
+                    .get(i + 1)
+                    .map_or(self.amounts.len(), |r| r.3 as usize);
+                PayRow {
+                    worker: w as usize,
+                    mask,
+                    whole_mask,
+                    amounts: &self.amounts[start as usize..end],
+                    whole: &self.whole,
+                }
+            })
     }
     /// Keeps the rows of the workers for which `keep` holds.
     pub fn retain(&mut self, mut keep: impl FnMut(usize) -> bool) {
         let mut out = PayRows::new();
         for r in self.iter().filter(|r| keep(r.worker)) {
+            let mut whole_mask = 0;
+            let start = out.amounts.len();
+            for k in 0..r.amounts.len() {
+                out.keep(r.nth(k), k as u32, &mut whole_mask);
+            }
             out.rows
-                .push((r.worker as u32, r.mask, out.amounts.len() as u32));
-            out.amounts.extend_from_slice(r.amounts);
+                .push((r.worker as u32, r.mask, whole_mask, start as u32));
         }
         *self = out;
     }
@@ -570,6 +614,49 @@ mod tests {
         }
         // The example's November has honours (two for one deed: one line).
         assert!(honours > 0);
+    }
+
+    #[test]
+    fn rows_give_back_each_amount_with_its_scale() {
+        // Kept as fen: 1.50, -3.07. Kept whole: a zero without decimals,
+        // a negative zero, three decimals, a mantissa beyond i64.
+        let odd = [
+            "1.50",
+            "-3.07",
+            "0",
+            "-0.00",
+            "12.345",
+            "79228162514264337593543950335",
+        ];
+        let mut slip = november().payslips.swap_remove(0);
+        slip.lines.truncate(1);
+        let mut rows = PayRows::new();
+        for (i, text) in odd.iter().enumerate() {
+            let a: Decimal = text.parse().unwrap();
+            slip.gross = a;
+            slip.lines[0].amount = a;
+            slip.worker = i;
+            rows.push(&slip);
+        }
+        rows.retain(|w| w != 1);
+        let code = slip.lines[0].code;
+        // Text, scale and sign: `Decimal`'s equality ignores the scale.
+        let seen = |d: Decimal| (d.to_string(), d.scale(), d.is_sign_negative());
+        let back: Vec<_> = rows
+            .iter()
+            .map(|r| (r.worker, seen(r.gross()), seen(r.amount(code).unwrap())))
+            .collect();
+        // The gross as given; a code's amount as the sum of its lines.
+        let want: Vec<_> = odd
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != 1)
+            .map(|(i, t)| {
+                let a: Decimal = t.parse().unwrap();
+                (i, seen(a), seen(Decimal::ZERO + a))
+            })
+            .collect();
+        assert_eq!(back, want);
     }
 
     #[test]
