@@ -24,7 +24,7 @@ use crate::rules::quota;
 use crate::rules::tax::TaxRecord;
 use crate::worker::{AssessmentRecord, HonourRecord, WorkerRecord};
 use chrono::{Datelike, Months, NaiveDate};
-use compact_str::ToCompactString;
+use compact_str::{CompactString, ToCompactString};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -205,10 +205,10 @@ pub fn district() -> District {
             workers.push(WorkerRecord {
                 id: id.into(),
                 name: name.into(),
-                unit: unit.clone().into(),
+                unit: unit.as_str().into(),
                 position: position.into(),
-                title: String::new().into(),
-                hired_on: p.hired.to_string().into(),
+                title: CompactString::default(),
+                hired_on: p.hired.to_compact_string(),
                 left_on: p.left.map(|d| d.to_compact_string()),
                 probation_until: p.probation.map(|d| d.to_compact_string()),
             });
@@ -222,7 +222,7 @@ pub fn district() -> District {
         workers[i].title = match n {
             0..52 => "社会工作师".into(),
             52..149 => "助理社会工作师".into(),
-            _ => String::new().into(),
+            _ => CompactString::default(),
         };
     }
     // Assessments within the quotas of the built-in policy.
@@ -253,7 +253,7 @@ pub fn district() -> District {
                 if p.on_probation(*last) {
                     assessments.push(AssessmentRecord {
                         worker_id: workers[i].id.clone(),
-                        period: period.clone().into(),
+                        period: period.as_str().into(),
                         grade: Some("不定等次".into()),
                         score: None,
                     });
@@ -277,7 +277,7 @@ pub fn district() -> District {
                 };
                 assessments.push(AssessmentRecord {
                     worker_id: workers[i].id.clone(),
-                    period: period.clone().into(),
+                    period: period.as_str().into(),
                     grade: Some(grade.into()),
                     score: None,
                 });

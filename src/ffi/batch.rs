@@ -16,6 +16,7 @@ use crate::period::YearMonth;
 use crate::policy::Policy;
 use crate::rules::payslip::{self, GradeNote, LineCode};
 use crate::worker::{Grade, Honour, HonourLevel, Title, Worker};
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use std::ffi::c_char;
 
@@ -362,10 +363,10 @@ impl<'p> Batch<'p> {
         paid.sort_by_key(|(row, _)| *row);
         // 4. The rows, paid by the library.
         let mut worker = Worker {
-            id: String::new().into(),
-            name: String::new().into(),
-            unit: String::new().into(),
-            position: String::new().into(),
+            id: CompactString::default(),
+            name: CompactString::default(),
+            unit: CompactString::default(),
+            position: CompactString::default(),
             title: Title::None,
             hired_on: self.month.first_day(),
             left_on: None,
