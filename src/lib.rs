@@ -121,8 +121,8 @@ internal!(
     mod worker;
 );
 
+pub use contract::run_json;
 pub use contract::{CodesRequest, Correction, CorrectionRequest, Document, Outcome};
-pub use contract::{run_document, run_json};
 pub use money::Amount;
 pub use policy::{Policy, PolicyError, PolicySet, ReformError};
 pub use rules::slip::{Line, LineCode, Payslip};

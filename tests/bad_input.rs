@@ -2,7 +2,7 @@
 
 mod common;
 use common::*;
-use payrules::run::{RequestError, parse_request, run};
+use payrules::run::{Request, RequestError, run};
 use payrules::run_json;
 use serde_json::{Value, json};
 
@@ -189,7 +189,7 @@ fn json_float_where_a_string_belongs() {
     // A score or an amount as a JSON number is refused: the request is not read.
     let mut d = five(json!({}));
     d["assessments"][0] = json!({"worker_id": "W0", "period": "2026-11", "score": 85.5});
-    let err = parse_request(d.to_string().as_bytes()).unwrap_err();
+    let err = Request::from_json(d.to_string().as_bytes()).unwrap_err();
     assert!(matches!(err, RequestError::Json(_)));
     assert!(
         err.to_string()
@@ -255,7 +255,7 @@ fn malformed_documents() {
 #[test]
 fn an_empty_roster_is_a_complete_empty_run() {
     let d = json!({"kind": "monthly", "period": "2026-11"});
-    let req = parse_request(d.to_string().as_bytes()).unwrap();
+    let req = Request::from_json(d.to_string().as_bytes()).unwrap();
     let r = run(&req, None).unwrap();
     assert!(r.complete());
     assert_eq!(

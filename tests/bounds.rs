@@ -185,7 +185,7 @@ fn tax_and_ytd_fields_are_bounded_too() {
         );
         assert!(e.len() < 500, "{}", e.len());
         // the same through the run document's own parser
-        let e = payrules::run::parse_request(req.to_string().as_bytes()).unwrap_err();
+        let e = payrules::Request::from_json(req.to_string().as_bytes()).unwrap_err();
         assert!(e.to_string().contains(&format!("{list}[0].{field}")), "{e}");
     }
 }

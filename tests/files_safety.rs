@@ -172,7 +172,7 @@ fn request() -> serde_json::Value {
 #[test]
 fn payroll_csv_writer_keeps_a_leading_tab_behind_the_quote() {
     use payrules::hrfile::write;
-    let req = payrules::run::parse_request(request().to_string().as_bytes()).unwrap();
+    let req = payrules::Request::from_json(request().to_string().as_bytes()).unwrap();
     let run = payrules::run::run(&req, None).unwrap();
     let rows = write::PayRows::from_run(&run);
     let mut out = Vec::new();

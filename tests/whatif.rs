@@ -3,7 +3,7 @@
 
 use payrules::payslip::LineCode;
 use payrules::policy::PolicySet;
-use payrules::run::{Kind, Request, RequestError, parse_request, run};
+use payrules::run::{Kind, Request, RequestError, run};
 use payrules::run_json;
 use payrules::whatif::{Outcome, Reform, Scope, compare};
 use payrules::worker::{AssessmentRecord, Title, WorkerRecord};
@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 const EXAMPLE: &[u8] = include_bytes!("../examples/request-2026-11.json");
 
 fn example() -> Request {
-    parse_request(EXAMPLE).unwrap()
+    Request::from_json(EXAMPLE).unwrap()
 }
 
 fn reform(changes: &str) -> Reform {

@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
                 let loaded = Loaded::new(Kind::Monthly, "2026-11".into(), roster, None, None);
                 if let Ok(r) = run::run(&loaded.request, None) {
                     for e in &r.errors {
-                        let _ = loaded.locate(e);
+                        let _ = hrfile::locate(&loaded.origins, e);
                     }
                 }
             }

@@ -44,7 +44,7 @@ use crate::hrfile::grading::{self, Graded};
 use crate::hrfile::output::csv_text;
 use crate::hrfile::{self, Encoding, FileProblem, Loaded, ReadOptions, write};
 use crate::policy::PolicySet;
-use crate::run::{Kind, parse_request};
+use crate::run::Kind;
 pub use args::Cli;
 use args::*;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -143,8 +143,8 @@ fn main_inner(con: &mut Console, cli: Cli) -> Result<u8, Fail> {
             let bytes = read_input(&request)?;
             let policy = load_policy(policy.as_deref())?;
             let fail = |e: crate::run::RequestError| Fail(format!("{}: {e}", request.display()), 1);
-            let doc = crate::contract::parse(&bytes).map_err(fail)?;
-            let out = crate::contract::run_document(doc, Some(&policy)).map_err(fail)?;
+            let doc = crate::Document::parse(&bytes).map_err(fail)?;
+            let out = doc.run(Some(&policy)).map_err(fail)?;
             write_output(con, output.as_deref(), &out.to_json())?;
             for e in out.input_errors().unwrap_or_default() {
                 errln!(con, "{}: {e}", request.display());

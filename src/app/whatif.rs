@@ -14,8 +14,8 @@ pub(super) fn whatif(con: &mut Console, args: WhatifArgs) -> Result<u8, Fail> {
     let (req, origins, label) = match &args.request {
         Some(path) => {
             let bytes = read_input(path)?;
-            let req =
-                parse_request(&bytes).map_err(|e| Fail(format!("{}: {e}", path.display()), 1))?;
+            let req = crate::Request::from_json(&bytes)
+                .map_err(|e| Fail(format!("{}: {e}", path.display()), 1))?;
             (req, hrfile::Origins::default(), path.display().to_string())
         }
         None => {

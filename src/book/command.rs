@@ -111,7 +111,7 @@ fn request_of(request: Value, kind: Kind) -> Result<run::Request, BookError> {
     doc.entry("kind").or_insert_with(|| name.into());
     // Invariant: a map of JSON values serialises.
     let bytes = serde_json::to_vec(&doc).expect("a JSON object serialises");
-    Ok(run::parse_request(&bytes)?)
+    Ok(run::Request::from_json(&bytes)?)
 }
 
 /// The lines paying corrections, as a `correction` response writes them.

@@ -114,44 +114,56 @@ impl Document {
     /// assert!(matches!(doc, Document::Run(_)));
     /// ```
     pub fn parse(bytes: &[u8]) -> Result<Document, RequestError> {
-        parse(bytes)
-    }
-
-    /// Runs the document under `policy` ([`run_document`]).
-    pub fn run(self, policy: Option<&PolicySet>) -> Result<Outcome, RequestError> {
-        run_document(self, policy)
-    }
-}
-
-/// Reads a request document of any kind, in one pass when `kind` comes first.
-pub fn parse(bytes: &[u8]) -> Result<Document, RequestError> {
-    run::refuse_empty(bytes)?;
-    limits::check_request_size(bytes).map_err(RequestError::Json)?;
-    let doc = parse_unchecked(bytes)?;
-    match &doc {
-        Document::Run(r) | Document::Grades(r) => run::check_fields(r)?,
-        Document::Whatif(w) => {
-            limits::check_fields(&w.period, &w.workers, &w.assessments, &w.honours)
-                .map_err(RequestError::Json)?;
-        }
-        Document::Codes(_) => {}
-        Document::Correction(c) => {
-            run::check_fields(&c.request)?;
-            limits::check_field("request", 0, "reason", &c.reason).map_err(RequestError::Json)?;
-            for (i, p) in c.paid.iter().enumerate() {
-                limits::check_field("paid", i, "worker_id", &p.worker_id)
+        run::refuse_empty(bytes)?;
+        limits::check_request_size(bytes).map_err(RequestError::Json)?;
+        let doc = parse_unchecked(bytes)?;
+        match &doc {
+            Document::Run(r) | Document::Grades(r) => run::check_fields(r)?,
+            Document::Whatif(w) => {
+                limits::check_fields(&w.period, &w.workers, &w.assessments, &w.honours)
                     .map_err(RequestError::Json)?;
-                for l in &p.lines {
-                    limits::check_field("paid", i, "lines.code", &l.code)
+            }
+            Document::Codes(_) => {}
+            Document::Correction(c) => {
+                run::check_fields(&c.request)?;
+                limits::check_field("request", 0, "reason", &c.reason).map_err(RequestError::Json)?;
+                for (i, p) in c.paid.iter().enumerate() {
+                    limits::check_field("paid", i, "worker_id", &p.worker_id)
                         .map_err(RequestError::Json)?;
+                    for l in &p.lines {
+                        limits::check_field("paid", i, "lines.code", &l.code)
+                            .map_err(RequestError::Json)?;
+                    }
                 }
             }
         }
+        Ok(doc)
     }
-    Ok(doc)
+
+    /// Runs the document under `policy`: the one place that chooses
+    /// between a run, a what-if, the code table and a correction. `policy`
+    /// is used when the document carries no `policy` text; with neither,
+    /// the built-in policy is used.
+    pub fn run(self, policy: Option<&PolicySet>) -> Result<Outcome, RequestError> {
+        match self {
+            Document::Run(req) => {
+                let explain = req.explain;
+                run::run(req, policy).map(|r| Outcome::Run(Box::new(run::Run { explain, ..r })))
+            }
+            Document::Grades(req) => run::run(req, policy).map(|r| Outcome::Grades(Box::new(r))),
+            Document::Codes(req) => {
+                let set = PolicySet::chosen(req.policy.as_deref(), policy)?;
+                Ok(Outcome::Codes(codes::codes_json(&set)))
+            }
+            Document::Whatif(req) => whatif::whatif(req, policy).map(|w| Outcome::Whatif(Box::new(w))),
+            Document::Correction(req) => {
+                correction::correct(*req, policy).map(|c| Outcome::Correction(Box::new(c)))
+            }
+        }
+    }
 }
 
-/// [`parse`] without the size and field bounds.
+/// [`Document::parse`] without the size and field bounds.
 fn parse_unchecked(bytes: &[u8]) -> Result<Document, RequestError> {
     let json = |e: serde_json::Error| RequestError::Json(limits::json_error(&e));
     match serde_json::from_slice::<Tagged>(bytes).map_err(json)? {
@@ -177,28 +189,6 @@ fn parse_unchecked(bytes: &[u8]) -> Result<Document, RequestError> {
     }
 }
 
-/// Runs a document: the one place that chooses between a run and a what-if.
-///
-/// `policy` is used when the document carries no `policy` text; with neither,
-/// the built-in policy is used.
-pub fn run_document(doc: Document, policy: Option<&PolicySet>) -> Result<Outcome, RequestError> {
-    match doc {
-        Document::Run(req) => {
-            let explain = req.explain;
-            run::run(req, policy).map(|r| Outcome::Run(Box::new(run::Run { explain, ..r })))
-        }
-        Document::Grades(req) => run::run(req, policy).map(|r| Outcome::Grades(Box::new(r))),
-        Document::Codes(req) => {
-            let set = PolicySet::chosen(req.policy.as_deref(), policy)?;
-            Ok(Outcome::Codes(codes::codes_json(&set)))
-        }
-        Document::Whatif(req) => whatif::whatif(req, policy).map(|w| Outcome::Whatif(Box::new(w))),
-        Document::Correction(req) => {
-            correction::correct(*req, policy).map(|c| Outcome::Correction(Box::new(c)))
-        }
-    }
-}
-
 /// Reads a JSON request of any kind, runs it and writes the JSON response.
 ///
 /// ```
@@ -210,7 +200,7 @@ pub fn run_document(doc: Document, policy: Option<&PolicySet>) -> Result<Outcome
 /// assert_eq!(v["payslips"][0]["gross"], "1350.00");
 /// ```
 pub fn run_json(request: &[u8], policy: Option<&PolicySet>) -> Result<Response, RequestError> {
-    let out = run_document(parse(request)?, policy)?;
+    let out = Document::parse(request)?.run(policy)?;
     Ok(Response {
         json: out.to_json(),
         complete: out.complete(),
@@ -341,12 +331,12 @@ mod tests {
     #[test]
     fn kind_first_or_later_reads_the_same_document() {
         let bytes = example();
-        let first = parse(&bytes).unwrap();
+        let first = Document::parse(&bytes).unwrap();
         let mut v: serde_json::Map<String, serde_json::Value> =
             serde_json::from_slice(&bytes).unwrap();
         let kind = v.remove("kind").unwrap();
         v.insert("kind".into(), kind); // now last
-        let later = parse(serde_json::Value::Object(v).to_string().as_bytes()).unwrap();
+        let later = Document::parse(serde_json::Value::Object(v).to_string().as_bytes()).unwrap();
         assert_eq!(first, later);
         let Document::Run(req) = first else {
             panic!("a monthly document reads as a run")
@@ -357,13 +347,13 @@ mod tests {
 
     #[test]
     fn errors_name_the_kinds_expected() {
-        let e = parse(br#"{"kind":"weekly","period":"2026-11"}"#).unwrap_err();
+        let e = Document::parse(br#"{"kind":"weekly","period":"2026-11"}"#).unwrap_err();
         assert!(e.to_string().contains("unknown variant `weekly`"), "{e}");
-        let e = parse(br#"{"kind":"whatif","period":"2026-11"}"#).unwrap_err();
+        let e = Document::parse(br#"{"kind":"whatif","period":"2026-11"}"#).unwrap_err();
         assert!(e.to_string().contains("missing field `reform`"), "{e}");
-        let e = parse(b"  ").unwrap_err();
+        let e = Document::parse(b"  ").unwrap_err();
         assert!(e.to_string().contains("the request is empty"), "{e}");
-        let e = parse(br#"{"kind":"monthly","period":"2026-11","extra":1}"#).unwrap_err();
+        let e = Document::parse(br#"{"kind":"monthly","period":"2026-11","extra":1}"#).unwrap_err();
         assert!(e.to_string().contains("unknown field `extra`"), "{e}");
     }
 }

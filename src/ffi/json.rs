@@ -66,8 +66,8 @@ pub unsafe extern "C" fn payrules_run_json(
         }
         // The same documents as `payrules run`: monthly and annual runs, and
         // what-if comparisons.
-        let doc = contract::parse(b).map_err(request_fail)?;
-        let out = contract::run_document(doc, set).map_err(request_fail)?;
+        let doc = contract::Document::parse(b).map_err(request_fail)?;
+        let out = doc.run(set).map_err(request_fail)?;
         let errors: Vec<String> = match out.input_errors() {
             Some(errors) => errors.iter().map(|e| e.to_string()).collect(),
             None if out.complete() => vec![],

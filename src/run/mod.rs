@@ -105,16 +105,6 @@ pub(crate) fn refuse_empty(request: &[u8]) -> Result<(), RequestError> {
     Ok(())
 }
 
-/// Parses a monthly or annual request document (a document of any kind:
-/// [`Document::parse`](crate::Document::parse)); the same as [`Request::from_json`].
-pub fn parse_request(request: &[u8]) -> Result<Request, RequestError> {
-    refuse_empty(request)?;
-    crate::limits::check_request_size(request).map_err(RequestError::Json)?;
-    let req: Request = serde_json::from_slice(request)
-        .map_err(|e| RequestError::Json(crate::limits::json_error(&e)))?;
-    check_fields(&req)?;
-    Ok(req)
-}
 
 /// The request a run reads: borrowed, or owned. An owned request's worker
 /// records give their strings to the validated workers and the rest of it
@@ -229,7 +219,12 @@ impl Request {
     /// bounded ([`Document::parse`](crate::Document::parse) reads a document
     /// of any kind).
     pub fn from_json(bytes: &[u8]) -> Result<Request, RequestError> {
-        parse_request(bytes)
+        refuse_empty(bytes)?;
+        crate::limits::check_request_size(bytes).map_err(RequestError::Json)?;
+        let req: Request = serde_json::from_slice(bytes)
+            .map_err(|e| RequestError::Json(crate::limits::json_error(&e)))?;
+        check_fields(&req)?;
+        Ok(req)
     }
 }
 
