@@ -276,7 +276,7 @@ mod accounting {
                     });
                 }
             }
-            let (np, problems) = not_paid(&req, &Origins::default());
+            let (np, problems) = not_paid(&req, &req.workers, &req.assessments, &Origins::default());
             let run = payrules::run::run(&req, None).unwrap();
             let mut seen: BTreeMap<String, Vec<&str>> = BTreeMap::new();
             for s in &run.payslips {

@@ -74,9 +74,11 @@ pub(super) fn pay(
         origins,
         mut problems,
         bank,
-    } = loaded;
+        ..
+    } = loaded.unpacked();
     // Every roster row accounted for, before anything is stored.
-    let (not_paid, np_problems) = hrfile::accounted::not_paid(&request, &origins);
+    let (not_paid, np_problems) =
+        hrfile::accounted::not_paid(&request, &request.workers, &request.assessments, &origins);
     problems.extend(np_problems);
     if files.bank_file.is_some() {
         // Every worker the month pays needs an account, checked before
@@ -319,7 +321,7 @@ fn corrected<T>(
         &str,
         Vec<u8>,
         hrfile::Progress,
-    ) -> Result<hrfile::Sheet<T>, Vec<hrfile::FileProblem>>,
+    ) -> Result<hrfile::Sheet<Vec<T>>, Vec<hrfile::FileProblem>>,
     origin: &mut Option<hrfile::Origin>,
 ) -> Result<Option<Vec<T>>, Fail> {
     let Some(path) = path else {

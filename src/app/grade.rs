@@ -6,7 +6,7 @@ pub(super) fn load_roster(
     path: Option<&Path>,
     opts: &ReadOptions,
     errors: &mut Vec<FileProblem>,
-) -> Result<Option<hrfile::Sheet<crate::worker::WorkerRecord>>, Fail> {
+) -> Result<Option<hrfile::Sheet<Vec<crate::worker::WorkerRecord>>>, Fail> {
     let mut bar = Bar::new();
     match path {
         Some(p) => read_file(p, errors, &mut bar, |n, b, pr| {
@@ -119,11 +119,11 @@ pub(super) fn read_grading_files<T>(
         Vec<u8>,
         &ReadOptions,
         hrfile::Progress,
-    ) -> Result<hrfile::Sheet<T>, Vec<FileProblem>>,
+    ) -> Result<hrfile::Sheet<Vec<T>>, Vec<FileProblem>>,
 ) -> Result<
     Option<(
-        Option<hrfile::Sheet<crate::worker::WorkerRecord>>,
-        hrfile::Sheet<T>,
+        Option<hrfile::Sheet<Vec<crate::worker::WorkerRecord>>>,
+        hrfile::Sheet<Vec<T>>,
     )>,
     Fail,
 > {

@@ -1,6 +1,7 @@
 //! `monthly` and `annual`: pay a period from HR files (or the example district).
 
 use super::*;
+use crate::run::packed::Packed;
 
 /// The payroll's format: `--format`, else the `--output` extension, else
 /// the table; a workbook is refused on a terminal.
@@ -124,8 +125,14 @@ pub(super) fn load_sources(
         let bank = d.bank.clone();
         let mut request = d.into_request(kind, period);
         request.tax = tax_records;
+        let full = |_| Fail("the example district is too large to hold".into(), 1);
+        let roster = Packed::from_vec(std::mem::take(&mut request.workers)).map_err(full)?;
+        let assessments =
+            Packed::from_vec(std::mem::take(&mut request.assessments)).map_err(full)?;
         Loaded {
             request,
+            roster,
+            assessments,
             origins: hrfile::Origins::default(),
             problems: Vec::new(),
             bank,
@@ -141,7 +148,7 @@ pub(super) fn load_sources(
         })?;
         let assessments = match src.assessments.as_deref() {
             Some(path) => read_file(path, &mut errors, &mut bar, |n, b, p| {
-                hrfile::read_assessments(n, b, &opts, p)
+                hrfile::read_assessments_packed(n, b, &opts, p)
             })?,
             None => None,
         };
@@ -227,12 +234,15 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
     };
     let Loaded {
         request,
+        roster,
+        assessments,
         origins,
         problems: mut read_problems,
         bank,
     } = loaded;
     // Every roster row accounted for: the rows not employed in the period.
-    let (not_paid, np_problems) = hrfile::accounted::not_paid(&request, &origins);
+    let (not_paid, np_problems) =
+        hrfile::accounted::not_paid(&request, &roster, &assessments, &origins);
     read_problems.extend(np_problems);
     let mut extras = write::Extras {
         not_paid,
@@ -242,13 +252,16 @@ pub(super) fn pay(con: &mut Console, kind: Kind, period: String, files: Files) -
     // payslip's amounts, kept as compact rows while the payslips go by; the
     // JSON response renders the payslips themselves.
     let (mut result, mut rows) = if format == OutFormat::Json {
-        let run = crate::run::run(request, Some(&policy))?;
+        let keep = crate::run::Payslips::Keep;
+        let run = crate::run::run_packed(request, roster, assessments, Some(&policy), keep)?;
         let rows = write::PayRows::from_run(&run);
         (run, rows)
     } else {
         let mut rows = write::PayRows::new();
-        let run = crate::run::run_with(
+        let run = crate::run::run_packed(
             request,
+            roster,
+            assessments,
             Some(&policy),
             crate::run::Payslips::Each(&mut |_, slip| rows.push(slip)),
         )?;

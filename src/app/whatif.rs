@@ -33,7 +33,7 @@ pub(super) fn whatif(con: &mut Console, args: WhatifArgs) -> Result<u8, Fail> {
                 false,
                 None,
             )? {
-                Ok(loaded) => loaded,
+                Ok(loaded) => loaded.unpacked(),
                 Err(code) => return Ok(code),
             };
             let (warnings, errors): (Vec<FileProblem>, Vec<FileProblem>) =

@@ -8,7 +8,9 @@
 
 use super::{FileProblem, Origins};
 use crate::period::{YearMonth, parse_date, ymd};
+use crate::run::packed::{RecordList, assessment, roster};
 use crate::run::{Kind, Request};
+use crate::worker::{AssessmentRecord, WorkerRecord};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
@@ -66,37 +68,45 @@ pub fn period_bounds(kind: Kind, period: &str) -> Option<(NaiveDate, NaiveDate)>
 /// period, a warning for each grade or honour of the period given to a
 /// worker who is not paid. Rows with dates that do not read are left to the
 /// engine, which reports them.
-pub fn not_paid(request: &Request, origins: &Origins) -> (Vec<NotPaid>, Vec<FileProblem>) {
+///
+/// The roster and the assessments are read from `workers` and
+/// `assessments` (the request's own lists, or those packed beside it).
+pub fn not_paid(
+    request: &Request,
+    workers: &dyn RecordList<WorkerRecord>,
+    assessments: &dyn RecordList<AssessmentRecord>,
+    origins: &Origins,
+) -> (Vec<NotPaid>, Vec<FileProblem>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let Some((first, last)) = period_bounds(request.kind, &request.period) else {
         return (out, problems);
     };
-    let roster = origins.workers.as_ref();
-    let file = roster.map_or_else(|| "roster".to_string(), |o| o.file.clone());
-    let column = |field: &str| roster.and_then(|o| o.columns.get(field).cloned());
+    let origin = origins.workers.as_ref();
+    let file = origin.map_or_else(|| "roster".to_string(), |o| o.file.clone());
+    let column = |field: &str| origin.and_then(|o| o.columns.get(field).cloned());
     // Ids of rows paid in the period (or left to the engine to judge): a
     // worker with such a row is not listed as not paid.
     // (A flag per row, not a set of ids: nearly every row is paid, and the
     // ids are looked up only when some row is not.)
-    let mut paid = vec![false; request.workers.len()];
+    let mut paid = vec![false; workers.count()];
     let mut absent: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, w) in request.workers.iter().enumerate() {
-        let line = roster.and_then(|o| o.line(i));
-        let Ok(hired) = parse_date(w.hired_on.trim()) else {
-            paid[i] = true;
+    let field = |i: usize, k: usize| workers.text(i, k).unwrap_or_default();
+    for (i, paid) in paid.iter_mut().enumerate() {
+        // Only the dates are read for a row that is paid, the usual case.
+        let Ok(hired) = parse_date(field(i, roster::HIRED_ON).trim()) else {
+            *paid = true;
             continue;
         };
-        let left = match w
-            .left_on
-            .as_deref()
+        let left = match workers
+            .text(i, roster::LEFT_ON)
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
             Some(s) => match parse_date(s) {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    paid[i] = true;
+                    *paid = true;
                     continue;
                 }
             },
@@ -104,16 +114,18 @@ pub fn not_paid(request: &Request, origins: &Origins) -> (Vec<NotPaid>, Vec<File
         };
         if left.is_some_and(|l| l < hired) {
             // Left before hired: an error the engine reports.
-            paid[i] = true;
+            *paid = true;
             continue;
         }
+        let line = origin.and_then(|o| o.line(i));
+        let id = field(i, roster::ID);
         let (reason, message) = if hired > last {
             if (hired - last).num_days() > FUTURE_HIRE_DAYS {
                 problems.push(FileProblem {
                     file: file.clone(),
                     line,
                     column: column("hired_on"),
-                    worker_id: Some(w.id.to_string()),
+                    worker_id: Some(id.to_string()),
                     field: Some("hired_on".into()),
                     message: format!(
                         "hire date {hired} is more than a year after the period {} (a mistyped year?); correct it, or leave the worker off this roster",
@@ -121,7 +133,7 @@ pub fn not_paid(request: &Request, origins: &Origins) -> (Vec<NotPaid>, Vec<File
                     ),
                     warning: false,
                 });
-                absent.insert(w.id.to_string(), out.len());
+                absent.insert(id.to_string(), out.len());
                 continue;
             }
             (
@@ -134,35 +146,40 @@ pub fn not_paid(request: &Request, origins: &Origins) -> (Vec<NotPaid>, Vec<File
                 format!("left {l}, before the period {}", request.period),
             )
         } else {
-            paid[i] = true;
+            *paid = true;
             continue;
         };
-        absent.insert(w.id.to_string(), out.len());
+        absent.insert(id.to_string(), out.len());
         out.push(NotPaid {
-            worker_id: w.id.to_string(),
+            worker_id: id.to_string(),
             file: file.clone(),
             line,
-            name: w.name.to_string(),
-            unit: w.unit.to_string(),
+            name: field(i, roster::NAME).to_string(),
+            unit: field(i, roster::UNIT).to_string(),
             reason,
             message,
         });
     }
-    if !absent.is_empty() {
-        for (w, _) in request.workers.iter().zip(&paid).filter(|(_, p)| **p) {
-            absent.remove(w.id.as_str());
-        }
+    if absent.is_empty() {
+        // Every row paid (or left to the engine): nothing more to look at.
+        return (out, problems);
+    }
+    for (i, _) in paid.iter().enumerate().filter(|(_, p)| **p) {
+        absent.remove(field(i, roster::ID));
     }
     out.retain(|n| absent.contains_key(&n.worker_id));
     let period = super::normalize_period(&request.period);
     if let Some(o) = origins.assessments.as_ref() {
-        for (i, a) in request.assessments.iter().enumerate() {
-            if absent.contains_key(a.worker_id.as_str()) && super::normalize_period(&a.period) == period {
+        for i in 0..assessments.count() {
+            let text = |k| assessments.text(i, k).unwrap_or_default();
+            let id = text(assessment::WORKER_ID);
+            if absent.contains_key(id) && super::normalize_period(text(assessment::PERIOD)) == period
+            {
                 problems.push(FileProblem {
                     file: o.file.clone(),
                     line: o.line(i),
                     column: o.columns.get("worker_id").cloned(),
-                    worker_id: Some(a.worker_id.to_string()),
+                    worker_id: Some(id.to_string()),
                     field: Some("grade".into()),
                     message: format!(
                         "an assessment for {period} of a worker not employed in it (see the roster); it is not used"

@@ -48,7 +48,7 @@ pub fn read_scores(
     bytes: Vec<u8>,
     opts: &ReadOptions,
     progress: Progress,
-) -> Result<Sheet<ScoreRow>, Vec<FileProblem>> {
+) -> Result<Sheet<Vec<ScoreRow>>, Vec<FileProblem>> {
     read_sheet(file, bytes, opts, SCORES, "scores", progress, |r| {
         ScoreRow {
             worker_id: r.get(0),
@@ -65,7 +65,7 @@ pub fn read_grades(
     bytes: Vec<u8>,
     opts: &ReadOptions,
     progress: Progress,
-) -> Result<Sheet<GradeRow>, Vec<FileProblem>> {
+) -> Result<Sheet<Vec<GradeRow>>, Vec<FileProblem>> {
     read_sheet(file, bytes, opts, GRADES, "grades", progress, |r| {
         GradeRow {
             worker_id: r.get(0),
@@ -124,7 +124,7 @@ struct RosterInfo<'a> {
     units: BTreeSet<&'a str>,
 }
 
-fn roster_info(roster: &Sheet<WorkerRecord>) -> RosterInfo<'_> {
+fn roster_info(roster: &Sheet<Vec<WorkerRecord>>) -> RosterInfo<'_> {
     RosterInfo {
         by_id: roster.records.iter().map(|w| (w.id.as_str(), w)).collect(),
         units: roster.records.iter().map(|w| w.unit.as_str()).collect(),
@@ -290,8 +290,8 @@ impl<'a, 'r> Join<'a, 'r> {
 pub fn grade(
     policy: &Policy,
     period: &str,
-    scores: &Sheet<ScoreRow>,
-    roster: Option<&Sheet<WorkerRecord>>,
+    scores: &Sheet<Vec<ScoreRow>>,
+    roster: Option<&Sheet<Vec<WorkerRecord>>>,
 ) -> Graded {
     let info = roster.map(roster_info);
     let mut join = Join::new(period, &scores.origin, &scores.problems, info.as_ref());
@@ -361,8 +361,8 @@ pub fn grade(
 pub fn check(
     policy: &Policy,
     period: &str,
-    grades: &Sheet<GradeRow>,
-    roster: Option<&Sheet<WorkerRecord>>,
+    grades: &Sheet<Vec<GradeRow>>,
+    roster: Option<&Sheet<Vec<WorkerRecord>>>,
 ) -> (Vec<PoolReport>, Vec<FileProblem>) {
     let info = roster.map(roster_info);
     let mut join = Join::new(period, &grades.origin, &grades.problems, info.as_ref());

@@ -9,13 +9,24 @@ use super::origin::{Origin, Origins};
 use super::sheet::Sheet;
 use crate::rules::tax::TaxRecord;
 use crate::run::Request;
+use crate::run::packed::Packed;
 use crate::worker::{AssessmentRecord, HonourRecord, WorkerRecord};
 
 /// A request built from files, with the origin of every record.
+///
+/// The roster and the assessments, the lists a large district has a
+/// million rows of, stay packed ([`Packed`]) beside the request, whose own
+/// `workers` and `assessments` are empty: [`crate::run::run_packed`] takes
+/// them as they are, and [`Loaded::unpacked`] moves them into the request
+/// for the callers that read it record by record.
 #[derive(Debug, Clone)]
 pub struct Loaded {
-    /// The request for the engine.
+    /// The request for the engine, but for its workers and assessments.
     pub request: Request,
+    /// The roster's records, in file order.
+    pub roster: Packed<WorkerRecord>,
+    /// The assessments' records, in file order.
+    pub assessments: Packed<AssessmentRecord>,
     /// Origins of workers, assessments, honours and tax records.
     pub origins: Origins,
     /// Row problems and warnings from reading.
@@ -29,16 +40,16 @@ impl Loaded {
     pub fn new(
         kind: crate::run::Kind,
         period: String,
-        roster: Sheet<WorkerRecord>,
-        assessments: Option<Sheet<AssessmentRecord>>,
-        honours: Option<Sheet<HonourRecord>>,
+        roster: Sheet<Packed<WorkerRecord>>,
+        assessments: Option<Sheet<Packed<AssessmentRecord>>>,
+        honours: Option<Sheet<Vec<HonourRecord>>>,
     ) -> Loaded {
         let mut problems = roster.problems;
         let mut origins = Origins {
             workers: Some(roster.origin),
             ..Origins::default()
         };
-        let assessments = assessments.map_or_else(Vec::new, |s| {
+        let assessments = assessments.map_or_else(Packed::default, |s| {
             problems.extend(s.problems);
             origins.assessments = Some(s.origin);
             s.records
@@ -53,8 +64,8 @@ impl Loaded {
                 kind,
                 period,
                 policy: None,
-                workers: roster.records,
-                assessments,
+                workers: Vec::new(),
+                assessments: Vec::new(),
                 honours,
                 tax: Vec::new(),
                 ytd: Vec::new(),
@@ -62,10 +73,30 @@ impl Loaded {
                 changes: Vec::new(),
                 explain: true,
             },
+            roster: roster.records,
+            assessments,
             origins,
             problems,
             bank: bank::Accounts::default(),
         }
+    }
+
+    /// The request with its roster and assessments in it.
+    #[must_use]
+    pub fn unpacked(mut self) -> Loaded {
+        if self.roster.is_empty() && self.assessments.is_empty() {
+            return self;
+        }
+        let mut workers = self.roster.to_vec();
+        let mut assessments = self.assessments.to_vec();
+        // A request given whole (the example district) keeps its own.
+        workers.append(&mut self.request.workers);
+        assessments.append(&mut self.request.assessments);
+        self.request.workers = workers;
+        self.request.assessments = assessments;
+        self.roster = Packed::default();
+        self.assessments = Packed::default();
+        self
     }
 
     /// Adds the tax records of the roster's tax columns and of a tax file.
@@ -76,7 +107,7 @@ impl Loaded {
     /// given again (in both, or twice in the tax file) is an error naming
     /// both file:lines; only the first record goes to the engine, and the
     /// error keeps the worker from being paid.
-    pub fn add_tax(&mut self, roster: Option<Sheet<TaxRecord>>, file: Option<Sheet<TaxRecord>>) {
+    pub fn add_tax(&mut self, roster: Option<Sheet<Vec<TaxRecord>>>, file: Option<Sheet<Vec<TaxRecord>>>) {
         let has_file = file.is_some();
         let mut seen: std::collections::HashMap<String, String> = Default::default();
         for (part, skip_blank) in [(roster, has_file), (file, false)] {

@@ -56,14 +56,14 @@ pub use columns::{
 };
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use lists::{
-    RosterTax, read_assessments, read_changes, read_honours, read_roster, read_roster_bank,
-    read_roster_tax, read_tax,
+    PackedRosterTax, RosterTax, read_assessments, read_assessments_packed, read_changes,
+    read_honours, read_roster, read_roster_bank, read_roster_tax, read_tax,
 };
 pub use loaded::Loaded;
 pub(crate) use origin::tax_origin;
 pub use origin::{Origin, Origins};
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]
-pub use sheet::{RowView, Sheet, read_sheet};
+pub use sheet::{RowView, Rows, Sheet, read_sheet};
 
 use crate::rules::payslip::LineCode;
 use crate::run::{Run, Totals};

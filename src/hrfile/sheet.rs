@@ -10,19 +10,49 @@ use super::columns::{Column, accepted, closest, column_for, known_columns, looks
 use super::origin::Origin;
 use super::table::{self, MAX_CELL, Table};
 use super::{FileProblem, Progress, ReadOptions};
+use crate::run::packed::{Full, MAX_TEXT, Pack, Packed};
 use compact_str::CompactString;
 use csv::StringRecord;
 
 /// Records read from one file, with their origin and the problems found.
+/// `L` holds the records: a `Vec`, or a [`Packed`] list for the lists a
+/// large run holds a million of.
 #[derive(Debug, Clone)]
-pub struct Sheet<T> {
+pub struct Sheet<L> {
     /// One record per data row.
-    pub records: Vec<T>,
+    pub records: L,
     /// Where each came from.
     pub origin: Origin,
     /// Problems with single rows (the rows are still read, with the bad
     /// cell empty) and warnings (unknown columns).
     pub problems: Vec<FileProblem>,
+}
+
+/// Where a sheet's records go as they are read.
+pub trait Rows<T>: Default {
+    /// Adds a record; `Err` when the list is full.
+    fn add(&mut self, rec: T) -> Result<(), Full>;
+    /// The number of records added.
+    fn count(&self) -> usize;
+}
+
+impl<T> Rows<T> for Vec<T> {
+    fn add(&mut self, rec: T) -> Result<(), Full> {
+        self.push(rec);
+        Ok(())
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<T: Pack> Rows<T> for Packed<T> {
+    fn add(&mut self, rec: T) -> Result<(), Full> {
+        self.push(&rec)
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
 }
 
 /// A row as read, with its cells looked up by column definition.
@@ -76,7 +106,7 @@ impl RowView<'_> {
 /// columns, undecodable bytes) and unknown columns (unless
 /// [`ReadOptions::ignore_columns`] names them) are errors;
 /// problems with one cell are reported for its row, which is still read.
-pub fn read_sheet<T>(
+pub fn read_sheet<T, L: Rows<T>>(
     file: &str,
     bytes: Vec<u8>,
     opts: &ReadOptions,
@@ -84,7 +114,7 @@ pub fn read_sheet<T>(
     what: &str,
     mut progress: Progress,
     mut make: impl FnMut(&RowView) -> T,
-) -> Result<Sheet<T>, Vec<FileProblem>> {
+) -> Result<Sheet<L>, Vec<FileProblem>> {
     let mut t: Table = table::open(file, bytes, opts, &|h| column_for(cols, h).is_some())?;
     let mut problems = std::mem::take(&mut t.problems);
     let open_problems = problems.len();
@@ -174,7 +204,7 @@ pub fn read_sheet<T>(
             .collect(),
     };
     let id_col = index[0];
-    let mut records = Vec::new();
+    let mut records = L::default();
     let mut rec = StringRecord::new();
     loop {
         let line = match t.next_row(&mut rec) {
@@ -223,18 +253,31 @@ pub fn read_sheet<T>(
             index: &index,
             cols,
         };
-        records.push(make(&view));
+        if records.add(make(&view)).is_err() {
+            return Err(vec![FileProblem {
+                file: file.to_string(),
+                line: Some(line),
+                column: None,
+                worker_id: None,
+                field: None,
+                message: format!(
+                    "more than {MAX_TEXT} bytes of text in the {what} rows up to this one; split the file"
+                ),
+                warning: false,
+            }]);
+        }
         origin.lines.push(u32::try_from(line).unwrap_or(u32::MAX));
-        if records.len() % 10_000 == 0
+        let n = records.count();
+        if n % 10_000 == 0
             && let Some(p) = progress.as_mut()
         {
-            p(file, records.len(), t.progress());
+            p(file, n, t.progress());
         }
     }
     if let Some(p) = progress.as_mut() {
-        p(file, records.len(), 1.0);
+        p(file, records.count(), 1.0);
     }
-    if records.is_empty() {
+    if records.count() == 0 {
         return Err(vec![FileProblem {
             file: file.to_string(),
             line: Some(t.header_line),

@@ -22,6 +22,7 @@
 //! ```
 
 mod document;
+pub mod packed;
 mod runner;
 mod serialize;
 mod sink;
@@ -240,16 +241,53 @@ fn run_into(
     let prepared = match req {
         Input::Borrowed(req) => {
             let records = Records::Borrowed(&req.workers);
-            prepare(req, records, &set, None, req.kind, &req.period)?
+            prepare(req, records, &req.assessments, &set, None, req.kind, &req.period)?
         }
         Input::Owned(mut req) => {
             let records = Records::Owned(std::mem::take(&mut req.workers));
-            let prepared = prepare(&req, records, &set, None, req.kind, &req.period)?;
+            let prepared =
+                prepare(&req, records, &req.assessments, &set, None, req.kind, &req.period)?;
             drop(req);
             prepared
         }
     };
     Ok(prepared.finish(sink))
+}
+
+#[cfg(feature = "files")]
+/// [`run_with`] on a request whose roster and assessments come packed
+/// beside it (a run from HR files, [`packed`]) in place of its own
+/// `workers` and `assessments`. The roster is released as the run reads
+/// it; the rest of the request and the assessments before the payslips are
+/// computed. Same result as [`run_with`] on the request with the lists
+/// unpacked into it (a request that has lists of its own is run that way,
+/// its records after the packed ones).
+pub(crate) fn run_packed(
+    req: Request,
+    roster: packed::Packed<crate::worker::WorkerRecord>,
+    assessments: packed::Packed<crate::worker::AssessmentRecord>,
+    policy: Option<&PolicySet>,
+    payslips: Payslips<'_>,
+) -> Result<Run, RequestError> {
+    if !req.workers.is_empty() || !req.assessments.is_empty() {
+        let mut req = req;
+        let mut workers = roster.to_vec();
+        workers.append(&mut req.workers);
+        let mut list = assessments.to_vec();
+        list.append(&mut req.assessments);
+        req.workers = workers;
+        req.assessments = list;
+        return run_with(req, policy, payslips);
+    }
+    let set = PolicySet::chosen(req.policy.as_deref(), policy)?;
+    let records = Records::Packed(roster);
+    let prepared = prepare(&req, records, &assessments, &set, None, req.kind, &req.period)?;
+    drop(assessments);
+    drop(req);
+    Ok(match payslips {
+        Payslips::Keep => prepared.finish(&mut Keep),
+        Payslips::Each(each) => prepared.finish(&mut Stream(each)),
+    })
 }
 
 /// A request's assessments grouped by their period text, so that runs of
@@ -335,7 +373,7 @@ pub(crate) fn run_folded(
         Some(r) => Records::Cached(r),
         None => Records::Borrowed(&req.workers),
     };
-    let prepared = prepare(req, records, set, Some(among), kind, period)?;
+    let prepared = prepare(req, records, &req.assessments, set, Some(among), kind, period)?;
     Ok(prepared.finish(&mut Fold(&mut each)))
 }
 
@@ -345,6 +383,7 @@ pub(crate) fn run_folded(
 fn prepare<'a, 'w, 'p>(
     req: &'a Request,
     records: Records<'a, 'w>,
+    assessments: &'a dyn packed::RecordList<crate::worker::AssessmentRecord>,
     set: &'p PolicySet,
     among: Option<&'a [usize]>,
     kind: Kind,
@@ -357,14 +396,14 @@ fn prepare<'a, 'w, 'p>(
             let policy = set.version_on(month.first_day())?;
             let records = records.for_version(req, policy);
             let (first, last) = (month.first_day(), month.last_day());
-            Ok(Runner::new(policy, req, records, among, period, first, last).monthly(month))
+            Ok(Runner::new(policy, req, records, assessments, among, period, (first, last)).monthly(month))
         }
         Kind::Annual => {
             let year: Year = period.parse().map_err(period_error)?;
             let policy = set.version_on(year.first_day())?;
             let records = records.for_version(req, policy);
             let (first, last) = (year.first_day(), year.last_day());
-            Ok(Runner::new(policy, req, records, among, period, first, last).annual(year))
+            Ok(Runner::new(policy, req, records, assessments, among, period, (first, last)).annual(year))
         }
     }
 }

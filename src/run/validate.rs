@@ -13,6 +13,9 @@ use chrono::NaiveDate;
 pub(super) enum Records<'r, 'w> {
     Borrowed(&'r [WorkerRecord]),
     Owned(Vec<WorkerRecord>),
+    /// Packed beside the request ([`super::packed`]), unpacked as read.
+    #[cfg(feature = "files")]
+    Packed(super::packed::Packed<WorkerRecord>),
     /// Checked once for many runs under one policy version; the runs
     /// borrow its workers.
     Cached(&'w Roster),
@@ -37,6 +40,8 @@ impl<'r, 'w> Records<'r, 'w> {
         match self {
             Records::Borrowed(l) => l.len(),
             Records::Owned(l) => l.len(),
+            #[cfg(feature = "files")]
+            Records::Packed(l) => l.len(),
             Records::Cached(c) => c.entries.len(),
         }
     }

@@ -18,7 +18,6 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         is_period: impl Fn(&str) -> Result<bool, String>,
         period: &str,
     ) -> Vec<Decided> {
-        let req = self.req;
         let n = self.workers.len();
         let mut given: Vec<Option<Given>> = vec![None; n];
         let mut decided = vec![Decided::Bad; n];
@@ -26,10 +25,11 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         let mut assessed = vec![false; n];
         let mut scored: Vec<(usize, Decimal, Option<Grade>, usize)> = Vec::new();
         let among = self.among;
-        let count = among.map_or(req.assessments.len(), <[usize]>::len);
+        let list = self.assessments;
+        let count = among.map_or(list.count(), <[usize]>::len);
         for k in 0..count {
             let ai = among.map_or(k, |a| a[k]);
-            let a = &req.assessments[ai];
+            let Some(a) = list.at(ai) else { continue };
             let src = (List::Assessments, ai);
             match is_period(&a.period) {
                 Ok(true) => {}

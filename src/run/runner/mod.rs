@@ -29,7 +29,8 @@ use crate::rules::correction::Adjustment;
 use crate::rules::payslip::{GradeNote, Segment};
 use crate::rules::quota::PoolReport;
 use crate::rules::tax::{self, TaxPeriod};
-use crate::worker::{Grade, Honour};
+use crate::worker::{AssessmentRecord, Grade, Honour};
+use super::packed::RecordList;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -49,6 +50,8 @@ pub(super) enum Decided {
 pub(super) struct Runner<'a, 'w, 'p> {
     policy: &'p Policy,
     req: &'a Request,
+    /// The request's assessments (its own, or packed beside it).
+    assessments: &'a dyn RecordList<AssessmentRecord>,
     /// The assessments that may concern the run, when known; else all.
     among: Option<&'a [usize]>,
     /// The period as written in the request.
@@ -75,14 +78,15 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         policy: &'p Policy,
         req: &'a Request,
         records: Records<'a, 'w>,
+        assessments: &'a dyn RecordList<AssessmentRecord>,
         among: Option<&'a [usize]>,
         period: &str,
-        first: NaiveDate,
-        last: NaiveDate,
+        (first, last): (NaiveDate, NaiveDate),
     ) -> Self {
         let mut r = Runner {
             policy,
             req,
+            assessments,
             among,
             period: period.to_string(),
             first,

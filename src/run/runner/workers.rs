@@ -49,6 +49,13 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                     }
                 }
             }
+            #[cfg(feature = "files")]
+            Records::Packed(mut list) => {
+                while let Some(rec) = list.pop() {
+                    let i = list.len();
+                    take(read_record(policy, first, last, Rec::Owned(rec), i), i);
+                }
+            }
             Records::Owned(mut list) => {
                 while let Some(rec) = list.pop() {
                     let i = list.len();
