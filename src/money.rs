@@ -103,6 +103,11 @@ impl FenSum {
             self.other += amount;
         }
     }
+    /// Adds a count of fen.
+    #[inline]
+    pub fn add_fen(&mut self, fen: i128) {
+        self.fen += fen;
+    }
     /// Adds another sum's amounts.
     #[inline]
     pub fn merge(&mut self, other: FenSum) {
@@ -144,33 +149,54 @@ pub fn format_amount(amount: Decimal) -> String {
 /// allocating for an amount already on the fen (the digits of its fen
 /// count, a point before the last two).
 pub fn push_amount(out: &mut String, amount: Decimal) {
-    if amount.scale() == AMOUNT_DP
-        && !(amount.is_zero() && amount.is_sign_negative())
-        && let Ok(m) = i64::try_from(amount.mantissa())
-    {
-        if m < 0 {
-            out.push('-');
-        }
-        let mut u = m.unsigned_abs();
-        let mut digits = [0u8; 24];
-        let mut i = digits.len();
-        for k in 0.. {
-            if k == 2 {
-                i -= 1;
-                digits[i] = b'.';
-            }
-            i -= 1;
-            digits[i] = b'0' + (u % 10) as u8;
-            u /= 10;
-            if u == 0 && k >= 2 {
-                break;
-            }
-        }
-        // Invariant: only ASCII digits and a point were written.
-        out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+    if let Some(fen) = on_fen(amount) {
+        let mut buf = [0u8; 24];
+        // Invariant: only ASCII digits, a sign and a point were written.
+        out.push_str(std::str::from_utf8(fen_text(fen, &mut buf)).unwrap_or_default());
         return;
     }
     out.push_str(&round_fen(amount).to_string());
+}
+
+/// Appends the text of `fen` fen (`-12.34` for -1234) to `out`: the same
+/// text [`format_amount`] gives the amount.
+pub fn push_fen(out: &mut Vec<u8>, fen: i64) {
+    let mut buf = [0u8; 24];
+    out.extend_from_slice(fen_text(fen, &mut buf));
+}
+
+/// The fen count of an amount written with exactly two decimals, as
+/// [`format_amount`] prints it unchanged; `None` for any other scale, a
+/// negative zero (which prints as Decimal prints it) or a count beyond `i64`.
+#[inline]
+pub fn on_fen(amount: Decimal) -> Option<i64> {
+    if amount.scale() != AMOUNT_DP || (amount.is_zero() && amount.is_sign_negative()) {
+        return None;
+    }
+    i64::try_from(amount.mantissa()).ok()
+}
+
+/// The text of a fen count in `buf`: sign, yuan digits, point, two fen digits.
+fn fen_text(fen: i64, buf: &mut [u8; 24]) -> &[u8] {
+    let mut u = fen.unsigned_abs();
+    let mut i = buf.len();
+    for k in 0.. {
+        if k == 2 {
+            i -= 1;
+            buf[i] = b'.';
+        }
+        i -= 1;
+        buf[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 && k >= 2 {
+            break;
+        }
+    }
+    if fen < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
 }
 
 /// Why a decimal string was refused.
@@ -317,7 +343,12 @@ mod tests {
             let d = Decimal::new(m, scale);
             let mut s = String::new();
             push_amount(&mut s, d);
-            proptest::prop_assert_eq!(s, round_fen(d).to_string());
+            proptest::prop_assert_eq!(&s, &round_fen(d).to_string());
+            if let Some(fen) = on_fen(d) {
+                let mut b = Vec::new();
+                push_fen(&mut b, fen);
+                proptest::prop_assert_eq!(String::from_utf8(b).unwrap(), s);
+            }
         }
     }
 

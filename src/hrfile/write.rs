@@ -5,7 +5,7 @@
 //! Amounts stay `Decimal` to the end.
 
 use super::FileProblem;
-use super::output::csv_text;
+use super::output::{csv_text, push_csv_field, push_csv_text};
 use crate::money::format_amount;
 use crate::rules::payslip::{LineCode, Payslip};
 use crate::run::Run;
@@ -34,18 +34,20 @@ pub fn write_atomic_mode(
 ///
 /// The sheets (table, CSV, XLSX) and the summary read these rows, not the
 /// payslips, so a run can hand its payslips over one by one
-/// ([`crate::run::run_with`]) and keep only these: about 60 bytes a payslip
+/// ([`crate::run::run_with`]) and keep only these: about 32 bytes a payslip
 /// instead of 300. An amount on the fen (two decimals, as every line of a
-/// run is) is kept as its fen count and read back as the same `Decimal`,
-/// scale included; any other (a zero without decimals, say) is kept whole.
+/// run is) within ±21,474,836.47 is kept as its fen count and read back as
+/// the same `Decimal`, scale included; any other (a zero without decimals,
+/// a negative zero, a larger amount) is kept whole.
 #[derive(Debug, Clone, Default)]
 pub struct PayRows {
     /// Per row: worker index in the run, the codes present (bit = code),
-    /// which of the row's amounts are kept whole (bit k = its k-th amount),
-    /// and where its amounts start: the gross, then one sum per present code.
-    rows: Vec<(u32, u16, u16, u32)>,
+    /// and which of the row's amounts are kept whole (bit k = its k-th
+    /// amount). A row's amounts, the gross then one sum per present code,
+    /// follow the amounts of the rows before it.
+    rows: Vec<(u32, u16, u16)>,
     /// Fen counts; for an amount kept whole, its index in `whole`.
-    amounts: Vec<i64>,
+    amounts: Vec<i32>,
     whole: Vec<Decimal>,
 }
 
@@ -55,31 +57,60 @@ pub struct PayRow<'a> {
     pub worker: usize,
     mask: u16,
     whole_mask: u16,
-    amounts: &'a [i64],
+    amounts: &'a [i32],
     whole: &'a [Decimal],
+}
+
+/// An amount of a [`PayRow`] as kept: a fen count, or a `Decimal` kept whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// The amount of this many fen, two decimals.
+    Fen(i64),
+    /// Any other amount.
+    Whole(Decimal),
+}
+
+impl Kept {
+    /// The amount.
+    #[must_use]
+    pub fn amount(self) -> Decimal {
+        match self {
+            Kept::Fen(f) => crate::money::fen_amount(f),
+            Kept::Whole(d) => d,
+        }
+    }
 }
 
 impl PayRow<'_> {
     /// Gross pay.
     pub fn gross(&self) -> Decimal {
-        self.nth(0)
+        self.nth(0).amount()
     }
     /// The sum of the lines with `code`, if the payslip has any.
     pub fn amount(&self, code: LineCode) -> Option<Decimal> {
-        let bit = code as u16;
-        if self.mask & (1 << bit) == 0 {
-            return None;
-        }
-        let before = (self.mask & ((1u16 << bit) - 1)).count_ones() as usize;
-        Some(self.nth(1 + before))
+        self.kept(Col::Code(code)).map(Kept::amount)
     }
-    fn nth(&self, k: usize) -> Decimal {
+    /// The amount of a column as kept, if the payslip has one.
+    pub fn kept(&self, col: Col) -> Option<Kept> {
+        match col {
+            Col::Gross => Some(self.nth(0)),
+            Col::Code(code) => {
+                let bit = code as u16;
+                if self.mask & (1 << bit) == 0 {
+                    return None;
+                }
+                let before = (self.mask & ((1u16 << bit) - 1)).count_ones() as usize;
+                Some(self.nth(1 + before))
+            }
+        }
+    }
+    fn nth(&self, k: usize) -> Kept {
         let a = self.amounts[k];
         if self.whole_mask & (1 << k) != 0 {
             // Invariant: `push` stored the index of an amount in `whole`.
-            self.whole[a as usize]
+            Kept::Whole(self.whole[a as usize])
         } else {
-            Decimal::new(a, crate::money::AMOUNT_DP)
+            Kept::Fen(i64::from(a))
         }
     }
 }
@@ -99,39 +130,61 @@ impl PayRows {
     }
     /// Adds a payslip's row.
     pub fn push(&mut self, slip: &Payslip) {
-        let mut sums = [None::<Decimal>; LineCode::ALL.len()];
-        for l in &slip.lines {
-            let s = sums[l.code as usize].get_or_insert(Decimal::ZERO);
-            *s += l.amount;
-        }
-        let (mut mask, mut whole_mask) = (0u16, 0u16);
+        let mut mask = 0u16;
+        let mut whole_mask = 0u16;
         let start = self.amounts.len();
-        self.keep(slip.gross, 0, &mut whole_mask);
+        self.keep(Kept::of(slip.gross), 0, &mut whole_mask);
+        // Lines on the fen, the usual case, are summed as fen counts; a row
+        // with any other line is summed as Decimal, scale and sign kept.
+        let mut fen = [0i64; LineCode::ALL.len()];
+        let on_fen = slip.lines.iter().all(|l| {
+            mask |= 1 << (l.code as u16);
+            crate::money::on_fen(l.amount)
+                .and_then(|f| fen[l.code as usize].checked_add(f))
+                .map(|s| fen[l.code as usize] = s)
+                .is_some()
+        });
         let mut k = 1;
-        for (c, s) in sums.iter().enumerate() {
-            if let Some(s) = s {
-                mask |= 1 << c;
-                self.keep(*s, k, &mut whole_mask);
-                k += 1;
+        if on_fen {
+            for (c, f) in fen.iter().enumerate() {
+                if mask & (1 << c) != 0 {
+                    self.keep(Kept::Fen(*f), k, &mut whole_mask);
+                    k += 1;
+                }
+            }
+        } else {
+            mask = 0;
+            let mut sums = [None::<Decimal>; LineCode::ALL.len()];
+            for l in &slip.lines {
+                *sums[l.code as usize].get_or_insert(Decimal::ZERO) += l.amount;
+            }
+            for (c, s) in sums.iter().enumerate() {
+                if let Some(s) = s {
+                    mask |= 1 << c;
+                    self.keep(Kept::of(*s), k, &mut whole_mask);
+                    k += 1;
+                }
             }
         }
-        // Invariant: a run has fewer than 2^32 workers and amounts.
-        self.rows
-            .push((slip.worker as u32, mask, whole_mask, start as u32));
+        debug_assert_eq!(self.amounts.len() - start, 1 + mask.count_ones() as usize);
+        // Invariant: a run has fewer than 2^32 workers.
+        self.rows.push((slip.worker as u32, mask, whole_mask));
     }
     /// Keeps the `k`-th amount of the row being added.
-    fn keep(&mut self, a: Decimal, k: u32, whole_mask: &mut u16) {
-        match i64::try_from(a.mantissa()) {
-            Ok(fen)
-                if a.scale() == crate::money::AMOUNT_DP
-                    && !(a.is_zero() && a.is_sign_negative()) =>
-            {
-                self.amounts.push(fen)
-            }
-            _ => {
+    fn keep(&mut self, a: Kept, k: u32, whole_mask: &mut u16) {
+        let small = match a {
+            Kept::Fen(f) => i32::try_from(f).ok(),
+            Kept::Whole(_) => None,
+        };
+        match small {
+            Some(f) => self.amounts.push(f),
+            None => {
                 *whole_mask |= 1 << k;
-                self.amounts.push(self.whole.len() as i64);
-                self.whole.push(a);
+                // Invariant: fewer than 2^31 amounts are kept whole (a run
+                // has fewer than 2^32 workers, and amounts this large are
+                // rare).
+                self.amounts.push(self.whole.len() as i32);
+                self.whole.push(a.amount());
             }
         }
     }
@@ -146,36 +199,41 @@ impl PayRows {
     }
     /// The rows in run order.
     pub fn iter(&self) -> impl Iterator<Item = PayRow<'_>> {
-        self.rows
-            .iter()
-            .enumerate()
-            .map(|(i, &(w, mask, whole_mask, start))| {
-                let end = self
-                    .rows
-                    .get(i + 1)
-                    .map_or(self.amounts.len(), |r| r.3 as usize);
-                PayRow {
-                    worker: w as usize,
-                    mask,
-                    whole_mask,
-                    amounts: &self.amounts[start as usize..end],
-                    whole: &self.whole,
-                }
-            })
+        let mut start = 0;
+        self.rows.iter().map(move |&(w, mask, whole_mask)| {
+            let end = start + 1 + mask.count_ones() as usize;
+            let amounts = &self.amounts[start..end];
+            start = end;
+            PayRow {
+                worker: w as usize,
+                mask,
+                whole_mask,
+                amounts,
+                whole: &self.whole,
+            }
+        })
     }
     /// Keeps the rows of the workers for which `keep` holds.
     pub fn retain(&mut self, mut keep: impl FnMut(usize) -> bool) {
         let mut out = PayRows::new();
         for r in self.iter().filter(|r| keep(r.worker)) {
             let mut whole_mask = 0;
-            let start = out.amounts.len();
             for k in 0..r.amounts.len() {
                 out.keep(r.nth(k), k as u32, &mut whole_mask);
             }
-            out.rows
-                .push((r.worker as u32, r.mask, whole_mask, start as u32));
+            out.rows.push((r.worker as u32, r.mask, whole_mask));
         }
         *self = out;
+    }
+}
+
+impl Kept {
+    /// An amount as [`PayRows`] keeps it.
+    fn of(a: Decimal) -> Kept {
+        match crate::money::on_fen(a) {
+            Some(f) => Kept::Fen(f),
+            None => Kept::Whole(a),
+        }
     }
 }
 
@@ -339,14 +397,27 @@ pub fn csv_styled(
     })
 }
 
-/// The rows of [`csv_styled`], as UTF-8 without the mark.
+/// The rows of [`csv_styled`], as UTF-8 without the mark. Each row is
+/// written field by field into one buffer ([`push_csv_text`]: quoted as
+/// the csv crate quotes), amounts from their fen counts.
 fn csv_utf8(run: &Run, rows: &PayRows, style: CsvStyle, out: &mut dyn Write) -> io::Result<()> {
     let cols = columns(run);
-    let mut w = csv::WriterBuilder::new().from_writer(out);
     let h = style.headers;
     let rows_of = match h {
         Headers::Both => vec![Headers::Zh, Headers::En],
         one => vec![one],
+    };
+    let mut line: Vec<u8> = Vec::with_capacity(256);
+    let put_row = |out: &mut dyn Write, line: &mut Vec<u8>, cells: &[String]| {
+        line.clear();
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                line.push(b',');
+            }
+            push_csv_field(line, c.as_bytes());
+        }
+        line.push(b'\n');
+        out.write_all(line)
     };
     let mut header = Vec::new();
     for h in rows_of {
@@ -357,46 +428,54 @@ fn csv_utf8(run: &Run, rows: &PayRows, style: CsvStyle, out: &mut dyn Write) -> 
             h.cell("社区/单位", "unit"),
         ]);
         header.extend(cols.iter().map(|c| h.cell(c.zh(), c.code())));
-        w.write_record(&header)?;
+        put_row(out, &mut line, &header)?;
     }
-    let mut row: Vec<String> = Vec::with_capacity(header.len());
-    // Field by field, through one buffer: no allocation per cell.
-    let mut cell = String::with_capacity(32);
+    let mut sums = vec![crate::money::FenSum::default(); cols.len()];
+    let mut fen_sums = vec![0i128; cols.len()];
     for slip in rows.iter() {
         let wk = &run.workers[slip.worker];
-        w.write_field(csv_text(&wk.id).as_bytes())?;
-        w.write_field(csv_text(&wk.name).as_bytes())?;
-        w.write_field(csv_text(&wk.unit).as_bytes())?;
-        for c in &cols {
-            cell.clear();
-            if let Some(a) = c.amount(&slip) {
-                crate::money::push_amount(&mut cell, a);
+        line.clear();
+        push_csv_text(&mut line, &wk.id);
+        line.push(b',');
+        push_csv_text(&mut line, &wk.name);
+        line.push(b',');
+        push_csv_text(&mut line, &wk.unit);
+        for (k, c) in cols.iter().enumerate() {
+            line.push(b',');
+            match slip.kept(*c) {
+                Some(Kept::Fen(f)) => {
+                    crate::money::push_fen(&mut line, f);
+                    fen_sums[k] += i128::from(f);
+                }
+                Some(Kept::Whole(a)) => {
+                    line.extend_from_slice(format_amount(a).as_bytes());
+                    sums[k].add(a);
+                }
+                None => {}
             }
-            w.write_field(cell.as_bytes())?;
         }
-        w.write_record(None::<&[u8]>)?;
+        line.push(b'\n');
+        out.write_all(&line)?;
     }
     if style.totals {
         let n = rows.len();
-        row.clear();
-        row.push(h.cell("合计", "total"));
-        row.push(match h {
-            Headers::Zh => format!("{n} 人"),
-            Headers::En => format!("{n} workers"),
-            Headers::Both => format!("{n} 人 workers"),
-        });
-        row.push(String::new());
-        let mut sums = vec![crate::money::FenSum::default(); cols.len()];
-        for slip in rows.iter() {
-            for (s, c) in sums.iter_mut().zip(&cols) {
-                s.add(c.amount(&slip).unwrap_or(Decimal::ZERO));
-            }
-        }
-        row.extend(sums.into_iter().map(|s| format_amount(s.total())));
-        w.write_record(&row)?;
+        let mut row = vec![
+            h.cell("合计", "total"),
+            match h {
+                Headers::Zh => format!("{n} 人"),
+                Headers::En => format!("{n} workers"),
+                Headers::Both => format!("{n} 人 workers"),
+            },
+            String::new(),
+        ];
+        row.extend(sums.iter().zip(&fen_sums).map(|(s, f)| {
+            let mut t = *s;
+            t.add_fen(*f);
+            format_amount(t.total())
+        }));
+        put_row(out, &mut line, &row)?;
     }
-    w.flush()?;
-    Ok(())
+    out.flush()
 }
 
 /// An aligned table for a terminal (Chinese characters count two columns),
@@ -618,11 +697,15 @@ mod tests {
 
     #[test]
     fn rows_give_back_each_amount_with_its_scale() {
-        // Kept as fen: 1.50, -3.07. Kept whole: a zero without decimals,
-        // a negative zero, three decimals, a mantissa beyond i64.
+        // Kept as fen: 1.50, -3.07, the largest i32 count of fen. Kept
+        // whole: one fen more, a zero without decimals, a negative zero,
+        // three decimals, a mantissa beyond i64.
         let odd = [
             "1.50",
             "-3.07",
+            "21474836.47",
+            "-21474836.49",
+            "21474836.48",
             "0",
             "-0.00",
             "12.345",
