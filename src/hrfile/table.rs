@@ -47,7 +47,9 @@ pub struct Table {
 }
 
 enum Body {
-    Csv(csv::Reader<Cursor<Vec<u8>>>),
+    /// A CSV reader over UTF-8 text not yet checked whole, and the
+    /// encoding whose check [`decode`] makes of it when a record is not UTF-8.
+    Csv(csv::Reader<Cursor<Vec<u8>>>, Encoding),
     Rows(std::vec::IntoIter<(usize, StringRecord)>),
 }
 
@@ -190,6 +192,47 @@ pub fn decode(file: &str, bytes: Vec<u8>, encoding: Encoding) -> Result<Vec<u8>,
     }
 }
 
+/// CSV bytes to read as UTF-8, with the check that [`decode`] makes of
+/// every byte left to the reader: a UTF-8 BOM, `--encoding utf-8`, or a
+/// file whose first line with a non-ASCII byte is UTF-8 is read as UTF-8
+/// at once, each record checked as the csv reader reads it (one pass over
+/// the text instead of two); should a record not be UTF-8, the reader
+/// reports what [`decode`] says of the whole text (`checked_as`). Any
+/// other file is decoded by [`decode`] first.
+///
+/// A file whose first non-ASCII line is UTF-8 and a later one is not is
+/// one that [`decode`] refuses as mixing encodings, so no file reads
+/// differently: only the work moves.
+fn decode_lazily(
+    file: &str,
+    bytes: Vec<u8>,
+    encoding: Encoding,
+) -> Result<(Vec<u8>, Encoding), FileProblem> {
+    let utf8 = match encoding {
+        Encoding::Gbk => false,
+        Encoding::Utf8 => true,
+        Encoding::Auto if bytes.starts_with(b"\xEF\xBB\xBF") => {
+            return Ok((strip_bom(bytes), Encoding::Utf8));
+        }
+        Encoding::Auto => match bytes.iter().position(|b| !b.is_ascii()) {
+            None => true,
+            Some(at) => {
+                let start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                let end = bytes[at..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |p| at + p + 1);
+                std::str::from_utf8(&bytes[start..end]).is_ok()
+            }
+        },
+    };
+    if utf8 {
+        Ok((strip_bom(bytes), encoding))
+    } else {
+        decode(file, bytes, encoding).map(|text| (text, Encoding::Utf8))
+    }
+}
+
 /// The byte where a CSV record's text starts: the csv crate reports the
 /// position after the previous record's `\r`, so skip line-end bytes.
 fn record_start(text: &[u8], rec: &StringRecord) -> usize {
@@ -236,7 +279,8 @@ pub fn open(
     let format = detect_format(file, &bytes);
     let rows = match format {
         Format::Csv => {
-            let text = decode(file, bytes, opts.encoding).map_err(|e| vec![e])?;
+            let (text, checked_as) =
+                decode_lazily(file, bytes, opts.encoding).map_err(|e| vec![e])?;
             let mut rdr = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
@@ -249,7 +293,7 @@ pub fn open(
                 match rdr.read_record(&mut rec) {
                     Ok(true) => {}
                     Ok(false) => break,
-                    Err(e) => return Err(vec![csv_problem(file, &e)]),
+                    Err(e) => return Err(vec![csv_problem(file, &rdr, checked_as, &e)]),
                 }
                 if is_blank(&rec) {
                     continue;
@@ -274,7 +318,8 @@ pub fn open(
                     "no header row: the file has only blank lines; expected a header row naming the columns".into(),
                 )]);
             };
-            rdr.seek(after).map_err(|e| vec![csv_problem(file, &e)])?;
+            rdr.seek(after)
+                .map_err(|e| vec![csv_problem(file, &rdr, checked_as, &e)])?;
             let headers: Vec<String> = header.iter().map(clean_header).collect();
             let labels = (1..=headers.len()).map(|c| c.to_string()).collect();
             return Ok(Table {
@@ -282,7 +327,7 @@ pub fn open(
                 header_line: line,
                 headers,
                 labels,
-                body: Body::Csv(rdr),
+                body: Body::Csv(rdr, checked_as),
                 total_bytes,
                 counted: (0, 0),
                 problems: Vec::new(),
@@ -298,7 +343,20 @@ fn clean_header(h: &str) -> String {
     h.trim_start_matches('\u{feff}').trim().to_string()
 }
 
-fn csv_problem(file: &str, e: &csv::Error) -> FileProblem {
+/// A CSV reading error as a problem: bytes that are not UTF-8 as
+/// [`decode`] reports them for `checked_as` (its line, the encodings the
+/// file mixes), anything else as the csv crate says.
+fn csv_problem(
+    file: &str,
+    rdr: &csv::Reader<Cursor<Vec<u8>>>,
+    checked_as: Encoding,
+    e: &csv::Error,
+) -> FileProblem {
+    if let csv::ErrorKind::Utf8 { .. } = e.kind()
+        && let Err(p) = decode(file, rdr.get_ref().get_ref().clone(), checked_as)
+    {
+        return p;
+    }
     let line = e.position().map(|p| p.line() as usize);
     let msg = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "bytes that are not UTF-8 text".to_string(),
@@ -653,7 +711,7 @@ impl Table {
     pub fn next_row(&mut self, rec: &mut StringRecord) -> Result<Option<usize>, FileProblem> {
         loop {
             match &mut self.body {
-                Body::Csv(rdr) => match rdr.read_record(rec) {
+                Body::Csv(rdr, checked_as) => match rdr.read_record(rec) {
                     Ok(true) => {
                         if is_blank(rec) {
                             continue;
@@ -672,7 +730,7 @@ impl Table {
                         return Ok(Some(self.counted.1 + 1));
                     }
                     Ok(false) => return Ok(None),
-                    Err(e) => return Err(csv_problem(&self.file, &e)),
+                    Err(e) => return Err(csv_problem(&self.file, rdr, *checked_as, &e)),
                 },
                 Body::Rows(it) => match it.next() {
                     Some((line, r)) => {
@@ -691,7 +749,7 @@ impl Table {
     /// The fraction of the file read so far (CSV), for a progress bar.
     pub fn progress(&self) -> f64 {
         match &self.body {
-            Body::Csv(rdr) if self.total_bytes > 0 => {
+            Body::Csv(rdr, _) if self.total_bytes > 0 => {
                 rdr.position().byte() as f64 / self.total_bytes as f64
             }
             Body::Rows(it) => {
@@ -708,5 +766,77 @@ impl Table {
             .get(i)
             .cloned()
             .unwrap_or_else(|| (i + 1).to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every row of a CSV file as `open` and `next_row` read it, or the
+    /// first problem.
+    fn rows(bytes: Vec<u8>, encoding: Encoding) -> Result<Vec<(usize, String)>, String> {
+        let opts = ReadOptions {
+            encoding,
+            ..ReadOptions::default()
+        };
+        let mut t = open("f.csv", bytes, &opts, &|h| h == "工号" || h == "id")
+            .map_err(|p| p[0].to_string())?;
+        let mut rec = StringRecord::new();
+        let mut out = Vec::new();
+        while let Some(line) = t.next_row(&mut rec).map_err(|p| p.to_string())? {
+            out.push((line, rec.iter().collect::<Vec<_>>().join("|")));
+        }
+        Ok(out)
+    }
+
+    fn gbk(s: &str) -> Vec<u8> {
+        encoding_rs::GBK.encode(s).0.into_owned()
+    }
+
+    #[test]
+    fn utf8_files_are_checked_record_by_record_with_decodes_messages() {
+        let good = "工号,姓名\nW1,林晓\n\nW2,陈敏\n".as_bytes().to_vec();
+        let want = vec![(2, "W1|林晓".to_string()), (4, "W2|陈敏".to_string())];
+        assert_eq!(rows(good.clone(), Encoding::Auto), Ok(want.clone()));
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(&good);
+        assert_eq!(rows(bom.clone(), Encoding::Auto), Ok(want.clone()));
+        assert_eq!(rows(good.clone(), Encoding::Utf8), Ok(want));
+        // A GBK row below UTF-8 ones: the file mixes encodings (Auto), or is
+        // not UTF-8 (with a BOM, or --encoding utf-8), on the row's line.
+        let mut mixed = good.clone();
+        mixed.extend_from_slice(&gbk("W3,王芳\n"));
+        let e = rows(mixed.clone(), Encoding::Auto).unwrap_err();
+        assert!(
+            e.contains("f.csv:5: the file mixes encodings: line 1 is UTF-8 but line 5 is not"),
+            "{e}"
+        );
+        for (bytes, enc) in [(mixed.clone(), Encoding::Utf8), ([&bom[..], &mixed[good.len()..]].concat(), Encoding::Auto)] {
+            let e = rows(bytes, enc).unwrap_err();
+            assert!(e.contains("f.csv:5: bytes that are not UTF-8 text"), "{e}");
+        }
+        // The same file decoded whole gives the same problem.
+        assert_eq!(
+            decode("f.csv", mixed, Encoding::Auto).unwrap_err().to_string(),
+            e
+        );
+    }
+
+    #[test]
+    fn a_file_whose_first_non_ascii_line_is_not_utf8_is_decoded_first() {
+        // ASCII headers, GBK names: GBK.
+        let mut bytes = b"id,name\nW1,Lin\n".to_vec();
+        bytes.extend_from_slice(&gbk("W2,陈敏\n"));
+        assert_eq!(
+            rows(bytes, Encoding::Auto),
+            Ok(vec![(2, "W1|Lin".to_string()), (3, "W2|陈敏".to_string())])
+        );
+        // A GBK header: GBK, or not UTF-8 on line 1 when told it is.
+        let bytes = gbk("工号,姓名\nW1,林晓\n");
+        assert_eq!(rows(bytes.clone(), Encoding::Auto), Ok(vec![(2, "W1|林晓".to_string())]));
+        assert_eq!(rows(bytes.clone(), Encoding::Gbk), Ok(vec![(2, "W1|林晓".to_string())]));
+        let e = rows(bytes, Encoding::Utf8).unwrap_err();
+        assert!(e.contains("f.csv:1: bytes that are not UTF-8 text"), "{e}");
     }
 }
