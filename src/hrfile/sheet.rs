@@ -96,7 +96,7 @@ impl RowView<'_> {
         self.index[k]
             .and_then(|i| self.rec.get(i))
             .filter(|c| c.len() <= MAX_CELL)
-            .map_or("", str::trim)
+            .map_or("", super::cells::trim)
     }
 }
 

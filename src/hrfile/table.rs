@@ -254,7 +254,28 @@ fn strip_bom(mut bytes: Vec<u8>) -> Vec<u8> {
 }
 
 fn is_blank(r: &StringRecord) -> bool {
-    r.iter().all(|c| c.trim().is_empty())
+    // Most rows begin with a byte that is not white space.
+    if r.as_slice().as_bytes().first().is_some_and(|&b| b.is_ascii() && b > b' ') {
+        return false;
+    }
+    r.iter().all(|c| super::cells::trim(c).is_empty())
+}
+
+/// The number of line ends (`\n`) in `b`, eight bytes at a time.
+fn count_newlines(b: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const LOW7: u64 = u64::from_ne_bytes([0x7F; 8]);
+    let mut chunks = b.chunks_exact(8);
+    let mut n = 0;
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        // Bytes equal to \n become zero; a zero byte gets no high bit below.
+        let x = u64::from_ne_bytes(w) ^ (ONES * u64::from(b'\n'));
+        let nonzero = ((x & LOW7) + LOW7) | x;
+        n += (!nonzero & !LOW7).count_ones() as usize;
+    }
+    n + chunks.remainder().iter().filter(|&&c| c == b'\n').count()
 }
 
 /// Opens a table. `is_known` says whether a header text names a known
@@ -721,10 +742,7 @@ impl Table {
                         let text = rdr.get_ref().get_ref();
                         let end = record_start(text, rec);
                         if end >= self.counted.0 {
-                            self.counted.1 += text[self.counted.0..end]
-                                .iter()
-                                .filter(|&&b| b == b'\n')
-                                .count();
+                            self.counted.1 += count_newlines(&text[self.counted.0..end]);
                             self.counted.0 = end;
                         }
                         return Ok(Some(self.counted.1 + 1));
@@ -821,6 +839,17 @@ mod tests {
             decode("f.csv", mixed, Encoding::Auto).unwrap_err().to_string(),
             e
         );
+    }
+
+    #[test]
+    fn newlines_counted_eight_at_a_time() {
+        let text = "a\nbc\n\n林\n\r\nxxxxxxxxxxxxxxxxxxxxx\n\n\u{a}\u{8a}\n".as_bytes();
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                let b = &text[start..end];
+                assert_eq!(count_newlines(b), b.iter().filter(|&&c| c == b'\n').count());
+            }
+        }
     }
 
     #[test]

@@ -155,18 +155,17 @@ impl<T: Pack> Packed<T> {
     /// Adds a record at the end; `Err` (and nothing added) when its text
     /// would take the list past [`MAX_TEXT`] bytes.
     pub fn push(&mut self, rec: &T) -> Result<(), Full> {
-        let len: usize = (0..T::FIELDS)
-            .filter_map(|k| rec.field(k))
-            .map(str::len)
-            .sum();
-        if self.text.len() + len > MAX_TEXT {
-            return Err(Full);
-        }
+        let (text_len, ends_len) = (self.text.len(), self.ends.len());
         for k in 0..T::FIELDS {
             let end = match rec.field(k) {
-                Some(f) => {
+                Some(f) if self.text.len() + f.len() <= MAX_TEXT => {
                     self.text.push_str(f);
                     self.text.len() as u32
+                }
+                Some(_) => {
+                    self.text.truncate(text_len);
+                    self.ends.truncate(ends_len);
+                    return Err(Full);
                 }
                 None => self.text.len() as u32 | ABSENT,
             };
