@@ -147,7 +147,7 @@ pub mod types {
     pub use crate::rules::quota::PoolReport;
     pub use crate::rules::slip::{GradeNote, Segment, Share, Why};
     pub use crate::rules::tax::{RunTax, TaxRecord, TaxRules, TaxSlip, YtdRecord};
-    pub use crate::run::{List, Totals, Warning};
+    pub use crate::run::{ByWorker, List, Totals, Warning};
     pub use crate::worker::{
         AssessmentRecord, ChangeRecord, Grade, Honour, HonourLevel, HonourRecord, Title, Worker,
         WorkerRecord,

@@ -19,6 +19,35 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// `s.trim()`, quicker for the usual cell of a record: one whose first and last
+/// characters cannot be white space is returned as it is without decoding
+/// them. (Every white-space character of Unicode is ASCII, or begins with
+/// the byte C2, E1, E2 or E3 and so ends in one of its last three bytes.)
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let plain_start = |c: u8| c > b' ' && !matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3);
+    let plain_end = match b.len() {
+        0 => false,
+        n => {
+            let last = b[n - 1];
+            if last.is_ascii() {
+                last > b' '
+            } else {
+                // The lead byte of the last character: one, two or three back.
+                b[n.saturating_sub(3)..n - 1]
+                    .iter()
+                    .all(|&c| !matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3))
+            }
+        }
+    };
+    if plain_end && plain_start(b[0]) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 /// A code that is not one of the accepted spellings.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {kind} {given:?}; expected one of: {expected}")]
@@ -74,7 +103,7 @@ macro_rules! code_enum {
         impl FromStr for $name {
             type Err = CodeError;
             fn from_str(s: &str) -> Result<Self, CodeError> {
-                let t = s.trim();
+                let t = trim(s);
                 $(
                     if t.eq_ignore_ascii_case($code) || t == $zh $(|| t == $alias)* {
                         return Ok($name::$variant);
@@ -305,5 +334,22 @@ mod tests {
             e.contains("unknown honour level") && e.contains("national (国家级)"),
             "{e}"
         );
+    }
+    #[test]
+    fn trim_is_strs_trim() {
+        for s in [
+            "", " ", " W1 ", "林晓", "\u{3000}林晓\u{3000}", "林晓\u{a0}", "\tW1", "W1\u{2029}",
+            "—", "a—", "\u{85}", "x\u{1680}", "😀", " 😀", "\u{202f}", "é", "\u{e9}\u{2003}",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text, white space of every kind at either end or none.
+        #[test]
+        fn trim_matches_str_trim(s in "[ \t\u{85}\u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}a林—😀é]{0,6}") {
+            proptest::prop_assert_eq!(trim(&s), s.trim());
+        }
     }
 }

@@ -305,7 +305,9 @@ pub(super) fn honours_paid(run: &Run) -> Vec<(String, String, String, i64)> {
             let Why::Honour { index, level, .. } = l.why else {
                 continue;
             };
-            let Some(deed) = run.honours[p.worker]
+            let Some(deed) = run
+                .honours
+                .of(p.worker)
                 .get(index as usize)
                 .and_then(|h| h.deed.clone())
             else {

@@ -5,34 +5,7 @@
 
 use compact_str::{CompactString, ToCompactString, format_compact};
 
-/// `s.trim()`, quicker for the usual cell: one whose first and last
-/// characters cannot be white space is returned as it is without decoding
-/// them. (Every white-space character of Unicode is ASCII, or begins with
-/// the byte C2, E1, E2 or E3 and so ends in one of its last three bytes.)
-#[inline]
-pub(crate) fn trim(s: &str) -> &str {
-    let b = s.as_bytes();
-    let plain_start = |c: u8| c > b' ' && !matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3);
-    let plain_end = match b.len() {
-        0 => false,
-        n => {
-            let last = b[n - 1];
-            if last.is_ascii() {
-                last > b' '
-            } else {
-                // The lead byte of the last character: one, two or three back.
-                b[n.saturating_sub(3)..n - 1]
-                    .iter()
-                    .all(|&c| !matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3))
-            }
-        }
-    };
-    if plain_end && plain_start(b[0]) {
-        s
-    } else {
-        s.trim()
-    }
-}
+pub(crate) use crate::worker::trim;
 
 /// Normalises a date cell to `YYYY-MM-DD` when it is a real date written
 /// `2026-11-03`, `2026/11/3`, `2026.11.3` or `2026年11月3日`, or an Excel
@@ -175,23 +148,5 @@ mod tests {
         assert_eq!(normalize_rate("0.12"), "0.12");
         assert_eq!(normalize_rate("12.34567%"), "12.34567%"); // too precise: the engine says so
         assert_eq!(normalize_rate("x%"), "x%");
-    }
-
-    #[test]
-    fn trim_is_strs_trim() {
-        for s in [
-            "", " ", " W1 ", "林晓", "\u{3000}林晓\u{3000}", "林晓\u{a0}", "\tW1", "W1\u{2029}",
-            "—", "a—", "\u{85}", "x\u{1680}", "😀", " 😀", "\u{202f}", "é", "\u{e9}\u{2003}",
-        ] {
-            assert_eq!(trim(s), s.trim(), "{s:?}");
-        }
-    }
-
-    proptest::proptest! {
-        /// Any text, white space of every kind at either end or none.
-        #[test]
-        fn trim_matches_str_trim(s in "[ \t\u{85}\u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}a林—😀é]{0,6}") {
-            proptest::prop_assert_eq!(trim(&s), s.trim());
-        }
     }
 }

@@ -446,32 +446,26 @@ impl Policy {
     pub fn title_allowance(&self, title: Title) -> Decimal {
         self.title_allowance[title as usize]
     }
-    /// Finds a position by code or Chinese name.
+    /// Finds a position by code, else by Chinese name (either trimmed).
     pub fn position_index(&self, code: &str) -> Option<usize> {
         // A handful of positions: a linear scan comparing lengths first
         // beats a binary search of string comparisons.
-        if let Some(i) = self
-            .positions
-            .iter()
-            .position(|p| same_code(p.code.as_bytes(), code.as_bytes()))
-        {
-            return Some(i);
-        }
-        let exact = self
-            .positions
-            .binary_search_by(|p| p.code.as_str().cmp(code));
-        if let Ok(i) = exact {
-            return Some(i);
-        }
-        let code = code.trim();
-        self.positions
-            .binary_search_by(|p| p.code.as_str().cmp(code))
-            .ok()
-            .or_else(|| {
-                self.positions
-                    .iter()
-                    .position(|p| p.name_zh.as_deref() == Some(code))
-            })
+        let find = |c: &[u8]| {
+            let ps = &self.positions;
+            ps.iter()
+                .position(|p| same_code(p.code.as_bytes(), c))
+                .or_else(|| {
+                    ps.iter().position(|p| {
+                        p.name_zh
+                            .as_deref()
+                            .is_some_and(|z| same_code(z.as_bytes(), c))
+                    })
+                })
+        };
+        find(code.as_bytes()).or_else(|| {
+            let t = code.trim();
+            (t.len() != code.len()).then(|| find(t.as_bytes())).flatten()
+        })
     }
     /// Finds a position outside the scheme by code or Chinese name.
     pub fn outside_index(&self, code: &str) -> Option<usize> {

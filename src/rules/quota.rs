@@ -390,22 +390,40 @@ pub fn check<'a>(
     rule: &QuotaRule,
     grades: impl Iterator<Item = (&'a str, Grade)>,
 ) -> Vec<PoolReport> {
-    let all: Vec<(&str, Grade)> = grades.collect();
-    let Groups {
-        names,
-        members,
-        starts,
-    } = group(rule, all.iter().map(|(u, _)| *u));
-    names
+    // Counts per pool and grade, the pools in order of first sight: one
+    // pass, nothing kept per worker.
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    let mut counts: Vec<[u32; Grade::ALL.len()]> = Vec::new();
+    // Rosters sorted by id usually list a unit's workers together: the last
+    // pool found is tried before the hash map.
+    let mut last: Option<(&str, usize)> = None;
+    for (unit, grade) in grades {
+        let p = pool_of(rule, unit);
+        let k = match last {
+            Some((name, k)) if name == p => k,
+            _ => {
+                let k = *index.entry(p).or_insert_with(|| {
+                    names.push(p);
+                    counts.push([0; Grade::ALL.len()]);
+                    names.len() - 1
+                });
+                last = Some((p, k));
+                k
+            }
+        };
+        counts[k][grade as usize] += 1;
+    }
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|a, b| names[*a].cmp(names[*b]));
+    order
         .into_iter()
-        .enumerate()
-        .map(|(p, name)| {
-            let idx = &members[starts[p]..starts[p + 1]];
-            let count = |grade| idx.iter().filter(|&&i| all[i].1 == grade).count() as u32;
-            let n = idx.len() as u32 - count(Grade::Ungraded);
+        .map(|k| {
+            let count = |grade: Grade| counts[k][grade as usize];
+            let n = counts[k].iter().sum::<u32>() - count(Grade::Ungraded);
             let (e, g) = slots(rule, n);
             PoolReport {
-                pool: name.to_string(),
+                pool: names[k].to_string(),
                 graded: n,
                 excellent: Slots {
                     allowed: e,

@@ -201,6 +201,55 @@ pub struct Totals {
     pub by_unit: BTreeMap<String, Decimal>,
 }
 
+/// What a run holds for the few of its workers that have any (their
+/// honours): each worker's list by worker index, kept only for the workers
+/// with some, so a run of a million workers with a handful of honours holds
+/// a handful of lists, not a million empty ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ByWorker<T> {
+    /// `(worker index, its list)`, by worker index, no list empty.
+    lists: Vec<(usize, Vec<T>)>,
+}
+
+impl<T> Default for ByWorker<T> {
+    fn default() -> Self {
+        ByWorker { lists: Vec::new() }
+    }
+}
+
+impl<T> ByWorker<T> {
+    /// Worker `wi`'s list (empty when it has none).
+    #[must_use]
+    pub fn of(&self, wi: usize) -> &[T] {
+        match self.lists.binary_search_by_key(&wi, |(w, _)| *w) {
+            Ok(k) => &self.lists[k].1,
+            Err(_) => &[],
+        }
+    }
+    /// The workers with a list, by worker index.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &[T])> {
+        self.lists.iter().map(|(w, l)| (*w, l.as_slice()))
+    }
+    /// Whether no worker has a list.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
+    /// The lists of `(worker index, item)` pairs: each worker's items in
+    /// the order given.
+    pub(crate) fn from_pairs(mut pairs: Vec<(usize, T)>) -> ByWorker<T> {
+        pairs.sort_by_key(|(w, _)| *w);
+        let mut lists: Vec<(usize, Vec<T>)> = Vec::new();
+        for (w, item) in pairs {
+            match lists.last_mut() {
+                Some((last, l)) if *last == w => l.push(item),
+                _ => lists.push((w, vec![item])),
+            }
+        }
+        ByWorker { lists }
+    }
+}
+
 /// The result of a run.
 #[derive(Debug, Clone)]
 pub struct Run {
@@ -215,7 +264,7 @@ pub struct Run {
     /// Validated honours paid in the period, per worker index, with the
     /// honours of earlier months already paid for the same deeds (which the
     /// honour lines are net of, under `same_deed = "highest_only"`).
-    pub honours: Vec<Vec<Honour>>,
+    pub honours: ByWorker<Honour>,
     /// Corrections of past periods paid, per worker index (empty when none);
     /// a recovery the pay did not allow in full holds the part recovered.
     pub adjustments: Vec<Vec<Adjustment>>,
@@ -247,7 +296,7 @@ impl Run {
 
     /// The rendering context of a payslip.
     pub fn with_context<R>(&self, slip: &Payslip, f: impl FnOnce(&Context) -> R) -> R {
-        let honours: Vec<&Honour> = self.honours[slip.worker].iter().collect();
+        let honours: Vec<&Honour> = self.honours.of(slip.worker).iter().collect();
         let cx = Context {
             policy: &self.policy,
             worker: &self.workers[slip.worker],

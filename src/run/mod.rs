@@ -28,7 +28,7 @@ mod serialize;
 mod sink;
 mod validate;
 
-pub use document::{InputError, Kind, List, Request, RequestError, Response, Run, Totals, Warning};
+pub use document::{ByWorker, InputError, Kind, List, Request, RequestError, Response, Run, Totals, Warning};
 pub(crate) use sink::Fold;
 pub(crate) use validate::Roster;
 

@@ -155,12 +155,12 @@ impl Prepared<'_, '_> {
             if bad[wi] {
                 continue;
             }
-            let Decided::Grade(grade, note) = decided[wi] else {
+            let Decided::Grade(grade, note) = decided.get(wi) else {
                 continue;
             };
             let mut slip = match at {
                 TaxPeriod::Month(month) => {
-                    let hs: Vec<&Honour> = honours[wi].iter().collect();
+                    let hs: Vec<&Honour> = honours.of(wi).iter().collect();
                     // Invariant: the position was resolved against this policy
                     // version when the worker was read, so it cannot be unknown.
                     let lines = std::mem::take(&mut spare);

@@ -129,7 +129,7 @@ fn check_record(
     i: usize,
 ) -> (Checked, Option<(CompactString, CompactString, CompactString)>) {
     let r = rec.get();
-    if r.id.trim().is_empty() {
+    if crate::worker::trim(&r.id).is_empty() {
         return (Checked::NoId, Some(rec.into_strings()));
     }
     let mut errors = Vec::new();

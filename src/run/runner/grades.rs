@@ -17,10 +17,11 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         &mut self,
         is_period: impl Fn(&str) -> Result<bool, String>,
         period: &str,
-    ) -> Vec<Decided> {
+    ) -> Decisions {
         let n = self.workers.len();
         let mut given: Vec<Option<Given>> = vec![None; n];
-        let mut decided = vec![Decided::Bad; n];
+        let mut scores: Vec<Decimal> = Vec::new();
+        let mut decided = Decisions::new(n);
         // Workers with an assessment for the period, valid or not.
         let mut assessed = vec![false; n];
         let mut scored: Vec<(usize, Decimal, Option<Grade>, usize)> = Vec::new();
@@ -81,15 +82,29 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 );
                 continue;
             }
-            given[wi] = Some((ai, grade, score));
+            let score = match score {
+                Some(s) => {
+                    scores.push(s);
+                    // Invariant: fewer than 2^32 assessments (a request or
+                    // file is at most 1 GiB).
+                    (scores.len() - 1) as u32
+                }
+                None => NO_SCORE,
+            };
+            given[wi] = Some(Given {
+                // Invariant: as above.
+                ai: ai as u32,
+                score,
+                grade,
+            });
         }
         for wi in 0..n {
             let (w, wsrc) = &self.workers[wi];
             let wsrc = *wsrc;
             let on_probation = payslip::probation_ungraded(self.policy, w, self.last).is_some();
-            decided[wi] = match given[wi] {
+            let d = match given[wi] {
                 _ if on_probation => match given[wi] {
-                    Some((ai, g, s)) if g != Some(Grade::Ungraded) || s.is_some() => {
+                    Some(g) if g.grade != Some(Grade::Ungraded) || g.score != NO_SCORE => {
                         let id = w.id.clone();
                         self.error(
                             Some(&id),
@@ -99,7 +114,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                                 w.probation_until.map(|d| d.to_string()).unwrap_or_default(),
                                 self.policy.cite()
                             ),
-                            (List::Assessments, ai),
+                            (List::Assessments, g.ai as usize),
                         );
                         Decided::Bad
                     }
@@ -109,12 +124,17 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                         GradeNote::Probation(w.probation_until.unwrap_or(self.last)),
                     ),
                 },
-                Some((_, Some(g), None)) => Decided::Grade(g, GradeNote::Given),
-                Some((ai, grade, Some(score))) => {
-                    scored.push((wi, score, grade, ai));
+                Some(Given {
+                    grade: Some(g),
+                    score: NO_SCORE,
+                    ..
+                }) => Decided::Grade(g, GradeNote::Given),
+                Some(Given { score: NO_SCORE, .. }) => Decided::Bad,
+                Some(g) => {
+                    let score = scores[g.score as usize];
+                    scored.push((wi, score, g.grade, g.ai as usize));
                     Decided::Bad // decided below by quota
                 }
-                Some((_, None, None)) => Decided::Bad,
                 // An invalid assessment was already reported.
                 None if assessed[wi] => Decided::Bad,
                 None => match self.policy.missing_assessment {
@@ -133,8 +153,9 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                     }
                 },
             };
+            decided.set(wi, d);
         }
-        self.apply_quota(&mut decided, &scored, &given);
+        self.apply_quota(&mut decided, &scored, &given, &scores);
         decided
     }
 
@@ -142,9 +163,10 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
     /// the caps, and records the pool reports.
     fn apply_quota(
         &mut self,
-        decided: &mut [Decided],
+        decided: &mut Decisions,
         scored: &[(usize, Decimal, Option<Grade>, usize)],
         given: &[Option<Given>],
+        scores: &[Decimal],
     ) {
         let rule = &self.policy.quota;
         // One candidate per scored, validated worker: id, unit and hire date
@@ -178,7 +200,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                     self.error(Some(&id), "grade", msg, (List::Assessments, ai));
                 }
                 _ => {
-                    decided[wi] = Decided::Grade(a.grade, a.note());
+                    decided.set(wi, Decided::Grade(a.grade, a.note()));
                     notes.push(wi);
                 }
             }
@@ -191,7 +213,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
             .zip(decided.iter())
             .enumerate()
             .filter_map(|(wi, ((w, _), d))| match d {
-                Decided::Grade(g, _) if !bad[wi] => Some((w.unit.as_str(), *g)),
+                Decided::Grade(g, _) if !bad[wi] => Some((w.unit.as_str(), g)),
                 _ => None,
             });
         let reports = quota::check(rule, graded);
@@ -214,21 +236,24 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                     pool,
                     slots,
                 },
-            ) = decided[wi]
+            ) = decided.get(wi)
             {
                 let pool = report_of[pool as usize];
-                decided[wi] = Decided::Grade(
-                    g,
-                    GradeNote::Quota {
-                        rank,
-                        of,
-                        pool,
-                        slots,
-                    },
+                decided.set(
+                    wi,
+                    Decided::Grade(
+                        g,
+                        GradeNote::Quota {
+                            rank,
+                            of,
+                            pool,
+                            slots,
+                        },
+                    ),
                 );
             }
         }
-        let over = self.over_cap(decided, given, &reports);
+        let over = self.over_cap(decided, given, scores, &reports);
         for (r, grade, used, allowed, workers) in over {
             // Name at most this many workers in the message; every one's
             // assessment is still listed as a related record.
@@ -282,8 +307,9 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
     #[allow(clippy::type_complexity)]
     fn over_cap(
         &self,
-        decided: &[Decided],
+        decided: &Decisions,
         given: &[Option<Given>],
+        scores: &[Decimal],
         reports: &[quota::PoolReport],
     ) -> Vec<(usize, Grade, u32, u32, Vec<(usize, Option<usize>)>)> {
         let mut wanted: HashMap<(&str, Grade), usize> = HashMap::new();
@@ -303,13 +329,17 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 && !self.bad[wi]
             {
                 let pool = quota::pool_of(rule, &self.workers[wi].0.unit);
-                if let Some(&k) = wanted.get(&(pool, *g)) {
-                    out[k].4.push((wi, given[wi].map(|(ai, _, _)| ai)));
+                if let Some(&k) = wanted.get(&(pool, g)) {
+                    out[k].4.push((wi, given[wi].map(|g| g.ai as usize)));
                 }
             }
         }
         for (_, _, used, allowed, holders) in &mut out {
-            let score = |wi: usize| given[wi].and_then(|(_, _, s)| s);
+            let score = |wi: usize| {
+                given[wi]
+                    .filter(|g| g.score != NO_SCORE)
+                    .map(|g| scores[g.score as usize])
+            };
             holders.sort_by(|&(a, _), &(b, _)| {
                 let (wa, wb) = (&self.workers[a].0, &self.workers[b].0);
                 // Some(score) before None, higher score first.

@@ -13,9 +13,10 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
     /// Validated honours paid in `month` (none for annual runs), per worker,
     /// with the honours of earlier months for the same deeds (what was
     /// already paid for them, under `same_deed = "highest_only"`).
-    pub(super) fn honours(&mut self, month: Option<YearMonth>) -> Vec<Vec<Honour>> {
+    pub(super) fn honours(&mut self, month: Option<YearMonth>) -> ByWorker<Honour> {
         let req = self.req;
-        let mut out: Vec<Vec<Honour>> = vec![Vec::new(); self.workers.len()];
+        // Honours paid this month, with their worker index.
+        let mut out: Vec<(usize, Honour)> = Vec::new();
         // Honours of earlier months, with their worker index.
         let mut before: Vec<(usize, Honour)> = Vec::new();
         let highest_only = self.policy.honours.same_deed == SameDeed::HighestOnly;
@@ -74,13 +75,16 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 let Some(wi) = self.find(id, src) else {
                     continue;
                 };
-                out[wi].push(Honour {
-                    worker_id: id.to_string(),
-                    level,
-                    awarded_on: date,
-                    deed,
-                    paid: None,
-                });
+                out.push((
+                    wi,
+                    Honour {
+                        worker_id: id.to_string(),
+                        level,
+                        awarded_on: date,
+                        deed,
+                        paid: None,
+                    },
+                ));
                 continue;
             }
             // An earlier month's honour: already paid. It matters only for a
@@ -112,31 +116,24 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         if !before.is_empty() {
             let deeds: std::collections::HashSet<(usize, &str)> = out
                 .iter()
-                .enumerate()
-                .flat_map(|(wi, hs)| {
-                    hs.iter()
-                        .filter_map(move |h| Some((wi, h.deed.as_deref()?)))
-                })
+                .filter_map(|(wi, h)| Some((*wi, h.deed.as_deref()?)))
                 .collect();
             let keep: Vec<(usize, Honour)> = before
                 .into_iter()
                 .filter(|(wi, h)| h.deed.as_deref().is_some_and(|d| deeds.contains(&(*wi, d))))
                 .collect();
-            for (wi, h) in keep {
-                out[wi].push(h);
-            }
+            out.extend(keep);
         }
         // Input order must not matter: each worker's honours in date, level, deed order.
-        for hs in &mut out {
-            hs.sort_by(|a, b| {
-                (a.awarded_on, a.level, &a.deed, a.paid).cmp(&(
-                    b.awarded_on,
-                    b.level,
-                    &b.deed,
-                    b.paid,
-                ))
-            });
-        }
-        out
+        out.sort_by(|(wa, a), (wb, b)| {
+            (wa, a.awarded_on, a.level, &a.deed, a.paid).cmp(&(
+                wb,
+                b.awarded_on,
+                b.level,
+                &b.deed,
+                b.paid,
+            ))
+        });
+        ByWorker::from_pairs(out)
     }
 }

@@ -35,14 +35,91 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 
-/// An assessment as read: its index, grade and score.
-pub(super) type Given = (usize, Option<Grade>, Option<Decimal>);
+/// A worker's assessment for the period as read: its index, its grade,
+/// and its score as an index into the scores read ([`NO_SCORE`]: none).
+/// 12 bytes a worker (an index and a grade, no `Decimal`): a run of a
+/// million workers holds one each while it grades.
+#[derive(Clone, Copy)]
+pub(super) struct Given {
+    pub(super) ai: u32,
+    pub(super) score: u32,
+    pub(super) grade: Option<Grade>,
+}
+
+/// [`Given::score`] of an assessment without a score.
+pub(super) const NO_SCORE: u32 = u32::MAX;
 
 /// A worker's grade for the period, once decided.
 #[derive(Clone, Copy)]
 pub(super) enum Decided {
     Grade(Grade, GradeNote),
     Bad,
+}
+
+/// Every validated worker's [`Decided`] grade, 8 bytes a worker: the notes
+/// of grades assigned by quota (16 bytes) are kept aside, for the workers
+/// that have one.
+pub(super) struct Decisions {
+    slots: Vec<Slot>,
+    quota: Vec<GradeNote>,
+}
+
+#[derive(Clone, Copy)]
+enum Slot {
+    Bad,
+    Given(Grade),
+    Missing(Grade),
+    Probation(Grade, NaiveDate),
+    /// The index of its note in [`Decisions::quota`].
+    Quota(Grade, u32),
+}
+
+impl Decisions {
+    /// `n` workers, none decided (all [`Decided::Bad`]).
+    pub(super) fn new(n: usize) -> Decisions {
+        Decisions {
+            slots: vec![Slot::Bad; n],
+            quota: Vec::new(),
+        }
+    }
+    /// Worker `wi`'s grade.
+    pub(super) fn get(&self, wi: usize) -> Decided {
+        match self.slots[wi] {
+            Slot::Bad => Decided::Bad,
+            Slot::Given(g) => Decided::Grade(g, GradeNote::Given),
+            Slot::Missing(g) => Decided::Grade(g, GradeNote::Missing),
+            Slot::Probation(g, d) => Decided::Grade(g, GradeNote::Probation(d)),
+            Slot::Quota(g, k) => Decided::Grade(g, self.quota[k as usize]),
+        }
+    }
+    /// Sets worker `wi`'s grade.
+    pub(super) fn set(&mut self, wi: usize, d: Decided) {
+        self.slots[wi] = match d {
+            Decided::Bad => Slot::Bad,
+            Decided::Grade(g, GradeNote::Given) => Slot::Given(g),
+            Decided::Grade(g, GradeNote::Missing) => Slot::Missing(g),
+            Decided::Grade(g, GradeNote::Probation(d)) => Slot::Probation(g, d),
+            Decided::Grade(g, note @ GradeNote::Quota { .. }) => {
+                let k = match self.slots[wi] {
+                    Slot::Quota(_, k) => {
+                        self.quota[k as usize] = note;
+                        k
+                    }
+                    _ => {
+                        self.quota.push(note);
+                        // Invariant: fewer than 2^32 workers (a request or
+                        // file is at most 1 GiB).
+                        (self.quota.len() - 1) as u32
+                    }
+                };
+                Slot::Quota(g, k)
+            }
+        };
+    }
+    /// Every worker's grade, in worker order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = Decided> + '_ {
+        (0..self.slots.len()).map(|wi| self.get(wi))
+    }
 }
 
 /// One run's inputs being read: the request, the roster read so far, and
@@ -163,8 +240,8 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
     fn prepared(
         mut self,
         at: TaxPeriod,
-        decided: Vec<Decided>,
-        honours: Vec<Vec<Honour>>,
+        decided: Decisions,
+        honours: ByWorker<Honour>,
         inputs: tax::Inputs,
         adjustments: Vec<Vec<Adjustment>>,
     ) -> Prepared<'w, 'p> {
@@ -229,8 +306,8 @@ pub(super) struct Prepared<'w, 'p> {
     pub(super) errors: Vec<InputError>,
     pub(super) warnings: Vec<Warning>,
     pub(super) quota: Vec<PoolReport>,
-    pub(super) decided: Vec<Decided>,
-    pub(super) honours: Vec<Vec<Honour>>,
+    pub(super) decided: Decisions,
+    pub(super) honours: ByWorker<Honour>,
     pub(super) inputs: tax::Inputs,
     /// Per validated worker: corrections paid this month (empty when none).
     pub(super) adjustments: Vec<Vec<Adjustment>>,
