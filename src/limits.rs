@@ -57,6 +57,37 @@ pub fn read_file(path: &Path) -> io::Result<Vec<u8>> {
     read_all(f)
 }
 
+/// The file at `path`, open, and its length; refused (before reading it)
+/// past [`MAX_REQUEST`] bytes, and while being read should it grow past them.
+#[cfg(feature = "cli")]
+pub fn open_file(path: &Path) -> io::Result<(Bounded<std::fs::File>, u64)> {
+    let f = std::fs::File::open(path)?;
+    let len = f.metadata()?.len();
+    if len > MAX_REQUEST as u64 {
+        return Err(too_large());
+    }
+    Ok((Bounded { inner: f, read: 0 }, len))
+}
+
+/// A reader that fails once more than [`MAX_REQUEST`] bytes are read.
+#[cfg(feature = "cli")]
+pub struct Bounded<R> {
+    inner: R,
+    read: usize,
+}
+
+#[cfg(feature = "cli")]
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n;
+        if self.read > MAX_REQUEST {
+            return Err(too_large());
+        }
+        Ok(n)
+    }
+}
+
 #[cfg(feature = "cli")]
 fn too_large() -> io::Error {
     io::Error::new(

@@ -319,7 +319,7 @@ fn corrected<T>(
     warnings: &mut Vec<hrfile::FileProblem>,
     read: impl FnOnce(
         &str,
-        Vec<u8>,
+        hrfile::Input,
         hrfile::Progress,
     ) -> Result<hrfile::Sheet<Vec<T>>, Vec<hrfile::FileProblem>>,
     origin: &mut Option<hrfile::Origin>,

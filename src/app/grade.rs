@@ -116,7 +116,7 @@ pub(super) fn read_grading_files<T>(
     read: ReadArgs,
     reader: impl FnOnce(
         &str,
-        Vec<u8>,
+        hrfile::Input,
         &ReadOptions,
         hrfile::Progress,
     ) -> Result<hrfile::Sheet<Vec<T>>, Vec<FileProblem>>,

@@ -11,6 +11,17 @@ pub(super) fn read_input(path: &Path) -> Result<Vec<u8>, Fail> {
         .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 1))
 }
 
+/// A file (or standard input, `-`) to read as a table: a file is read as
+/// the table needs it (a CSV file a chunk at a time), standard input whole.
+pub(super) fn open_input(path: &Path) -> Result<hrfile::Input, Fail> {
+    if path.as_os_str() == "-" {
+        return read_input(path).map(hrfile::Input::Bytes);
+    }
+    let (file, len) = crate::limits::open_file(path)
+        .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 1))?;
+    Ok(hrfile::Input::Reader(Box::new(file), len))
+}
+
 pub(super) fn load_policy(path: Option<&Path>) -> Result<PolicySet, Fail> {
     match path {
         None => Ok(PolicySet::builtin()),
@@ -102,12 +113,12 @@ pub(super) fn read_file<T>(
     path: &Path,
     errors: &mut Vec<FileProblem>,
     bar: &mut Bar,
-    read: impl FnOnce(&str, Vec<u8>, hrfile::Progress) -> Result<T, Vec<FileProblem>>,
+    read: impl FnOnce(&str, hrfile::Input, hrfile::Progress) -> Result<T, Vec<FileProblem>>,
 ) -> Result<Option<T>, Fail> {
-    let bytes = read_input(path)?;
+    let input = open_input(path)?;
     let name = path.display().to_string();
     let mut tick = |f: &str, rows: usize, frac: f64| bar.tick(f, rows, frac);
-    match read(&name, bytes, Some(&mut tick)) {
+    match read(&name, input, Some(&mut tick)) {
         Ok(t) => Ok(Some(t)),
         Err(ps) => {
             errors.extend(ps);

@@ -4,6 +4,7 @@
 //! The ranking and the caps are [`crate::rules::quota`]'s; this module reads the
 //! files, joins them to the roster and reports every problem with its line.
 
+use super::table::Input;
 use super::{
     FileProblem, GRADES, Progress, ReadOptions, SCORES, Sheet, normalize_date, read_sheet,
 };
@@ -45,11 +46,11 @@ pub struct GradeRow {
 /// Reads a scores file (`worker_id`, `unit`, `score`, optional `period`).
 pub fn read_scores(
     file: &str,
-    bytes: Vec<u8>,
+    input: impl Into<Input>,
     opts: &ReadOptions,
     progress: Progress,
 ) -> Result<Sheet<Vec<ScoreRow>>, Vec<FileProblem>> {
-    read_sheet(file, bytes, opts, SCORES, "scores", progress, |r| {
+    read_sheet(file, input, opts, SCORES, "scores", progress, |r| {
         ScoreRow {
             worker_id: r.get(0),
             unit: r.get(1),
@@ -62,11 +63,11 @@ pub fn read_scores(
 /// Reads a grades file (`worker_id`, `unit`, `grade`, optional `period`).
 pub fn read_grades(
     file: &str,
-    bytes: Vec<u8>,
+    input: impl Into<Input>,
     opts: &ReadOptions,
     progress: Progress,
 ) -> Result<Sheet<Vec<GradeRow>>, Vec<FileProblem>> {
-    read_sheet(file, bytes, opts, GRADES, "grades", progress, |r| {
+    read_sheet(file, input, opts, GRADES, "grades", progress, |r| {
         GradeRow {
             worker_id: r.get(0),
             unit: r.get(1),

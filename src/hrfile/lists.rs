@@ -8,6 +8,7 @@ use super::columns::{
 };
 use super::sheet::{RowView, Rows, Sheet, read_sheet};
 use crate::run::packed::Packed;
+use super::table::Input;
 use super::{FileProblem, Progress, ReadOptions};
 use crate::rules::tax::TaxRecord;
 use crate::worker::{AssessmentRecord, ChangeRecord, HonourRecord, WorkerRecord};
@@ -16,11 +17,11 @@ use crate::worker::{AssessmentRecord, ChangeRecord, HonourRecord, WorkerRecord};
 /// [`read_roster_tax`]).
 pub fn read_roster(
     file: &str,
-    bytes: Vec<u8>,
+    input: impl Into<Input>,
     opts: &ReadOptions,
     progress: Progress,
 ) -> Result<Sheet<Vec<WorkerRecord>>, Vec<FileProblem>> {
-    read_roster_tax(file, bytes, opts, progress).map(|(roster, _)| roster)
+    read_roster_tax(file, input, opts, progress).map(|(roster, _)| roster)
 }
 
 /// A roster, packed (a run's roster of a million rows held at about half
@@ -29,12 +30,12 @@ pub fn read_roster(
 /// when the roster has neither column.
 pub fn read_roster_bank(
     file: &str,
-    bytes: Vec<u8>,
+    input: impl Into<Input>,
     opts: &ReadOptions,
     progress: Progress,
 ) -> Result<(PackedRosterTax, bank::Accounts), Vec<FileProblem>> {
     let mut cells: Vec<(String, String, String)> = Vec::new();
-    let (roster, tax) = read_roster_inner(file, bytes, opts, progress, &mut |r| {
+    let (roster, tax) = read_roster_inner(file, input, opts, progress, &mut |r| {
         if r.has(ROSTER_BANK) || r.has(ROSTER_BANK + 1) {
             cells.push((r.get(0), r.get(ROSTER_BANK), r.get(ROSTER_BANK + 1)));
         }
@@ -68,17 +69,17 @@ pub type PackedRosterTax = (Sheet<Packed<WorkerRecord>>, Option<Sheet<Vec<TaxRec
 /// is absent: the default), its origin the roster's lines and columns.
 pub fn read_roster_tax(
     file: &str,
-    bytes: Vec<u8>,
+    input: impl Into<Input>,
     opts: &ReadOptions,
     progress: Progress,
 ) -> Result<RosterTax, Vec<FileProblem>> {
-    read_roster_inner(file, bytes, opts, progress, &mut |_| {})
+    read_roster_inner(file, input, opts, progress, &mut |_| {})
 }
 
 #[allow(clippy::type_complexity)]
 fn read_roster_inner<L: Rows<WorkerRecord>>(
     file: &str,
-    bytes: Vec<u8>,
+    input: impl Into<Input>,
     opts: &ReadOptions,
     progress: Progress,
     side: &mut dyn FnMut(&RowView),
@@ -86,7 +87,7 @@ fn read_roster_inner<L: Rows<WorkerRecord>>(
     // Kept aside row by row, and only when the roster has tax columns, so a
     // roster without them costs nothing more.
     let mut tax = Vec::new();
-    let roster = read_sheet(file, bytes, opts, ROSTER, "roster", progress, |r| {
+    let roster = read_sheet(file, input, opts, ROSTER, "roster", progress, |r| {
         if (ROSTER_TAX..ROSTER_BANK).any(|k| r.has(k)) {
             tax.push(tax_record(r, 0, ROSTER_TAX));
         }
@@ -126,11 +127,11 @@ fn tax_record(r: &RowView, id: usize, first: usize) -> TaxRecord {
 /// Reads tax inputs (`--tax FILE`): one row per worker.
 pub fn read_tax(
     file: &str,
-    bytes: Vec<u8>,
+    input: impl Into<Input>,
     opts: &ReadOptions,
     progress: Progress,
 ) -> Result<Sheet<Vec<TaxRecord>>, Vec<FileProblem>> {
-    let sheet = read_sheet(file, bytes, opts, TAX, "tax", progress, |r| {
+    let sheet = read_sheet(file, input, opts, TAX, "tax", progress, |r| {
         tax_record(r, 0, 1)
     })?;
     if !TAX_FIELDS
@@ -160,33 +161,33 @@ pub fn read_tax(
 /// Reads assessments.
 pub fn read_assessments(
     file: &str,
-    bytes: Vec<u8>,
+    input: impl Into<Input>,
     opts: &ReadOptions,
     progress: Progress,
 ) -> Result<Sheet<Vec<AssessmentRecord>>, Vec<FileProblem>> {
-    read_assessments_into(file, bytes, opts, progress)
+    read_assessments_into(file, input, opts, progress)
 }
 
 /// Reads assessments into a packed list (a run's assessments of a million
 /// rows held at about a third of the room of their records).
 pub fn read_assessments_packed(
     file: &str,
-    bytes: Vec<u8>,
+    input: impl Into<Input>,
     opts: &ReadOptions,
     progress: Progress,
 ) -> Result<Sheet<Packed<AssessmentRecord>>, Vec<FileProblem>> {
-    read_assessments_into(file, bytes, opts, progress)
+    read_assessments_into(file, input, opts, progress)
 }
 
 fn read_assessments_into<L: Rows<AssessmentRecord>>(
     file: &str,
-    bytes: Vec<u8>,
+    input: impl Into<Input>,
     opts: &ReadOptions,
     progress: Progress,
 ) -> Result<Sheet<L>, Vec<FileProblem>> {
     let sheet = read_sheet(
         file,
-        bytes,
+        input,
         opts,
         ASSESSMENTS,
         "assessment",
@@ -219,11 +220,11 @@ fn read_assessments_into<L: Rows<AssessmentRecord>>(
 /// Reads honours.
 pub fn read_honours(
     file: &str,
-    bytes: Vec<u8>,
+    input: impl Into<Input>,
     opts: &ReadOptions,
     progress: Progress,
 ) -> Result<Sheet<Vec<HonourRecord>>, Vec<FileProblem>> {
-    read_sheet(file, bytes, opts, HONOURS, "honour", progress, |r| {
+    read_sheet(file, input, opts, HONOURS, "honour", progress, |r| {
         HonourRecord {
             worker_id: r.get(0),
             level: r.get(1),
@@ -238,11 +239,11 @@ pub fn read_honours(
 /// means that field does not change.
 pub fn read_changes(
     file: &str,
-    bytes: Vec<u8>,
+    input: impl Into<Input>,
     opts: &ReadOptions,
     progress: Progress,
 ) -> Result<Sheet<Vec<ChangeRecord>>, Vec<FileProblem>> {
-    read_sheet(file, bytes, opts, CHANGES, "change", progress, |r| {
+    read_sheet(file, input, opts, CHANGES, "change", progress, |r| {
         ChangeRecord {
             worker_id: r.get(0),
             on: r.get(1),

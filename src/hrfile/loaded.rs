@@ -116,7 +116,7 @@ impl Loaded {
             let o = s.origin;
             let mut kept = Origin {
                 file: o.file.clone(),
-                lines: Vec::new(),
+                lines: Default::default(),
                 columns: o.columns.clone(),
             };
             let id_col = o.columns.get("worker_id").or_else(|| o.columns.get("id"));
@@ -146,7 +146,9 @@ impl Loaded {
                     }
                     seen.insert(t.worker_id.clone(), here);
                 }
-                kept.lines.push(o.lines[i]);
+                if let Some(l) = o.lines.get(i) {
+                    kept.lines.push(l);
+                }
                 self.request.tax.push(t);
             }
             if !kept.lines.is_empty() {

@@ -84,7 +84,7 @@ mod tests {
     fn related_records_become_lines() {
         let o = Origin {
             file: "r.csv".into(),
-            lines: vec![2, 3, 9],
+            lines: vec![2, 3, 9].into(),
             columns: BTreeMap::new(),
         };
         let origins = Origins {
@@ -110,7 +110,7 @@ mod tests {
     fn tax_records_from_roster_and_file_keep_their_lines() {
         let part = |file: &str, lines: Vec<u32>, id: &'static str| Origin {
             file: file.into(),
-            lines,
+            lines: lines.into(),
             columns: [
                 (id, "1".to_string()),
                 ("housing_fund_rate", "C".to_string()),

@@ -22,7 +22,7 @@
 //! let sheet = read_roster("roster.csv", csv.as_bytes().to_vec(), &ReadOptions::default(), None).unwrap();
 //! assert_eq!(sheet.records[0].id, "W001");
 //! assert_eq!(sheet.records[0].hired_on, "2020-03-01"); // 2020/3/1 normalised
-//! assert_eq!(sheet.origin.lines[0], 2);
+//! assert_eq!(sheet.origin.line(0), Some(2));
 //! ```
 
 pub mod accounted;
@@ -41,6 +41,7 @@ pub mod output;
 pub(crate) mod render;
 mod sheet;
 pub mod slips;
+mod csv_rows;
 pub mod table;
 pub use locate::locate;
 pub mod whatif;
@@ -60,6 +61,7 @@ pub use lists::{
     read_honours, read_roster, read_roster_bank, read_roster_tax, read_tax,
 };
 pub use loaded::Loaded;
+pub use table::Input;
 pub(crate) use origin::tax_origin;
 pub use origin::{Origin, Origins};
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]

@@ -8,7 +8,7 @@ use super::cells::{normalize_date, normalize_period, normalize_rate};
 use super::columns::CellKind::{Date, Period, Rate, Text};
 use super::columns::{Column, accepted, closest, column_for, known_columns, looks_like_money};
 use super::origin::Origin;
-use super::table::{self, MAX_CELL, Table};
+use super::table::{self, Input, MAX_CELL, Table};
 use super::{FileProblem, Progress, ReadOptions};
 use crate::run::packed::{Full, MAX_TEXT, Pack, Packed};
 use compact_str::CompactString;
@@ -108,14 +108,14 @@ impl RowView<'_> {
 /// problems with one cell are reported for its row, which is still read.
 pub fn read_sheet<T, L: Rows<T>>(
     file: &str,
-    bytes: Vec<u8>,
+    input: impl Into<Input>,
     opts: &ReadOptions,
     cols: &'static [Column],
     what: &str,
     mut progress: Progress,
     mut make: impl FnMut(&RowView) -> T,
 ) -> Result<Sheet<L>, Vec<FileProblem>> {
-    let mut t: Table = table::open(file, bytes, opts, &|h| column_for(cols, h).is_some())?;
+    let mut t: Table = table::open(file, input, opts, &|h| column_for(cols, h).is_some())?;
     let mut problems = std::mem::take(&mut t.problems);
     let open_problems = problems.len();
     let mut index: Vec<Option<usize>> = vec![None; cols.len()];
@@ -196,7 +196,7 @@ pub fn read_sheet<T, L: Rows<T>>(
     }
     let mut origin = Origin {
         file: file.to_string(),
-        lines: Vec::new(),
+        lines: Default::default(),
         columns: cols
             .iter()
             .zip(&index)

@@ -6,11 +6,13 @@
 // A problem is returned once per file, not per row, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
-use super::{Encoding, FileProblem, ReadOptions};
+pub(super) use super::Encoding;
+use super::csv_rows::{CHUNK, CsvRows, Rest};
+use super::{FileProblem, ReadOptions};
 use calamine::{Data, Reader, Xlsx};
 use csv::StringRecord;
 use std::collections::BTreeMap;
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 /// The longest cell accepted, in bytes. No field of an HR file comes near
 /// it; a longer cell is a pasted document or a broken export.
@@ -29,8 +31,6 @@ pub enum Format {
 
 /// A table being read: its header and a source of rows.
 pub struct Table {
-    /// The file, as named in messages.
-    pub file: String,
     /// The header row's line (CSV, JSON) or row number (XLSX).
     pub header_line: usize,
     /// Header texts, trimmed.
@@ -38,18 +38,15 @@ pub struct Table {
     /// The label of each column in messages: its number (CSV), letter (XLSX) or key (JSON).
     pub labels: Vec<String>,
     body: Body,
-    total_bytes: u64,
-    /// CSV: bytes scanned for line ends, and line ends found before them.
-    counted: (usize, usize),
     /// Problems with single cells found while opening (XLSX error cells);
     /// the caller reports them with the rows.
     pub problems: Vec<FileProblem>,
 }
 
 enum Body {
-    /// A CSV reader over UTF-8 text not yet checked whole, and the
-    /// encoding whose check [`decode`] makes of it when a record is not UTF-8.
-    Csv(csv::Reader<Cursor<Vec<u8>>>, Encoding),
+    /// CSV rows, a chunk at a time, with the rows read to find the header
+    /// that come after it (given first).
+    Csv(Box<CsvRows>, std::collections::VecDeque<(usize, StringRecord)>),
     Rows(std::vec::IntoIter<(usize, StringRecord)>),
 }
 
@@ -67,7 +64,7 @@ pub fn column_letter(mut col: usize) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
-fn problem(
+pub(super) fn problem(
     file: &str,
     line: Option<usize>,
     column: Option<String>,
@@ -112,51 +109,58 @@ fn line_at(bytes: &[u8], offset: usize) -> usize {
 /// bytes are GBK (as Chinese Excel saves "CSV"), unless the file mixes
 /// encodings, which is an error naming a line of each.
 pub fn decode(file: &str, bytes: Vec<u8>, encoding: Encoding) -> Result<Vec<u8>, FileProblem> {
+    decode_from(file, bytes, encoding, (0, true))
+}
+
+/// [`decode`] of the bytes of a file from the start of a line on:
+/// `line_offset` lines after the file's first (the problems name the
+/// file's lines), and whether that is the file's start, where alone a BOM
+/// counts.
+pub(super) fn decode_from(
+    file: &str,
+    bytes: Vec<u8>,
+    encoding: Encoding,
+    (line_offset, at_start): (usize, bool),
+) -> Result<Vec<u8>, FileProblem> {
+    let line = |bytes: &[u8], offset: usize| line_offset + line_at(bytes, offset);
     let gbk = |bytes: &[u8]| -> Result<Vec<u8>, FileProblem> {
         match encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes) {
             Some(text) => Ok(text.into_owned().into_bytes()),
             None => {
                 // Find the first line that does not decode, to name it.
                 let mut offset = 0;
-                for line in bytes.split_inclusive(|&b| b == b'\n') {
+                for l in bytes.split_inclusive(|&b| b == b'\n') {
                     if encoding_rs::GBK
-                        .decode_without_bom_handling_and_without_replacement(line)
+                        .decode_without_bom_handling_and_without_replacement(l)
                         .is_none()
                     {
                         break;
                     }
-                    offset += line.len();
+                    offset += l.len();
                 }
                 Err(problem(
                     file,
-                    Some(line_at(bytes, offset)),
+                    Some(line(bytes, offset)),
                     None,
                     "bytes that are not GBK text; save the file as CSV (GBK) or CSV UTF-8, or give --encoding".into(),
                 ))
             }
         }
     };
+    let bom = at_start && bytes.starts_with(b"\xEF\xBB\xBF");
     match encoding {
         Encoding::Gbk => gbk(&bytes),
         Encoding::Utf8 => {
-            let body_start = if bytes.starts_with(b"\xEF\xBB\xBF") {
-                3
-            } else {
-                0
-            };
+            let body_start = if bom { 3 } else { 0 };
             match std::str::from_utf8(&bytes[body_start..]) {
-                Ok(_) => Ok(strip_bom(bytes)),
-                Err(e) => Err(problem(
-                    file,
-                    Some(line_at(&bytes, body_start + e.valid_up_to())),
-                    None,
-                    "bytes that are not UTF-8 text (--encoding utf-8); if the file came from Chinese Excel, try --encoding gbk".into(),
-                )),
+                Ok(_) if bom => Ok(strip_bom(bytes)),
+                Ok(_) => Ok(bytes),
+                Err(e) => Err(not_utf8(file, line(&bytes, body_start + e.valid_up_to()))),
             }
         }
         Encoding::Auto => {
-            if bytes.starts_with(b"\xEF\xBB\xBF") {
-                return decode(file, bytes, Encoding::Utf8);
+            if bom {
+                return decode_from(file, bytes, Encoding::Utf8, (0, true));
             }
             if std::str::from_utf8(&bytes).is_ok() {
                 return Ok(bytes);
@@ -164,78 +168,52 @@ pub fn decode(file: &str, bytes: Vec<u8>, encoding: Encoding) -> Result<Vec<u8>,
             // Not UTF-8 as a whole: GBK, unless some lines are UTF-8 with
             // non-ASCII text and others are not (a file that mixes encodings).
             let (mut utf8_line, mut other_line) = (None, None);
-            for (i, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
-                if !line.is_ascii() {
-                    let slot = if std::str::from_utf8(line).is_ok() {
+            for (i, l) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+                if !l.is_ascii() {
+                    let slot = if std::str::from_utf8(l).is_ok() {
                         &mut utf8_line
                     } else {
                         &mut other_line
                     };
-                    slot.get_or_insert(i + 1);
+                    slot.get_or_insert(line_offset + i + 1);
                 }
                 if utf8_line.is_some() && other_line.is_some() {
                     break;
                 }
             }
             if let (Some(u), Some(o)) = (utf8_line, other_line) {
-                return Err(problem(
-                    file,
-                    Some(o),
-                    None,
-                    format!(
-                        "the file mixes encodings: line {u} is UTF-8 but line {o} is not (GBK?); save the whole file in one encoding (CSV UTF-8 is safest)"
-                    ),
-                ));
+                return Err(mixed_encodings(file, u, o));
             }
             gbk(&bytes)
         }
     }
 }
 
-/// CSV bytes to read as UTF-8, with the check that [`decode`] makes of
-/// every byte left to the reader: a UTF-8 BOM, `--encoding utf-8`, or a
-/// file whose first line with a non-ASCII byte is UTF-8 is read as UTF-8
-/// at once, each record checked as the csv reader reads it (one pass over
-/// the text instead of two); should a record not be UTF-8, the reader
-/// reports what [`decode`] says of the whole text (`checked_as`). Any
-/// other file is decoded by [`decode`] first.
-///
-/// A file whose first non-ASCII line is UTF-8 and a later one is not is
-/// one that [`decode`] refuses as mixing encodings, so no file reads
-/// differently: only the work moves.
-fn decode_lazily(
-    file: &str,
-    bytes: Vec<u8>,
-    encoding: Encoding,
-) -> Result<(Vec<u8>, Encoding), FileProblem> {
-    let utf8 = match encoding {
-        Encoding::Gbk => false,
-        Encoding::Utf8 => true,
-        Encoding::Auto if bytes.starts_with(b"\xEF\xBB\xBF") => {
-            return Ok((strip_bom(bytes), Encoding::Utf8));
-        }
-        Encoding::Auto => match bytes.iter().position(|b| !b.is_ascii()) {
-            None => true,
-            Some(at) => {
-                let start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-                let end = bytes[at..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(bytes.len(), |p| at + p + 1);
-                std::str::from_utf8(&bytes[start..end]).is_ok()
-            }
-        },
-    };
-    if utf8 {
-        Ok((strip_bom(bytes), encoding))
-    } else {
-        decode(file, bytes, encoding).map(|text| (text, Encoding::Utf8))
-    }
+/// The problem of a file read as UTF-8 with a byte that is not, on `line`.
+pub(super) fn not_utf8(file: &str, line: usize) -> FileProblem {
+    problem(
+        file,
+        Some(line),
+        None,
+        "bytes that are not UTF-8 text (--encoding utf-8); if the file came from Chinese Excel, try --encoding gbk".into(),
+    )
+}
+
+/// The problem of a file whose line `u` is UTF-8 and line `o` is not.
+pub(super) fn mixed_encodings(file: &str, u: usize, o: usize) -> FileProblem {
+    problem(
+        file,
+        Some(o),
+        None,
+        format!(
+            "the file mixes encodings: line {u} is UTF-8 but line {o} is not (GBK?); save the whole file in one encoding (CSV UTF-8 is safest)"
+        ),
+    )
 }
 
 /// The byte where a CSV record's text starts: the csv crate reports the
 /// position after the previous record's `\r`, so skip line-end bytes.
-fn record_start(text: &[u8], rec: &StringRecord) -> usize {
+pub(super) fn record_start(text: &[u8], rec: &StringRecord) -> usize {
     let byte = rec
         .position()
         .map_or(0, |p| p.byte() as usize)
@@ -262,7 +240,7 @@ fn is_blank(r: &StringRecord) -> bool {
 }
 
 /// The number of line ends (`\n`) in `b`, eight bytes at a time.
-fn count_newlines(b: &[u8]) -> usize {
+pub(super) fn count_newlines(b: &[u8]) -> usize {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const LOW7: u64 = u64::from_ne_bytes([0x7F; 8]);
     let mut chunks = b.chunks_exact(8);
@@ -278,16 +256,73 @@ fn count_newlines(b: &[u8]) -> usize {
     n + chunks.remainder().iter().filter(|&&c| c == b'\n').count()
 }
 
+/// A file's bytes as a table reads them: in memory, or from an open file
+/// (a CSV file is read a chunk at a time, never held whole; a workbook or a
+/// JSON file is read whole).
+pub enum Input {
+    /// The whole file.
+    Bytes(Vec<u8>),
+    /// An open file and its length (for the progress shown).
+    Reader(Rest, u64),
+}
+
+impl From<Vec<u8>> for Input {
+    fn from(bytes: Vec<u8>) -> Input {
+        Input::Bytes(bytes)
+    }
+}
+
 /// Opens a table. `is_known` says whether a header text names a known
 /// column; rows above the first row naming any known column are title rows
 /// (a sheet title in merged cells, a date line) and are skipped.
 pub fn open(
     file: &str,
-    bytes: Vec<u8>,
+    input: impl Into<Input>,
     opts: &ReadOptions,
     is_known: &dyn Fn(&str) -> bool,
 ) -> Result<Table, Vec<FileProblem>> {
-    let total_bytes = bytes.len() as u64;
+    open_chunked(file, input.into(), opts, is_known, CHUNK)
+}
+
+/// [`open`], a file read `chunk` bytes at a time.
+fn open_chunked(
+    file: &str,
+    input: Input,
+    opts: &ReadOptions,
+    is_known: &dyn Fn(&str) -> bool,
+    chunk: usize,
+) -> Result<Table, Vec<FileProblem>> {
+    let (mut bytes, mut rest, total_bytes) = match input {
+        Input::Bytes(b) => {
+            let n = b.len() as u64;
+            (b, None, n)
+        }
+        Input::Reader(r, n) => (Vec::new(), Some(r), n),
+    };
+    // The first chunk, and more while it is only white space.
+    let read = |bytes: &mut Vec<u8>, rest: &mut Option<Rest>| {
+        let Some(r) = rest.as_mut() else {
+            return Ok::<(), Vec<FileProblem>>(());
+        };
+        let before = bytes.len();
+        r.take(chunk as u64).read_to_end(bytes).map_err(|e| {
+            vec![problem(
+                file,
+                None,
+                None,
+                format!("cannot read the file: {e}"),
+            )]
+        })?;
+        if bytes.len() - before < chunk {
+            *rest = None;
+        }
+        Ok(())
+    };
+    // Enough to see a BOM, a workbook's signature, the first printable byte.
+    read(&mut bytes, &mut rest)?;
+    while rest.is_some() && (bytes.len() < 4 || bytes.iter().all(|b| b.is_ascii_whitespace())) {
+        read(&mut bytes, &mut rest)?;
+    }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(vec![problem(
             file,
@@ -298,99 +333,72 @@ pub fn open(
         )]);
     }
     let format = detect_format(file, &bytes);
+    if format != Format::Csv {
+        // A workbook or a JSON file is read whole.
+        while rest.is_some() {
+            read(&mut bytes, &mut rest)?;
+        }
+    }
     let rows = match format {
         Format::Csv => {
-            let (text, checked_as) =
-                decode_lazily(file, bytes, opts.encoding).map_err(|e| vec![e])?;
-            let mut rdr = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(Cursor::new(text));
+            let mut rows = CsvRows::new(file, bytes, rest, total_bytes, opts.encoding, chunk)
+                .map_err(|e| vec![e])?;
             // The header is the first of the first ten non-blank rows that
             // names a known column, else the first non-blank row.
-            let mut seen: Vec<(usize, StringRecord, csv::Position)> = Vec::new();
+            let mut seen: Vec<(usize, StringRecord)> = Vec::new();
             let mut rec = StringRecord::new();
             while seen.len() < 10 {
-                match rdr.read_record(&mut rec) {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(e) => return Err(vec![csv_problem(file, &rdr, checked_as, &e)]),
-                }
+                let Some(line) = rows.next(&mut rec).map_err(|e| vec![e])? else {
+                    break;
+                };
                 if is_blank(&rec) {
                     continue;
                 }
-                let text = rdr.get_ref().get_ref();
-                let line = line_at(text, record_start(text, &rec));
                 let known = rec.iter().any(is_known);
-                seen.push((line, rec.clone(), rdr.position().clone()));
+                seen.push((line, rec.clone()));
                 if known {
                     break;
                 }
             }
-            let pick = seen
-                .iter()
-                .position(|(_, r, _)| r.iter().any(is_known))
-                .unwrap_or(0);
-            let Some((line, header, after)) = seen.into_iter().nth(pick) else {
+            if seen.is_empty() {
                 return Err(vec![problem(
                     file,
                     None,
                     None,
                     "no header row: the file has only blank lines; expected a header row naming the columns".into(),
                 )]);
-            };
-            rdr.seek(after)
-                .map_err(|e| vec![csv_problem(file, &rdr, checked_as, &e)])?;
+            }
+            let pick = seen
+                .iter()
+                .position(|(_, r)| r.iter().any(is_known))
+                .unwrap_or(0);
+            // The rows read after the header are the first data rows.
+            let after: std::collections::VecDeque<_> = seen.drain(pick + 1..).collect();
+            let (line, header) = seen.swap_remove(pick);
             let headers: Vec<String> = header.iter().map(clean_header).collect();
             let labels = (1..=headers.len()).map(|c| c.to_string()).collect();
             return Ok(Table {
-                file: file.to_string(),
                 header_line: line,
                 headers,
                 labels,
-                body: Body::Csv(rdr, checked_as),
-                total_bytes,
-                counted: (0, 0),
+                body: Body::Csv(Box::new(rows), after),
                 problems: Vec::new(),
             });
         }
         Format::Xlsx => xlsx_rows(file, bytes, opts)?,
         Format::Json => json_rows(file, &bytes)?,
     };
-    table_from_rows(file, rows, is_known, total_bytes)
+    table_from_rows(file, rows, is_known)
 }
 
 fn clean_header(h: &str) -> String {
     h.trim_start_matches('\u{feff}').trim().to_string()
 }
 
-/// A CSV reading error as a problem: bytes that are not UTF-8 as
-/// [`decode`] reports them for `checked_as` (its line, the encodings the
-/// file mixes), anything else as the csv crate says.
-fn csv_problem(
-    file: &str,
-    rdr: &csv::Reader<Cursor<Vec<u8>>>,
-    checked_as: Encoding,
-    e: &csv::Error,
-) -> FileProblem {
-    if let csv::ErrorKind::Utf8 { .. } = e.kind()
-        && let Err(p) = decode(file, rdr.get_ref().get_ref().clone(), checked_as)
-    {
-        return p;
-    }
-    let line = e.position().map(|p| p.line() as usize);
-    let msg = match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "bytes that are not UTF-8 text".to_string(),
-        _ => format!("not readable as CSV: {e}"),
-    };
-    problem(file, line, None, msg)
-}
-
 fn table_from_rows(
     file: &str,
     rows: Rows,
     is_known: &dyn Fn(&str) -> bool,
-    total_bytes: u64,
 ) -> Result<Table, Vec<FileProblem>> {
     let Rows {
         labels,
@@ -442,13 +450,10 @@ fn table_from_rows(
         labels.push((labels.len() + 1).to_string());
     }
     Ok(Table {
-        file: file.to_string(),
         header_line,
         headers,
         labels,
         body: Body::Rows(it),
-        total_bytes,
-        counted: (0, 0),
         problems,
     })
 }
@@ -732,24 +737,16 @@ impl Table {
     pub fn next_row(&mut self, rec: &mut StringRecord) -> Result<Option<usize>, FileProblem> {
         loop {
             match &mut self.body {
-                Body::Csv(rdr, checked_as) => match rdr.read_record(rec) {
-                    Ok(true) => {
-                        if is_blank(rec) {
-                            continue;
-                        }
-                        // Lines are counted here from byte offsets: the csv
-                        // crate's own count drifts on CRLF line ends.
-                        let text = rdr.get_ref().get_ref();
-                        let end = record_start(text, rec);
-                        if end >= self.counted.0 {
-                            self.counted.1 += count_newlines(&text[self.counted.0..end]);
-                            self.counted.0 = end;
-                        }
-                        return Ok(Some(self.counted.1 + 1));
+                Body::Csv(rows, after) => {
+                    if let Some((line, r)) = after.pop_front() {
+                        *rec = r;
+                        return Ok(Some(line));
                     }
-                    Ok(false) => return Ok(None),
-                    Err(e) => return Err(csv_problem(&self.file, rdr, *checked_as, &e)),
-                },
+                    match rows.next(rec)? {
+                        Some(_) if is_blank(rec) => continue,
+                        line => return Ok(line),
+                    }
+                }
                 Body::Rows(it) => match it.next() {
                     Some((line, r)) => {
                         if is_blank(&r) {
@@ -764,17 +761,14 @@ impl Table {
         }
     }
 
-    /// The fraction of the file read so far (CSV), for a progress bar.
+    /// The fraction of the file read so far, for a progress bar.
     pub fn progress(&self) -> f64 {
         match &self.body {
-            Body::Csv(rdr, _) if self.total_bytes > 0 => {
-                rdr.position().byte() as f64 / self.total_bytes as f64
-            }
+            Body::Csv(rows, _) => rows.progress(),
             Body::Rows(it) => {
                 let left = it.len() as f64;
                 1.0 - left / (left + 1.0)
             }
-            _ => 1.0,
         }
     }
 
@@ -792,16 +786,31 @@ mod tests {
     use super::*;
 
     /// Every row of a CSV file as `open` and `next_row` read it, or the
-    /// first problem.
+    /// first problem: the same whether the bytes are given whole or read
+    /// from a file in chunks of any size (checked here for each).
     fn rows(bytes: Vec<u8>, encoding: Encoding) -> Result<Vec<(usize, String)>, String> {
+        let whole = rows_chunked(Input::Bytes(bytes.clone()), encoding, CHUNK);
+        for chunk in [1, 2, 3, 5, 8, 13, 64, 1000] {
+            let reader = Input::Reader(Box::new(std::io::Cursor::new(bytes.clone())), bytes.len() as u64);
+            assert_eq!(
+                rows_chunked(reader, encoding, chunk),
+                whole,
+                "{:?} read {chunk} bytes at a time",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+        whole
+    }
+
+    fn rows_chunked(input: Input, encoding: Encoding, chunk: usize) -> Result<Vec<(usize, String)>, String> {
         let opts = ReadOptions {
             encoding,
             ..ReadOptions::default()
         };
-        let mut t = open("f.csv", bytes, &opts, &|h| h == "工号" || h == "id")
+        let mut t = open_chunked("f.csv", input, &opts, &|h| h == "工号" || h == "id", chunk)
             .map_err(|p| p[0].to_string())?;
         let mut rec = StringRecord::new();
-        let mut out = Vec::new();
+        let mut out = vec![(t.header_line, t.headers.join("|"))];
         while let Some(line) = t.next_row(&mut rec).map_err(|p| p.to_string())? {
             out.push((line, rec.iter().collect::<Vec<_>>().join("|")));
         }
@@ -815,7 +824,11 @@ mod tests {
     #[test]
     fn utf8_files_are_checked_record_by_record_with_decodes_messages() {
         let good = "工号,姓名\nW1,林晓\n\nW2,陈敏\n".as_bytes().to_vec();
-        let want = vec![(2, "W1|林晓".to_string()), (4, "W2|陈敏".to_string())];
+        let want = vec![
+            (1, "工号|姓名".to_string()),
+            (2, "W1|林晓".to_string()),
+            (4, "W2|陈敏".to_string()),
+        ];
         assert_eq!(rows(good.clone(), Encoding::Auto), Ok(want.clone()));
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice(&good);
@@ -859,13 +872,71 @@ mod tests {
         bytes.extend_from_slice(&gbk("W2,陈敏\n"));
         assert_eq!(
             rows(bytes, Encoding::Auto),
-            Ok(vec![(2, "W1|Lin".to_string()), (3, "W2|陈敏".to_string())])
+            Ok(vec![
+                (1, "id|name".to_string()),
+                (2, "W1|Lin".to_string()),
+                (3, "W2|陈敏".to_string())
+            ])
         );
         // A GBK header: GBK, or not UTF-8 on line 1 when told it is.
         let bytes = gbk("工号,姓名\nW1,林晓\n");
-        assert_eq!(rows(bytes.clone(), Encoding::Auto), Ok(vec![(2, "W1|林晓".to_string())]));
-        assert_eq!(rows(bytes.clone(), Encoding::Gbk), Ok(vec![(2, "W1|林晓".to_string())]));
+        let want = Ok(vec![(1, "工号|姓名".to_string()), (2, "W1|林晓".to_string())]);
+        assert_eq!(rows(bytes.clone(), Encoding::Auto), want);
+        assert_eq!(rows(bytes.clone(), Encoding::Gbk), want);
         let e = rows(bytes, Encoding::Utf8).unwrap_err();
         assert!(e.contains("f.csv:1: bytes that are not UTF-8 text"), "{e}");
+    }
+
+    use proptest::prelude::*;
+
+    /// A CSV file of a few rows, built to cross chunk edges anywhere:
+    /// quoted cells with commas, quotes and line ends, CRLF and blank
+    /// lines, Chinese in UTF-8, and maybe a BOM, a GBK row or a stray byte.
+    fn csv_file() -> impl Strategy<Value = Vec<u8>> {
+        let cell = prop_oneof![
+            "[a-zA-Z0-9 ]{0,5}",
+            "[林晓陈敏社区]{1,3}",
+            Just("\"a,b\"".to_string()),
+            Just("\"say \"\"hi\"\"\"".to_string()),
+            Just("\"two\nlines\"".to_string()),
+            Just("\"cr\r\nlf\"".to_string()),
+        ];
+        let row = prop::collection::vec(cell, 1..4).prop_map(|c| c.join(","));
+        let end = prop_oneof![Just("\n"), Just("\r\n"), Just("\n\n"), Just("\r\n\r\n")];
+        let extra = prop_oneof![
+            3 => Just(Vec::new()),
+            1 => Just(encoding_rs::GBK.encode("W9,王芳\n").0.into_owned()),
+            1 => Just(b"W8,\xff\n".to_vec()),
+        ];
+        (
+            any::<bool>(),
+            prop::collection::vec((row, end), 0..6),
+            extra,
+            0usize..6,
+        )
+            .prop_map(|(bom, rows, extra, at)| {
+                let mut b = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+                b.extend_from_slice("id,name\n".as_bytes());
+                for (i, (r, e)) in rows.iter().enumerate() {
+                    if i == at {
+                        b.extend_from_slice(&extra);
+                    }
+                    b.extend_from_slice(r.as_bytes());
+                    b.extend_from_slice(e.as_bytes());
+                }
+                b
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Rows, lines and problems do not depend on how the bytes arrive
+        /// (`rows` compares whole with every chunk size), in every encoding.
+        #[test]
+        fn a_file_reads_the_same_in_chunks_of_any_size(bytes in csv_file()) {
+            for enc in [Encoding::Auto, Encoding::Utf8, Encoding::Gbk] {
+                let _ = rows(bytes.clone(), enc);
+            }
+        }
     }
 }

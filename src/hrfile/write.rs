@@ -120,6 +120,7 @@ impl PayRows {
     pub fn new() -> PayRows {
         PayRows::default()
     }
+
     /// The rows of a run's payslips.
     pub fn from_run(run: &Run) -> PayRows {
         let mut rows = PayRows::new();

@@ -241,12 +241,12 @@ fn run_into(
     let prepared = match req {
         Input::Borrowed(req) => {
             let records = Records::Borrowed(&req.workers);
-            prepare(req, records, &req.assessments, &set, None, req.kind, &req.period)?
+            prepare(req, records, Assessments::Borrowed(&req.assessments), &set, None, req.kind, &req.period)?
         }
         Input::Owned(mut req) => {
             let records = Records::Owned(std::mem::take(&mut req.workers));
             let prepared =
-                prepare(&req, records, &req.assessments, &set, None, req.kind, &req.period)?;
+                prepare(&req, records, Assessments::Borrowed(&req.assessments), &set, None, req.kind, &req.period)?;
             drop(req);
             prepared
         }
@@ -281,8 +281,8 @@ pub(crate) fn run_packed(
     }
     let set = PolicySet::chosen(req.policy.as_deref(), policy)?;
     let records = Records::Packed(roster);
-    let prepared = prepare(&req, records, &assessments, &set, None, req.kind, &req.period)?;
-    drop(assessments);
+    let assessments = Assessments::Packed(assessments);
+    let prepared = prepare(&req, records, assessments, &set, None, req.kind, &req.period)?;
     drop(req);
     Ok(match payslips {
         Payslips::Keep => prepared.finish(&mut Keep),
@@ -373,7 +373,7 @@ pub(crate) fn run_folded(
         Some(r) => Records::Cached(r),
         None => Records::Borrowed(&req.workers),
     };
-    let prepared = prepare(req, records, &req.assessments, set, Some(among), kind, period)?;
+    let prepared = prepare(req, records, Assessments::Borrowed(&req.assessments), set, Some(among), kind, period)?;
     Ok(prepared.finish(&mut Fold(&mut each)))
 }
 
@@ -383,7 +383,7 @@ pub(crate) fn run_folded(
 fn prepare<'a, 'w, 'p>(
     req: &'a Request,
     records: Records<'a, 'w>,
-    assessments: &'a dyn packed::RecordList<crate::worker::AssessmentRecord>,
+    assessments: Assessments<'a>,
     set: &'p PolicySet,
     among: Option<&'a [usize]>,
     kind: Kind,

@@ -144,7 +144,10 @@ impl Prepared<'_, '_> {
         let mut payslips = Vec::with_capacity(if sink.keeps() { workers.len() } else { 0 });
         let mut totals = Totals::default();
         let mut by_code = [None::<FenSum>; LineCode::ALL.len()];
-        let mut by_unit: HashMap<&str, FenSum> = HashMap::new();
+        // Gross per unit: a sum per run of workers of one unit (workers
+        // sorted by id usually list a unit's workers together), the runs of
+        // one unit added up at the end.
+        let mut units: Vec<(&str, FenSum)> = Vec::new();
         let mut last_unit: Option<(&str, FenSum)> = None;
         // The lines of the last payslip handed on, to hold the next one's.
         let mut spare: Vec<Line> = Vec::new();
@@ -212,9 +215,7 @@ impl Prepared<'_, '_> {
             match &mut last_unit {
                 Some((unit, sum)) if *unit == w.unit.as_str() => sum.add(slip.gross),
                 _ => {
-                    if let Some((unit, sum)) = last_unit.take() {
-                        by_unit.entry(unit).or_default().merge(sum);
-                    }
+                    units.extend(last_unit.take());
                     let mut sum = FenSum::default();
                     sum.add(slip.gross);
                     last_unit = Some((w.unit.as_str(), sum));
@@ -230,17 +231,29 @@ impl Prepared<'_, '_> {
             .zip(by_code)
             .filter_map(|(c, t)| t.map(|t| (*c, t.total())))
             .collect();
-        if let Some((unit, sum)) = last_unit {
-            by_unit.entry(unit).or_default().merge(sum);
-        }
-        totals.by_unit = by_unit
+        // What was kept per worker for the payslips goes before the totals
+        // per unit are built (a run's largest moment).
+        drop((bad, decided, segments));
+        units.extend(last_unit);
+        units.sort_by(|a, b| a.0.cmp(b.0));
+        units.dedup_by(|later, first| {
+            let same = later.0 == first.0;
+            if same {
+                first.1.merge(later.1);
+            }
+            same
+        });
+        totals.by_unit = units
             .into_iter()
             .map(|(u, t)| (u.to_string(), t.total()))
             .collect();
         totals.gross = gross.total();
         tax.finish(|wi| workers[wi].0.id.as_str());
         let workers = if sink.keeps_workers() {
-            workers.into_iter().map(|(w, _)| w.into_owned()).collect()
+            let mut workers: Vec<Worker> = workers.into_iter().map(|(w, _)| w.into_owned()).collect();
+            // The list kept its room of (worker, index) pairs: give back the rest.
+            workers.shrink_to_fit();
+            workers
         } else {
             Vec::new()
         };

@@ -5,7 +5,7 @@
 use super::*;
 use crate::period::parse_date;
 use crate::policy::Policy;
-use crate::worker::WorkerRecord;
+use crate::worker::{AssessmentRecord, WorkerRecord};
 use chrono::NaiveDate;
 
 /// The worker records of a run: borrowed from the request, or owned, when
@@ -43,6 +43,29 @@ impl<'r, 'w> Records<'r, 'w> {
             #[cfg(feature = "files")]
             Records::Packed(l) => l.len(),
             Records::Cached(c) => c.entries.len(),
+        }
+    }
+}
+
+/// The assessments of a run: the request's own, or packed beside it
+/// ([`super::packed`]) and owned by the run, which drops them once it has
+/// read them (before deciding the grades, a run's largest moment).
+pub(super) enum Assessments<'r> {
+    Borrowed(&'r Vec<AssessmentRecord>),
+    #[cfg(feature = "files")]
+    Packed(super::packed::Packed<AssessmentRecord>),
+}
+
+/// No assessments (what a run holds once it has read its own).
+pub(super) static NO_ASSESSMENTS: Vec<AssessmentRecord> = Vec::new();
+
+impl Assessments<'_> {
+    /// The list, read by index.
+    pub(super) fn list(&self) -> &dyn super::packed::RecordList<AssessmentRecord> {
+        match self {
+            Assessments::Borrowed(l) => *l,
+            #[cfg(feature = "files")]
+            Assessments::Packed(l) => l,
         }
     }
 }

@@ -26,7 +26,12 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         let mut assessed = vec![false; n];
         let mut scored: Vec<(usize, Decimal, Option<Grade>, usize)> = Vec::new();
         let among = self.among;
-        let list = self.assessments;
+        // Read once: an owned list is dropped when read.
+        let owned = std::mem::replace(
+            &mut self.assessments,
+            Assessments::Borrowed(&NO_ASSESSMENTS),
+        );
+        let list = owned.list();
         let count = among.map_or(list.count(), <[usize]>::len);
         for k in 0..count {
             let ai = among.map_or(k, |a| a[k]);
@@ -98,6 +103,9 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 grade,
             });
         }
+        // (Only a packed list has anything to drop.)
+        #[cfg_attr(not(feature = "files"), allow(clippy::drop_non_drop))]
+        drop(owned);
         for wi in 0..n {
             let (w, wsrc) = &self.workers[wi];
             let wsrc = *wsrc;

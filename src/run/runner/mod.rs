@@ -29,8 +29,7 @@ use crate::rules::correction::Adjustment;
 use crate::rules::payslip::{GradeNote, Segment};
 use crate::rules::quota::PoolReport;
 use crate::rules::tax::{self, TaxPeriod};
-use crate::worker::{AssessmentRecord, Grade, Honour};
-use super::packed::RecordList;
+use crate::worker::{Grade, Honour};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -127,8 +126,9 @@ impl Decisions {
 pub(super) struct Runner<'a, 'w, 'p> {
     policy: &'p Policy,
     req: &'a Request,
-    /// The request's assessments (its own, or packed beside it).
-    assessments: &'a dyn RecordList<AssessmentRecord>,
+    /// The request's assessments (its own, or packed beside it), until
+    /// the grades are read from them.
+    assessments: Assessments<'a>,
     /// The assessments that may concern the run, when known; else all.
     among: Option<&'a [usize]>,
     /// The period as written in the request.
@@ -155,7 +155,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
         policy: &'p Policy,
         req: &'a Request,
         records: Records<'a, 'w>,
-        assessments: &'a dyn RecordList<AssessmentRecord>,
+        assessments: Assessments<'a>,
         among: Option<&'a [usize]>,
         period: &str,
         (first, last): (NaiveDate, NaiveDate),
