@@ -83,6 +83,13 @@ impl Bar {
             shown: false,
         }
     }
+    /// A bar that shows nothing (for a file read beside another).
+    pub(super) fn off() -> Bar {
+        Bar {
+            on: false,
+            shown: false,
+        }
+    }
     pub(super) fn tick(&mut self, file: &str, rows: usize, frac: f64) {
         if !self.on || rows <= 10_000 {
             return;

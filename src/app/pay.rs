@@ -143,14 +143,39 @@ pub(super) fn load_sources(
         let Some(roster_path) = src.roster.as_deref() else {
             return Err(Fail("give --roster FILE (or --example)".into(), 1));
         };
-        let roster = read_file(roster_path, &mut errors, &mut bar, |n, b, p| {
-            hrfile::read_roster_bank(n, b, &opts, p)
-        })?;
-        let assessments = match src.assessments.as_deref() {
-            Some(path) => read_file(path, &mut errors, &mut bar, |n, b, p| {
-                hrfile::read_assessments_packed(n, b, &opts, p)
-            })?,
-            None => None,
+        // The roster and the assessments, the two large files, are read at
+        // once, the assessments on a thread of their own (unless one is
+        // standard input); their problems are listed in this order either way.
+        let read_assessments =
+            |errors: &mut Vec<FileProblem>, bar: &mut Bar| match src.assessments.as_deref() {
+                Some(path) => read_file(path, errors, bar, |n, b, p| {
+                    hrfile::read_assessments_packed(n, b, &opts, p)
+                }),
+                None => Ok(None),
+            };
+        let stdin = |p: Option<&Path>| p.is_some_and(|p| p.as_os_str() == "-");
+        let (roster, assessments) = if stdin(Some(roster_path)) || stdin(src.assessments.as_deref())
+        {
+            let roster = read_file(roster_path, &mut errors, &mut bar, |n, b, p| {
+                hrfile::read_roster_bank(n, b, &opts, p)
+            })?;
+            (roster, read_assessments(&mut errors, &mut bar)?)
+        } else {
+            std::thread::scope(|s| {
+                let other = s.spawn(|| {
+                    let mut errors = Vec::new();
+                    let read = read_assessments(&mut errors, &mut Bar::off());
+                    (read, errors)
+                });
+                let roster = read_file(roster_path, &mut errors, &mut bar, |n, b, p| {
+                    hrfile::read_roster_bank(n, b, &opts, p)
+                });
+                let (assessments, more) = other
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                errors.extend(more);
+                Ok::<_, Fail>((roster?, assessments?))
+            })?
         };
         let honours = match src.honours.as_deref() {
             Some(path) => read_file(path, &mut errors, &mut bar, |n, b, p| {
