@@ -176,21 +176,33 @@ pub fn on_fen(amount: Decimal) -> Option<i64> {
     i64::try_from(amount.mantissa()).ok()
 }
 
-/// The text of a fen count in `buf`: sign, yuan digits, point, two fen digits.
+/// The text of a fen count in `buf`: sign, yuan digits, point, two fen
+/// digits; two digits at a time.
 fn fen_text(fen: i64, buf: &mut [u8; 24]) -> &[u8] {
-    let mut u = fen.unsigned_abs();
-    let mut i = buf.len();
-    for k in 0.. {
-        if k == 2 {
-            i -= 1;
-            buf[i] = b'.';
-        }
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let pair = |n: u64| {
+        let k = 2 * n as usize;
+        [PAIRS[k], PAIRS[k + 1]]
+    };
+    let u = fen.unsigned_abs();
+    let mut i = buf.len() - 3;
+    buf[i..].copy_from_slice(&[b'.', pair(u % 100)[0], pair(u % 100)[1]]);
+    let mut y = u / 100;
+    while y >= 100 {
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&pair(y % 100));
+        y /= 100;
+    }
+    if y >= 10 {
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&pair(y));
+    } else {
         i -= 1;
-        buf[i] = b'0' + (u % 10) as u8;
-        u /= 10;
-        if u == 0 && k >= 2 {
-            break;
-        }
+        buf[i] = b'0' + y as u8;
     }
     if fen < 0 {
         i -= 1;

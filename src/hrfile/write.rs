@@ -200,8 +200,28 @@ impl PayRows {
     }
     /// The rows in run order.
     pub fn iter(&self) -> impl Iterator<Item = PayRow<'_>> {
-        let mut start = 0;
-        self.rows.iter().map(move |&(w, mask, whole_mask)| {
+        self.iter_at(0..self.rows.len(), 0)
+    }
+    /// The rows cut into runs of `size` rows, in order, to be read apart.
+    pub fn chunks(&self, size: usize) -> Vec<impl Iterator<Item = PayRow<'_>> + Send> {
+        let size = size.max(1);
+        let mut out = Vec::new();
+        let mut amount = 0;
+        for (i, &(_, mask, _)) in self.rows.iter().enumerate() {
+            if i.is_multiple_of(size) {
+                out.push(self.iter_at(i..(i + size).min(self.rows.len()), amount));
+            }
+            amount += 1 + mask.count_ones() as usize;
+        }
+        out
+    }
+    /// Rows `rows`, the first of whose amounts is at `start`.
+    fn iter_at(
+        &self,
+        rows: std::ops::Range<usize>,
+        mut start: usize,
+    ) -> impl Iterator<Item = PayRow<'_>> + Send {
+        self.rows[rows].iter().map(move |&(w, mask, whole_mask)| {
             let end = start + 1 + mask.count_ones() as usize;
             let amounts = &self.amounts[start..end];
             start = end;
@@ -431,32 +451,58 @@ fn csv_utf8(run: &Run, rows: &PayRows, style: CsvStyle, out: &mut dyn Write) -> 
         header.extend(cols.iter().map(|c| h.cell(c.zh(), c.code())));
         put_row(out, &mut line, &header)?;
     }
-    let mut sums = vec![crate::money::FenSum::default(); cols.len()];
-    let mut fen_sums = vec![0i128; cols.len()];
-    for slip in rows.iter() {
-        let wk = &run.workers[slip.worker];
-        line.clear();
-        push_csv_text(&mut line, &wk.id);
-        line.push(b',');
-        push_csv_text(&mut line, &wk.name);
-        line.push(b',');
-        push_csv_text(&mut line, &wk.unit);
-        for (k, c) in cols.iter().enumerate() {
-            line.push(b',');
-            match slip.kept(*c) {
-                Some(Kept::Fen(f)) => {
-                    crate::money::push_fen(&mut line, f);
-                    fen_sums[k] += i128::from(f);
-                }
-                Some(Kept::Whole(a)) => {
-                    line.extend_from_slice(format_amount(a).as_bytes());
-                    sums[k].add(a);
-                }
-                None => {}
-            }
+    // The rows, 32,768 at a time, every other run of them rendered on a
+    // thread of its own; each written in order as it is ready.
+    let chunks = rows.chunks(1 << 15);
+    let mut sums = ColumnSums::new(cols.len());
+    if chunks.len() < 2 {
+        for chunk in chunks {
+            line.clear();
+            render_rows(run, &cols, chunk, &mut line, &mut sums);
+            out.write_all(&line)?;
         }
-        line.push(b'\n');
-        out.write_all(&line)?;
+    } else {
+        let (mine, theirs): (Vec<_>, Vec<_>) = chunks
+            .into_iter()
+            .enumerate()
+            .partition(|(k, _)| k % 2 == 0);
+        let cols = &cols;
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
+        let (free_tx, free_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        let written = std::thread::scope(|s| {
+            let helper = s.spawn(move || {
+                let mut sums = ColumnSums::new(cols.len());
+                for (_, chunk) in theirs {
+                    let mut buf = free_rx.try_recv().unwrap_or_default();
+                    buf.clear();
+                    render_rows(run, cols, chunk, &mut buf, &mut sums);
+                    if done_tx.send(buf).is_err() {
+                        break; // the writer stopped
+                    }
+                }
+                sums
+            });
+            let write_all = || -> io::Result<()> {
+                for (_, chunk) in mine {
+                    line.clear();
+                    render_rows(run, cols, chunk, &mut line, &mut sums);
+                    out.write_all(&line)?;
+                    // The run rendered beside this one, when there is one.
+                    if let Ok(buf) = done_rx.recv() {
+                        out.write_all(&buf)?;
+                        let _ = free_tx.send(buf);
+                    }
+                }
+                Ok(())
+            };
+            let written = write_all();
+            drop(done_rx);
+            let theirs = helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            written.map(|()| theirs)
+        })?;
+        sums.merge(written);
     }
     if style.totals {
         let n = rows.len();
@@ -469,14 +515,78 @@ fn csv_utf8(run: &Run, rows: &PayRows, style: CsvStyle, out: &mut dyn Write) -> 
             },
             String::new(),
         ];
-        row.extend(sums.iter().zip(&fen_sums).map(|(s, f)| {
-            let mut t = *s;
-            t.add_fen(*f);
-            format_amount(t.total())
-        }));
+        row.extend(sums.totals().into_iter().map(format_amount));
         put_row(out, &mut line, &row)?;
     }
     out.flush()
+}
+
+/// The totals of a payroll's money columns as its rows are written:
+/// amounts kept as fen counts summed as integers, any other as `Decimal`.
+struct ColumnSums {
+    fen: Vec<i128>,
+    other: Vec<crate::money::FenSum>,
+}
+
+impl ColumnSums {
+    fn new(n: usize) -> ColumnSums {
+        ColumnSums {
+            fen: vec![0; n],
+            other: vec![crate::money::FenSum::default(); n],
+        }
+    }
+    fn merge(&mut self, more: ColumnSums) {
+        for (a, b) in self.fen.iter_mut().zip(more.fen) {
+            *a += b;
+        }
+        for (a, b) in self.other.iter_mut().zip(more.other) {
+            a.merge(b);
+        }
+    }
+    fn totals(&self) -> Vec<Decimal> {
+        self.other
+            .iter()
+            .zip(&self.fen)
+            .map(|(o, f)| {
+                let mut t = *o;
+                t.add_fen(*f);
+                t.total()
+            })
+            .collect()
+    }
+}
+
+/// Appends the CSV rows of `rows` to `buf`, adding their amounts to `sums`.
+fn render_rows<'r>(
+    run: &Run,
+    cols: &[Col],
+    rows: impl Iterator<Item = PayRow<'r>>,
+    buf: &mut Vec<u8>,
+    sums: &mut ColumnSums,
+) {
+    for slip in rows {
+        let wk = &run.workers[slip.worker];
+        push_csv_text(buf, &wk.id);
+        buf.push(b',');
+        push_csv_text(buf, &wk.name);
+        buf.push(b',');
+        push_csv_text(buf, &wk.unit);
+        for (k, c) in cols.iter().enumerate() {
+            buf.push(b',');
+            match slip.kept(*c) {
+                Some(Kept::Fen(f)) => {
+                    crate::money::push_fen(buf, f);
+                    sums.fen[k] += i128::from(f);
+                }
+                Some(Kept::Whole(a)) => {
+                    buf.extend_from_slice(format_amount(a).as_bytes());
+                    sums.other[k].add(a);
+                }
+                None => {}
+            }
+        }
+        buf.push(b'\n');
+    }
 }
 
 /// An aligned table for a terminal (Chinese characters count two columns),
@@ -741,6 +851,41 @@ mod tests {
             })
             .collect();
         assert_eq!(back, want);
+    }
+
+    /// A payroll of more rows than one thread renders at a time comes out
+    /// whole and in order: each row the run's payslip, the totals the run's.
+    #[test]
+    fn a_long_payroll_csv_has_every_row_in_order() {
+        let req = crate::synth::monthly_request(100_003, "2026-11".parse().unwrap());
+        let r = run(&req, None).unwrap();
+        let rows = PayRows::from_run(&r);
+        assert!(rows.chunks(1 << 15).len() >= 4);
+        let mut out = Vec::new();
+        csv_styled(&r, &rows, CsvStyle::default(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines().skip(2); // the two header rows
+        let cols = columns(&r);
+        for (slip, line) in r.payslips.iter().zip(&mut lines) {
+            let w = &r.workers[slip.worker];
+            let mut want = vec![w.id.to_string(), w.name.to_string(), w.unit.to_string()];
+            want.extend(cols.iter().map(|c| match c {
+                Col::Gross => format_amount(slip.gross),
+                Col::Code(code) => {
+                    let mut of = slip.lines.iter().filter(|l| l.code == *code).peekable();
+                    match of.peek() {
+                        Some(_) => format_amount(of.map(|l| l.amount).sum()),
+                        None => String::new(),
+                    }
+                }
+            }));
+            assert_eq!(line, want.join(","));
+        }
+        let total = lines.next().unwrap();
+        let gross = format_amount(r.totals.gross);
+        assert!(total.starts_with("合计 total,100003 人 workers,,"), "{total}");
+        assert!(total.contains(&gross), "{total}");
+        assert_eq!(lines.next(), None);
     }
 
     #[test]

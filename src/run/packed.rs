@@ -1,6 +1,6 @@
-//! Records kept packed: the text of every record of a list in one buffer,
-//! with the end of each field beside it, for the lists a run from files
-//! holds a million of (the roster and the assessments).
+//! Records kept packed: the text of a list's records end to end, with the
+//! end of each field beside it, for the lists a run from files holds a
+//! million of (the roster and the assessments).
 //!
 //! A [`WorkerRecord`] is 192 bytes whatever its text (eight inline
 //! strings), and an [`AssessmentRecord`] 96; a roster row of the district
@@ -9,9 +9,9 @@
 //! assessment, so that the files of a large district are not held at
 //! twice their size while the run reads them. A record is unpacked (its
 //! fields copied into inline strings, no allocation for short ones) when
-//! the run reads it; [`Packed::pop`] hands the last record over and gives
-//! back the room of the records read, so that the roster shrinks as the
-//! validated workers grow.
+//! the run reads it; [`Packed::into_records`] hands them over in order and
+//! gives back the room of each 65,536 read, so that the roster shrinks as
+//! the validated workers grow.
 //!
 //! ```ignore
 //! let mut list = Packed::default();
@@ -107,35 +107,61 @@ impl Pack for AssessmentRecord {
     }
 }
 
-/// The mark of an absent field in [`Packed::ends`].
+/// The mark of an absent field in a segment's `ends`.
 const ABSENT: u32 = 1 << 31;
 
-/// The most text a [`Packed`] list holds: 2 GiB less one byte (a sheet
-/// of 2,000,000 rows with 1,000 bytes a row).
+/// The most text one segment of a [`Packed`] list holds: 2 GiB less one
+/// byte (its 65,536 records would need fields of 4 KiB on average, where
+/// a cell holds at most 64 KiB).
 pub const MAX_TEXT: usize = (ABSENT - 1) as usize;
 
-/// Records of type `T`, their text in one buffer.
+/// Records a segment holds: 65,536.
+const SEGMENT: usize = 1 << 16;
+
+/// Records of type `T`, their text kept end to end, in segments of 65,536
+/// records, each with the end of every field, so that a list read in
+/// order can be given back a segment at a time ([`Packed::into_records`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packed<T> {
-    /// Every field's text, end to end.
-    text: String,
-    /// Per record, per field: where its text ends in `text`, with
-    /// [`ABSENT`] set when the field is absent.
-    ends: Vec<u32>,
+    segments: Vec<Segment>,
+    len: usize,
     kind: std::marker::PhantomData<T>,
+}
+
+/// The text of up to [`SEGMENT`] records and, per record and field, where
+/// its text ends, with [`ABSENT`] set when the field is absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Segment {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Segment {
+    /// Field `k` of the record whose fields begin at `at` in `ends`.
+    fn field(&self, at: usize) -> Option<&str> {
+        let end = *self.ends.get(at)?;
+        if end & ABSENT != 0 {
+            return None;
+        }
+        let start = match at.checked_sub(1) {
+            Some(p) => (self.ends[p] & !ABSENT) as usize,
+            None => 0,
+        };
+        self.text.get(start..end as usize)
+    }
 }
 
 impl<T> Default for Packed<T> {
     fn default() -> Self {
         Packed {
-            text: String::new(),
-            ends: Vec::new(),
+            segments: Vec::new(),
+            len: 0,
             kind: std::marker::PhantomData,
         }
     }
 }
 
-/// A list of records that is full: [`MAX_TEXT`] bytes of text.
+/// A record whose text is too long for one segment: [`MAX_TEXT`] bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Full;
 
@@ -143,53 +169,59 @@ impl<T: Pack> Packed<T> {
     /// The number of records.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.ends.len() / T::FIELDS
+        self.len
     }
 
     /// Whether there are none.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len == 0
     }
 
     /// Adds a record at the end; `Err` (and nothing added) when its text
-    /// would take the list past [`MAX_TEXT`] bytes.
+    /// would take its segment past [`MAX_TEXT`] bytes.
     pub fn push(&mut self, rec: &T) -> Result<(), Full> {
-        let (text_len, ends_len) = (self.text.len(), self.ends.len());
+        if self.len.is_multiple_of(SEGMENT) {
+            // A full segment gives back the room it grew beyond its text.
+            if let Some(last) = self.segments.last_mut() {
+                last.text.shrink_to_fit();
+                last.ends.shrink_to_fit();
+            }
+            self.segments.push(Segment::default());
+        }
+        let Some(seg) = self.segments.last_mut() else {
+            return Err(Full);
+        };
+        let (text_len, ends_len) = (seg.text.len(), seg.ends.len());
         for k in 0..T::FIELDS {
             let end = match rec.field(k) {
-                Some(f) if self.text.len() + f.len() <= MAX_TEXT => {
-                    self.text.push_str(f);
-                    self.text.len() as u32
+                Some(f) if seg.text.len() + f.len() <= MAX_TEXT => {
+                    seg.text.push_str(f);
+                    seg.text.len() as u32
                 }
                 Some(_) => {
-                    self.text.truncate(text_len);
-                    self.ends.truncate(ends_len);
+                    seg.text.truncate(text_len);
+                    seg.ends.truncate(ends_len);
+                    if seg.ends.is_empty() {
+                        self.segments.pop();
+                    }
                     return Err(Full);
                 }
-                None => self.text.len() as u32 | ABSENT,
+                None => seg.text.len() as u32 | ABSENT,
             };
-            self.ends.push(end);
+            seg.ends.push(end);
         }
+        self.len += 1;
         Ok(())
     }
 
     /// Field `k` of record `i`, if the record exists and has it.
     #[must_use]
     pub fn field(&self, i: usize, k: usize) -> Option<&str> {
-        if k >= T::FIELDS {
+        if k >= T::FIELDS || i >= self.len {
             return None;
         }
-        let at = i.checked_mul(T::FIELDS)?.checked_add(k)?;
-        let end = *self.ends.get(at)?;
-        if end & ABSENT != 0 {
-            return None;
-        }
-        let start = match at.checked_sub(1).map(|p| self.ends[p]) {
-            Some(prev) => (prev & !ABSENT) as usize,
-            None => 0,
-        };
-        self.text.get(start..end as usize)
+        self.segments[i / SEGMENT].field((i % SEGMENT) * T::FIELDS + k)
     }
 
     /// Record `i`, unpacked.
@@ -198,26 +230,34 @@ impl<T: Pack> Packed<T> {
         (i < self.len()).then(|| T::unpack(|k| self.field(i, k)))
     }
 
-    /// Takes the last record out; the room of the records taken is given
-    /// back 64k records at a time (shrinking a large buffer is a remap,
-    /// not a copy).
-    pub fn pop(&mut self) -> Option<T> {
-        let i = self.len().checked_sub(1)?;
-        let rec = T::unpack(|k| self.field(i, k));
-        let start = match (i * T::FIELDS).checked_sub(1) {
-            Some(p) => (self.ends[p] & !ABSENT) as usize,
-            None => 0,
-        };
-        self.text.truncate(start);
-        self.ends.truncate(i * T::FIELDS);
-        if self.ends.capacity() - self.ends.len() >= T::FIELDS << 16 {
-            self.ends.shrink_to_fit();
-            self.text.shrink_to_fit();
-        }
-        Some(rec)
+    /// Every record, unpacked, in order, the room of each segment given
+    /// back once its records are out.
+    pub fn into_records(self) -> impl Iterator<Item = T> {
+        self.segments.into_iter().flat_map(|seg| {
+            let n = seg.ends.len() / T::FIELDS;
+            (0..n).map(move |r| T::unpack(|k| seg.field(r * T::FIELDS + k)))
+        })
     }
 
-    /// The records of `list`, packed; `Err` past [`MAX_TEXT`] bytes.
+    /// The list cut into lists of one segment (65,536 records) each, in
+    /// order, to be read apart.
+    pub fn into_segments(self) -> Vec<Packed<T>> {
+        let mut left = self.len;
+        self.segments
+            .into_iter()
+            .map(|seg| {
+                let len = left.min(SEGMENT);
+                left -= len;
+                Packed {
+                    segments: vec![seg],
+                    len,
+                    kind: std::marker::PhantomData,
+                }
+            })
+            .collect()
+    }
+
+    /// The records of `list`, packed; `Err` for a record too long.
     pub fn from_vec(list: Vec<T>) -> Result<Packed<T>, Full> {
         let mut out = Packed::default();
         for rec in &list {
@@ -286,7 +326,7 @@ mod tests {
     }
 
     #[test]
-    fn records_come_back_as_pushed_and_pop_from_the_end() {
+    fn records_come_back_as_pushed() {
         let mut list: Packed<WorkerRecord> = Packed::default();
         let a = worker("W001", None);
         let b = worker("", Some(""));
@@ -303,12 +343,7 @@ mod tests {
         assert_eq!(list.field(2, 8), None);
         assert_eq!(list.get(3), None);
         assert_eq!(list.to_vec(), vec![a.clone(), b.clone(), c.clone()]);
-        assert_eq!(list.pop(), Some(c));
-        assert_eq!(list.pop(), Some(b));
-        assert_eq!(list.to_vec(), vec![a.clone()]);
-        assert_eq!(list.pop(), Some(a));
-        assert_eq!(list.pop(), None);
-        assert_eq!(list.len(), 0);
+        assert_eq!(list.into_records().collect::<Vec<_>>(), vec![a, b, c]);
     }
 
     #[test]
@@ -321,9 +356,10 @@ mod tests {
             score: None,
         };
         list.push(&ok).unwrap();
-        // Pretend the buffer is nearly full: the next record does not fit.
-        list.text.push_str(&"x".repeat(16));
-        let base = list.text.len();
+        // Pretend the segment is nearly full: the next record does not fit.
+        let text = |l: &Packed<AssessmentRecord>| l.segments[0].text.len();
+        list.segments[0].text.push_str(&"x".repeat(16));
+        let base = text(&list);
         let big = "y".repeat(MAX_TEXT - base + 1);
         let too_big = AssessmentRecord {
             worker_id: "W002".into(),
@@ -333,8 +369,35 @@ mod tests {
         };
         assert_eq!(list.push(&too_big), Err(Full));
         assert_eq!(list.len(), 1);
-        assert_eq!(list.text.len(), base);
+        assert_eq!(text(&list), base);
         assert_eq!(list.get(0), Some(ok));
+    }
+
+    #[test]
+    fn records_across_segments_come_back_in_order() {
+        let n = 3 * SEGMENT + 5;
+        let rec = |i: usize| AssessmentRecord {
+            worker_id: format!("W{i}").into(),
+            period: "2026-11".into(),
+            grade: i.is_multiple_of(3).then(|| "优秀".into()),
+            score: None,
+        };
+        let mut list = Packed::default();
+        for i in 0..n {
+            list.push(&rec(i)).unwrap();
+        }
+        assert_eq!(list.len(), n);
+        assert_eq!(list.segments.len(), 4);
+        for i in [0, SEGMENT - 1, SEGMENT, 2 * SEGMENT + 1, n - 1] {
+            assert_eq!(list.get(i), Some(rec(i)), "{i}");
+        }
+        assert_eq!(list.get(n), None);
+        let parts = list.clone().into_segments();
+        let lens: Vec<usize> = parts.iter().map(Packed::len).collect();
+        assert_eq!(lens, vec![SEGMENT, SEGMENT, SEGMENT, 5]);
+        let again: Vec<_> = parts.into_iter().flat_map(Packed::into_records).collect();
+        assert!(again.iter().enumerate().all(|(i, r)| *r == rec(i)));
+        assert!(list.into_records().enumerate().all(|(i, r)| r == rec(i)));
     }
 
     fn text() -> impl Strategy<Value = String> {
@@ -346,7 +409,7 @@ mod tests {
     }
 
     proptest! {
-        /// Any list of records, pushed then read, popped or copied out,
+        /// Any list of records, pushed then read, copied or handed out,
         /// gives back the same records.
         #[test]
         fn packing_keeps_every_record(recs in prop::collection::vec(
@@ -361,21 +424,13 @@ mod tests {
                     score: s.map(Into::into),
                 })
                 .collect();
-            let mut list = Packed::default();
-            for r in &recs {
-                list.push(r).unwrap();
-            }
+            let list = Packed::from_vec(recs.clone()).unwrap();
             prop_assert_eq!(list.len(), recs.len());
             for (i, r) in recs.iter().enumerate() {
                 let got = list.at(i); prop_assert_eq!(got.as_deref(), Some(r));
             }
             prop_assert_eq!(&list.to_vec(), &recs);
-            let mut back = Vec::new();
-            while let Some(r) = list.pop() {
-                back.push(r);
-            }
-            back.reverse();
-            prop_assert_eq!(back, recs);
+            prop_assert_eq!(list.into_records().collect::<Vec<_>>(), recs);
         }
     }
 }

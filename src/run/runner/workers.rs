@@ -4,6 +4,8 @@
 //! input errors, and every id not paid is kept for look-ups.
 
 use super::*;
+#[cfg(feature = "files")]
+use super::super::packed::Packed;
 
 impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
     /// Validates the worker records: each is read once, in input order
@@ -50,11 +52,46 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 }
             }
             #[cfg(feature = "files")]
-            Records::Packed(mut list) => {
-                while let Some(rec) = list.pop() {
-                    let i = list.len();
-                    take(read_record(policy, first, last, Rec::Owned(rec), i), i);
-                }
+            Records::Packed(list) => {
+                // In order, each 65,536 records given back once read; a
+                // large list in two halves at once, the second on a thread
+                // of its own, its workers taken after the first's.
+                let mut parts = list.into_segments();
+                let later = if parts.len() >= 4 {
+                    parts.split_off(parts.len() / 2)
+                } else {
+                    Vec::new()
+                };
+                let start = parts.iter().map(Packed::len).sum::<usize>();
+                let read_later = || {
+                    let mut i = start;
+                    let mut out = Vec::with_capacity(later.len());
+                    for part in later {
+                        let reads: Vec<(Read, usize)> = part
+                            .into_records()
+                            .map(|rec| {
+                                i += 1;
+                                (read_record(policy, first, last, Rec::Owned(rec), i - 1), i - 1)
+                            })
+                            .collect();
+                        out.push(reads);
+                    }
+                    out
+                };
+                std::thread::scope(|s| {
+                    let later = s.spawn(read_later);
+                    for (i, rec) in parts.into_iter().flat_map(Packed::into_records).enumerate() {
+                        take(read_record(policy, first, last, Rec::Owned(rec), i), i);
+                    }
+                    let later = later
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    for reads in later {
+                        for (read, i) in reads {
+                            take(read, i);
+                        }
+                    }
+                });
             }
             Records::Owned(mut list) => {
                 while let Some(rec) = list.pop() {
