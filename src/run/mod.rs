@@ -511,4 +511,36 @@ mod tests {
             );
         }
     }
+
+    /// A run of a roster and assessments packed beside the request (the
+    /// CLI's, its roster validated in two halves at once past 196,608
+    /// records) gives the workers, payslips, totals and errors of a plain
+    /// run, with the awkward records and a doubled id across the halves.
+    #[cfg(feature = "files")]
+    #[test]
+    fn packed_runs_equal_plain_runs() {
+        let month: YearMonth = "2026-11".parse().unwrap();
+        let mut req = crate::synth::monthly_request(200_000, month);
+        let awkward = awkward();
+        let n = req.workers.len();
+        for (k, w) in awkward.workers.iter().take(12).enumerate() {
+            // Half the awkward records in each half of the roster.
+            req.workers.insert(if k % 2 == 0 { 3 + k } else { n - 40 + k }, w.clone());
+        }
+        let twin = req.workers[10].clone();
+        req.workers.insert(n - 7, twin);
+        let plain = run(&req, None).unwrap();
+        assert!(!plain.errors.is_empty());
+        let mut bare = req.clone();
+        let roster = packed::Packed::from_vec(std::mem::take(&mut bare.workers)).unwrap();
+        let assessments = packed::Packed::from_vec(std::mem::take(&mut bare.assessments)).unwrap();
+        assert!(roster.len() > 3 * 65_536);
+        let got = run_packed(bare, roster, assessments, None, Payslips::Keep).unwrap();
+        assert_eq!(got.workers, plain.workers);
+        assert_eq!(got.payslips, plain.payslips);
+        assert_eq!(got.errors, plain.errors);
+        assert_eq!(got.warnings, plain.warnings);
+        assert_eq!(got.totals, plain.totals);
+        assert_eq!(got.quota, plain.quota);
+    }
 }
