@@ -75,7 +75,8 @@ enum Check {
 }
 
 /// Appends up to `n` more bytes of `rest` to `buf`; drops `rest` at its end.
-fn read_more(file: &str, buf: &mut Vec<u8>, rest: &mut Option<Rest>, n: usize) -> Result<(), FileProblem> {
+pub(super) fn read_more(
+    file: &str, buf: &mut Vec<u8>, rest: &mut Option<Rest>, n: usize) -> Result<(), FileProblem> {
     let Some(r) = rest.as_mut() else {
         return Ok(());
     };

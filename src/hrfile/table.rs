@@ -7,12 +7,12 @@
 #![allow(clippy::result_large_err)]
 
 pub(super) use super::Encoding;
-use super::csv_rows::{CHUNK, CsvRows, Rest};
+use super::csv_rows::{CHUNK, CsvRows, Rest, read_more};
 use super::{FileProblem, ReadOptions};
 use calamine::{Data, Reader, Xlsx};
 use csv::StringRecord;
 use std::collections::BTreeMap;
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 /// The longest cell accepted, in bytes. No field of an HR file comes near
 /// it; a longer cell is a pasted document or a broken export.
@@ -299,24 +299,8 @@ fn open_chunked(
         }
         Input::Reader(r, n) => (Vec::new(), Some(r), n),
     };
-    // The first chunk, and more while it is only white space.
     let read = |bytes: &mut Vec<u8>, rest: &mut Option<Rest>| {
-        let Some(r) = rest.as_mut() else {
-            return Ok::<(), Vec<FileProblem>>(());
-        };
-        let before = bytes.len();
-        r.take(chunk as u64).read_to_end(bytes).map_err(|e| {
-            vec![problem(
-                file,
-                None,
-                None,
-                format!("cannot read the file: {e}"),
-            )]
-        })?;
-        if bytes.len() - before < chunk {
-            *rest = None;
-        }
-        Ok(())
+        read_more(file, bytes, rest, chunk).map_err(|e| vec![e])
     };
     // Enough to see a BOM, a workbook's signature, the first printable byte.
     read(&mut bytes, &mut rest)?;

@@ -199,29 +199,40 @@ struct Groups<'a> {
     starts: Vec<usize>,
 }
 
-/// Groups indices by pool (one allocation for all the pools' members).
-fn group<'a>(rule: &QuotaRule, units: impl Iterator<Item = &'a str>) -> Groups<'a> {
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut names: Vec<&str> = Vec::new();
-    let mut pool_of_each: Vec<usize> = Vec::new();
-    // Rosters sorted by id usually list a unit's workers together: the last
-    // pool found is tried before the hash map.
-    let mut last: Option<(&str, usize)> = None;
-    for unit in units {
-        let p = pool_of(rule, unit);
-        let k = match last {
-            Some((name, k)) if name == p => k,
+/// Pools numbered in the order they are first seen.
+#[derive(Default)]
+struct PoolNumbers<'a> {
+    index: HashMap<&'a str, usize>,
+    /// The pools, by number.
+    names: Vec<&'a str>,
+    /// The pool numbered last: rosters sorted by id usually list a unit's
+    /// workers together, so it is tried before the hash map.
+    last: Option<(&'a str, usize)>,
+}
+
+impl<'a> PoolNumbers<'a> {
+    /// The number of `pool` (the next one when it is new).
+    fn number(&mut self, pool: &'a str) -> usize {
+        match self.last {
+            Some((name, k)) if name == pool => k,
             _ => {
-                let k = *index.entry(p).or_insert_with(|| {
-                    names.push(p);
-                    names.len() - 1
-                });
-                last = Some((p, k));
+                let next = self.names.len();
+                let k = *self.index.entry(pool).or_insert(next);
+                if k == next {
+                    self.names.push(pool);
+                }
+                self.last = Some((pool, k));
                 k
             }
-        };
-        pool_of_each.push(k);
+        }
     }
+}
+
+/// Groups indices by pool (one allocation for all the pools' members).
+fn group<'a>(rule: &QuotaRule, units: impl Iterator<Item = &'a str>) -> Groups<'a> {
+    let mut pools = PoolNumbers::default();
+    let pool_of_each: Vec<usize> = units.map(|u| pools.number(pool_of(rule, u))).collect();
+    let names = pools.names;
     let mut order: Vec<usize> = (0..names.len()).collect();
     order.sort_by(|a, b| names[*a].cmp(names[*b]));
     // Place of each pool in name order, and where its members start.
@@ -392,28 +403,16 @@ pub fn check<'a>(
 ) -> Vec<PoolReport> {
     // Counts per pool and grade, the pools in order of first sight: one
     // pass, nothing kept per worker.
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut names: Vec<&str> = Vec::new();
+    let mut pools = PoolNumbers::default();
     let mut counts: Vec<[u32; Grade::ALL.len()]> = Vec::new();
-    // Rosters sorted by id usually list a unit's workers together: the last
-    // pool found is tried before the hash map.
-    let mut last: Option<(&str, usize)> = None;
     for (unit, grade) in grades {
-        let p = pool_of(rule, unit);
-        let k = match last {
-            Some((name, k)) if name == p => k,
-            _ => {
-                let k = *index.entry(p).or_insert_with(|| {
-                    names.push(p);
-                    counts.push([0; Grade::ALL.len()]);
-                    names.len() - 1
-                });
-                last = Some((p, k));
-                k
-            }
-        };
+        let k = pools.number(pool_of(rule, unit));
+        if k == counts.len() {
+            counts.push([0; Grade::ALL.len()]);
+        }
         counts[k][grade as usize] += 1;
     }
+    let names = pools.names;
     let mut order: Vec<usize> = (0..names.len()).collect();
     order.sort_by(|a, b| names[*a].cmp(names[*b]));
     order

@@ -55,6 +55,13 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 }
             };
             let deed = h.deed.clone().filter(|d| !d.trim().is_empty());
+            let honour = |deed, paid| Honour {
+                worker_id: id.to_string(),
+                level,
+                awarded_on: date,
+                deed,
+                paid,
+            };
             let Some(m) = month.filter(|m| date <= m.last_day()) else {
                 // Later honours are paid by the run of their month; still an
                 // error when the worker is unknown.
@@ -75,16 +82,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 let Some(wi) = self.find(id, src) else {
                     continue;
                 };
-                out.push((
-                    wi,
-                    Honour {
-                        worker_id: id.to_string(),
-                        level,
-                        awarded_on: date,
-                        deed,
-                        paid: None,
-                    },
-                ));
+                out.push((wi, honour(deed, None)));
                 continue;
             }
             // An earlier month's honour: already paid. It matters only for a
@@ -101,16 +99,7 @@ impl<'a, 'w, 'p> Runner<'a, 'w, 'p> {
                 .workers
                 .binary_search_by(|(w, _)| w.id.as_str().cmp(id))
             {
-                before.push((
-                    wi,
-                    Honour {
-                        worker_id: id.to_string(),
-                        level,
-                        awarded_on: date,
-                        deed,
-                        paid,
-                    },
-                ));
+                before.push((wi, honour(deed, paid)));
             }
         }
         if !before.is_empty() {
